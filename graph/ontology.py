@@ -1,0 +1,236 @@
+"""The ontology, loaded once from ``ontology.ttl``: the single list of classes and relations.
+
+Every other module asks this one which classes exist, which are concrete, which
+properties a class has and which relationship types join which classes.
+
+>>> from graph.ontology import ontology
+>>> ontology().relation("PART_OF").name
+'partOf'
+>>> "Agency" in ontology().concrete_subclasses("GovernmentBody")
+True
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+
+from graph.errors import OntologyError
+
+__all__ = ["GP", "GP_ID", "ROOT", "Ontology", "ontology", "ONTOLOGY_PATH", "SHAPES_PATH"]
+
+ROOT = Path(__file__).resolve().parents[1]
+ONTOLOGY_PATH = ROOT / "ontology.ttl"
+SHAPES_PATH = ROOT / "shapes.ttl"
+GP = Namespace("https://w3id.org/govplat/ontology#")
+GP_ID = Namespace("https://w3id.org/govplat/id/")
+
+# XSD datatype -> the value type stores and validators work with.
+_XSD_KINDS = {
+    XSD.string: "string",
+    XSD.anyURI: "string",
+    XSD.date: "date",
+    XSD.integer: "int",
+    XSD.decimal: "float",
+    XSD.double: "float",
+    XSD.boolean: "bool",
+}
+
+
+def rel_type(local_name: str) -> str:
+    """``partOf`` -> ``PART_OF``: the relationship type of an object property."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", local_name).upper()
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    name: str
+    label: str
+    comment: str
+    abstract: bool
+    parents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DataProperty:
+    name: str
+    label: str
+    comment: str
+    kind: str  # string | date | int | float | bool
+    multi: bool
+    domain: str
+    on_relation: bool
+
+    @property
+    def uri(self) -> URIRef:
+        return GP[self.name]
+
+
+@dataclass(frozen=True)
+class Relation:
+    name: str  # ontology local name, e.g. partOf
+    type: str  # relationship type, e.g. PART_OF
+    label: str
+    comment: str
+    domain: tuple[str, ...]
+    range: tuple[str, ...]
+
+    @property
+    def uri(self) -> URIRef:
+        return GP[self.name]
+
+
+@dataclass
+class Ontology:
+    graph: Graph
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
+    properties: dict[str, DataProperty] = field(default_factory=dict)
+    relations: dict[str, Relation] = field(default_factory=dict)  # by relationship type
+
+    # ------------------------------------------------------------------ classes
+    def cls(self, name: str) -> ClassInfo:
+        try:
+            return self.classes[name]
+        except KeyError:
+            raise OntologyError(f"unknown class {name!r}; known: {', '.join(sorted(self.concrete_classes()))}") from None
+
+    def ancestors(self, name: str) -> list[str]:
+        """The class's superclasses inside the ontology, nearest first (excluding itself)."""
+        out: list[str] = []
+        todo = list(self.cls(name).parents)
+        while todo:
+            parent = todo.pop(0)
+            if parent not in out:
+                out.append(parent)
+                todo.extend(self.classes[parent].parents)
+        return out
+
+    def is_a(self, name: str, ancestor: str) -> bool:
+        return name == ancestor or ancestor in self.ancestors(name)
+
+    def subclasses(self, name: str) -> list[str]:
+        """The class and every class below it."""
+        self.cls(name)
+        return sorted(c for c in self.classes if self.is_a(c, name))
+
+    def concrete_subclasses(self, name: str) -> list[str]:
+        return [c for c in self.subclasses(name) if not self.classes[c].abstract]
+
+    def concrete_classes(self) -> list[str]:
+        return sorted(c for c, info in self.classes.items() if not info.abstract)
+
+    # --------------------------------------------------------------- properties
+    def prop(self, name: str) -> DataProperty:
+        try:
+            return self.properties[name]
+        except KeyError:
+            raise OntologyError(f"unknown property {name!r}") from None
+
+    def properties_of(self, cls: str) -> list[DataProperty]:
+        """Datatype properties a class has (its own and inherited), id first."""
+        lineage = {cls, *self.ancestors(cls)}
+        props = [p for p in self.properties.values() if p.domain in lineage and not (p.on_relation and p.name != "sources")]
+        return sorted(props, key=lambda p: (p.name != "id", p.name))
+
+    def relation_properties(self) -> list[DataProperty]:
+        return sorted((p for p in self.properties.values() if p.on_relation), key=lambda p: p.name)
+
+    def relation(self, rtype: str) -> Relation:
+        try:
+            return self.relations[rtype]
+        except KeyError:
+            raise OntologyError(
+                f"unknown relation type {rtype!r}; known: {', '.join(sorted(self.relations))}"
+            ) from None
+
+    def allows(self, rtype: str, src_cls: str, dst_cls: str) -> bool:
+        rel = self.relation(rtype)
+        return any(self.is_a(src_cls, d) for d in rel.domain) and any(self.is_a(dst_cls, r) for r in rel.range)
+
+    def endpoint_pairs(self, rtype: str) -> list[tuple[str, str]]:
+        """Concrete (FROM, TO) class pairs a relationship type may join."""
+        rel = self.relation(rtype)
+        srcs = sorted({c for d in rel.domain for c in self.concrete_subclasses(d)})
+        dsts = sorted({c for r in rel.range for c in self.concrete_subclasses(r)})
+        return [(s, d) for s in srcs for d in dsts]
+
+    def most_specific(self, labels: set[str] | list[str]) -> str:
+        """The concrete class among a node's labels (Neo4j stores superclasses too)."""
+        known = [l for l in labels if l in self.classes]
+        for name in known:
+            if not any(other != name and self.is_a(other, name) for other in known):
+                return name
+        raise OntologyError(f"no ontology class among labels {sorted(labels)}")
+
+
+def _local(uri: URIRef) -> str:
+    text = str(uri)
+    if not text.startswith(str(GP)):
+        raise OntologyError(f"{text} is outside the govplat namespace")
+    return text[len(str(GP)):]
+
+
+def _classes_of(g: Graph, node) -> tuple[str, ...]:
+    """A domain/range: one class or an owl:unionOf list of them."""
+    union = g.value(node, OWL.unionOf)
+    members = list(Collection(g, union)) if union is not None else [node]
+    return tuple(_local(m) for m in members)
+
+
+def load(path: Path = ONTOLOGY_PATH) -> Ontology:
+    g = Graph()
+    try:
+        g.parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises several parser-specific types
+        raise OntologyError(f"{path}: cannot parse: {exc}") from exc
+    onto = Ontology(graph=g)
+    for c in g.subjects(RDF.type, OWL.Class):
+        if not isinstance(c, URIRef) or not str(c).startswith(str(GP)):
+            continue
+        parents = tuple(_local(p) for p in g.objects(c, RDFS.subClassOf)
+                        if isinstance(p, URIRef) and str(p).startswith(str(GP)))
+        onto.classes[_local(c)] = ClassInfo(
+            name=_local(c),
+            label=str(g.value(c, RDFS.label) or ""),
+            comment=str(g.value(c, RDFS.comment) or ""),
+            abstract=g.value(c, GP.abstract) == Literal(True),
+            parents=parents,
+        )
+    functional = set(g.subjects(RDF.type, OWL.FunctionalProperty))
+    for p in g.subjects(RDF.type, OWL.DatatypeProperty):
+        rng = g.value(p, RDFS.range)
+        if rng not in _XSD_KINDS:
+            raise OntologyError(f"{p}: range {rng} is not a supported XSD datatype")
+        onto.properties[_local(p)] = DataProperty(
+            name=_local(p),
+            label=str(g.value(p, RDFS.label) or ""),
+            comment=str(g.value(p, RDFS.comment) or ""),
+            kind=_XSD_KINDS[rng],
+            multi=p not in functional,
+            domain=_local(g.value(p, RDFS.domain)),
+            on_relation=g.value(p, GP.onRelation) == Literal(True),
+        )
+    for p in g.subjects(RDF.type, OWL.ObjectProperty):
+        name = _local(p)
+        onto.relations[rel_type(name)] = Relation(
+            name=name,
+            type=rel_type(name),
+            label=str(g.value(p, RDFS.label) or ""),
+            comment=str(g.value(p, RDFS.comment) or ""),
+            domain=_classes_of(g, g.value(p, RDFS.domain)),
+            range=_classes_of(g, g.value(p, RDFS.range)),
+        )
+    for info in onto.classes.values():
+        for parent in info.parents:
+            if parent not in onto.classes:
+                raise OntologyError(f"class {info.name}: unknown superclass {parent}")
+    return onto
+
+
+@lru_cache(maxsize=1)
+def ontology() -> Ontology:
+    return load()

@@ -1,0 +1,184 @@
+"""The one Store interface; each engine implements the few primitives at the bottom.
+
+Upserts are idempotent: entities MERGE on ``id``, relationships on (from, type, to);
+``sources`` and every multi-valued property are unioned with what is stored, single values
+are overwritten only by values the record actually has. A batch is one transaction.
+"""
+from __future__ import annotations
+
+import abc
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graph.errors import QueryError, ValidationError
+from graph.model import Entity, Relation, entity_uri
+from graph.ontology import Ontology, ontology
+
+__all__ = ["Store", "Result", "Existing"]
+
+
+@dataclass
+class Result:
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    truncated: bool = False
+
+
+@dataclass
+class Existing:
+    cls: str
+    multi: dict[str, list]  # sources and multi-valued props as stored
+
+
+def _union(old: Iterable | None, new: Iterable | None) -> list:
+    return sorted({*(old or ()), *(new or ())}, key=str)
+
+
+class Store(abc.ABC):
+    engine: str = ""
+
+    def __init__(self) -> None:
+        self.onto: Ontology = ontology()
+
+    # ------------------------------------------------------------------ writing
+    def upsert(self, entities: list[Entity], relations: list[Relation]) -> None:
+        """Write one batch in one transaction; nothing of it is stored if any part fails."""
+        entities = self._dedupe_entities(entities)
+        ids = {e.id for e in entities} | {r.src for r in relations} | {r.dst for r in relations}
+        existing = self._existing(sorted(ids)) if ids else {}
+        classes = {i: ex.cls for i, ex in existing.items()}
+        for e in entities:
+            old = existing.get(e.id)
+            if old and old.cls != e.cls:
+                raise ValidationError(
+                    f"id is already stored as a {old.cls}, not a {e.cls}", where=e.origin, record=e.id, field="class")
+            classes[e.id] = e.cls
+        rows_by_class: dict[str, list[dict]] = defaultdict(list)
+        for e in entities:
+            rows_by_class[e.cls].append(self._entity_row(e, existing.get(e.id)))
+        rels_by_key: dict[tuple[str, str, str], list[Relation]] = defaultdict(list)
+        for r in relations:
+            for end, field in ((r.src, "from"), (r.dst, "to")):
+                if end not in classes:
+                    raise ValidationError(f"refers to unknown entity {end!r}", where=r.origin,
+                                          record=f"{r.src} {r.type} {r.dst}", field=field)
+            if not self.onto.allows(r.type, classes[r.src], classes[r.dst]):
+                raise ValidationError(
+                    f"{r.type} cannot join a {classes[r.src]} to a {classes[r.dst]}",
+                    where=r.origin, record=f"{r.src} {r.type} {r.dst}", field="type")
+            rels_by_key[(r.type, classes[r.src], classes[r.dst])].append(r)
+        rel_rows: dict[tuple[str, str, str], list[dict]] = {}
+        for key, rels in rels_by_key.items():
+            merged: dict[tuple[str, str], Relation] = {}
+            for r in rels:
+                if (r.src, r.dst) in merged:
+                    prev = merged[(r.src, r.dst)]
+                    prev.sources = _union(prev.sources, r.sources)
+                    prev.props = {**prev.props, **{k: v for k, v in r.props.items() if v is not None}}
+                else:
+                    merged[(r.src, r.dst)] = Relation(r.type, r.src, r.dst, dict(r.props), list(r.sources), r.origin)
+            stored = self._existing_relation_sources(key, [(s, d) for s, d in merged])
+            rel_rows[key] = [
+                {"f": r.src, "t": r.dst, "sources": _union(stored.get((r.src, r.dst)), r.sources),
+                 **{p.name: r.props.get(p.name) for p in self.onto.relation_properties() if p.name != "sources"}}
+                for r in merged.values()
+            ]
+        self._write(dict(rows_by_class), rel_rows)
+
+    def _dedupe_entities(self, entities: list[Entity]) -> list[Entity]:
+        seen: dict[str, Entity] = {}
+        for e in entities:
+            if e.id in seen:
+                prev = seen[e.id]
+                prev.sources = _union(prev.sources, e.sources)
+                for k, v in e.props.items():
+                    if isinstance(v, list):
+                        prev.props[k] = _union(prev.props.get(k), v)
+                    elif v is not None:
+                        prev.props[k] = v
+            else:
+                seen[e.id] = Entity(e.id, e.cls, dict(e.props), list(e.sources), e.origin)
+        return list(seen.values())
+
+    def _entity_row(self, e: Entity, old: Existing | None) -> dict:
+        row: dict[str, Any] = {}
+        for p in self.onto.properties_of(e.cls):
+            if p.name == "id":
+                row["id"] = e.id
+            elif p.name == "uri":
+                row["uri"] = entity_uri(e.id)
+            elif p.name == "sources":
+                row["sources"] = _union(old.multi.get("sources") if old else None, e.sources)
+            elif p.multi:
+                row[p.name] = _union(old.multi.get(p.name) if old else None, e.props.get(p.name))
+            else:
+                row[p.name] = e.props.get(p.name)
+        return row
+
+    # ------------------------------------------------------------------ reading
+    def run_named(self, name: str, params: dict[str, Any] | None = None) -> Result:
+        from graph.queries import registry
+
+        query = registry().get(name)
+        bound = query.bind(params or {})
+        return self.run(query.render(self.engine, self.onto), bound)
+
+    def run_user(self, cypher: str, params: dict[str, Any] | None = None,
+                 timeout: float | None = None, max_rows: int | None = None) -> Result:
+        """A user's Cypher: refused if it could write; timed out and row-capped."""
+        from graph.guard import check_read_only
+        from graph.settings import settings
+
+        check_read_only(cypher)
+        cfg = settings()
+        return self.run(cypher, params or {}, read_only=True,
+                        timeout=timeout or cfg.query_timeout, max_rows=max_rows or cfg.row_cap)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Counts by concrete class and by relationship type (zeros left out)."""
+        return {"entities": {k: v for k, v in sorted(self._count_entities().items()) if v},
+                "relations": {k: v for k, v in sorted(self._count_relations().items()) if v}}
+
+    # --------------------------------------------------------- engine primitives
+    @abc.abstractmethod
+    def _existing(self, ids: list[str]) -> dict[str, Existing]: ...
+
+    @abc.abstractmethod
+    def _existing_relation_sources(self, key: tuple[str, str, str],
+                                   pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]: ...
+
+    @abc.abstractmethod
+    def _write(self, entities: dict[str, list[dict]], relations: dict[tuple[str, str, str], list[dict]]) -> None: ...
+
+    @abc.abstractmethod
+    def run(self, cypher: str, params: dict[str, Any] | None = None, *, read_only: bool = True,
+            timeout: float | None = None, max_rows: int | None = None) -> Result: ...
+
+    @abc.abstractmethod
+    def dump(self) -> tuple[Iterator[Entity], Iterator[Relation]]:
+        """Everything stored, entities then relations, in a stable order."""
+
+    @abc.abstractmethod
+    def _count_entities(self) -> dict[str, int]: ...
+
+    @abc.abstractmethod
+    def _count_relations(self) -> dict[str, int]: ...
+
+    @abc.abstractmethod
+    def wipe(self) -> None: ...
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @staticmethod
+    def _require(cond: bool, message: str) -> None:
+        if not cond:
+            raise QueryError(message)

@@ -1,0 +1,256 @@
+"""The embedded default store: Ladybug, in-process, one database file under GOVPLAT_HOME.
+
+The schema is generated from ontology.ttl: one node table per concrete class (its datatype
+properties plus id, uri, sources) and one relationship table per relationship type with
+every concrete FROM/TO pair its domain and range allow.
+
+Concurrency: a Ladybug file is open read-write in one process at a time. Read commands open
+it read-only, so several readers (the dashboard, ``govplat query``) can run together; a
+writer (``govplat ingest``) that finds the file in use gets StoreBusyError with a message
+saying what to stop, never a hang or a half-written file.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import ladybug
+
+from graph.errors import QueryError, StoreBusyError, StoreError
+from graph.model import Entity, Node, Path as GPath, Rel, Relation
+from graph.stores.base import Existing, Result, Store
+
+__all__ = ["EmbeddedStore"]
+
+_TYPES = {"string": "STRING", "date": "DATE", "int": "INT64", "float": "DOUBLE", "bool": "BOOLEAN"}
+_META = "GovplatMeta"
+
+
+class EmbeddedStore(Store):
+    engine = "ladybug"
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.read_only = read_only
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if read_only and not self.path.exists():
+            # Nothing ingested yet: create the empty schema once so readers see zero counts.
+            EmbeddedStore(self.path).close()
+        self._db = self._open(read_only)
+        self._conn = ladybug.Connection(self._db)
+        self._table_names: dict[int, str] | None = None
+        self._ensure_schema()
+
+    def _open(self, read_only: bool):
+        deadline = time.monotonic() + 5.0
+        while True:
+            try:
+                return ladybug.Database(str(self.path), read_only=read_only)
+            except RuntimeError as exc:
+                if "lock" not in str(exc).lower():
+                    raise StoreError(f"cannot open the embedded store at {self.path}: {exc}") from exc
+                if time.monotonic() > deadline:
+                    raise StoreBusyError(
+                        f"the embedded store at {self.path} is in use by another process "
+                        f"({'a writer' if read_only else 'the dashboard or another govplat command'}). "
+                        "Stop it and try again, or point GOVPLAT_HOME elsewhere."
+                    ) from exc
+                time.sleep(0.25)
+
+    # ------------------------------------------------------------------ schema
+    def schema_ddl(self) -> list[str]:
+        ddl = []
+        for cls in self.onto.concrete_classes():
+            cols = []
+            for p in self.onto.properties_of(cls):
+                typ = _TYPES[p.kind] + ("[]" if p.multi else "")
+                cols.append(f"`{p.name}` {typ}")
+            ddl.append(f"CREATE NODE TABLE IF NOT EXISTS `{cls}`({', '.join(cols)}, PRIMARY KEY(`id`))")
+        rel_cols = ", ".join(
+            f"`{p.name}` {_TYPES[p.kind]}{'[]' if p.multi else ''}" for p in self.onto.relation_properties())
+        for rtype in sorted(self.onto.relations):
+            pairs = ", ".join(f"FROM `{s}` TO `{d}`" for s, d in self.onto.endpoint_pairs(rtype))
+            ddl.append(f"CREATE REL TABLE IF NOT EXISTS `{rtype}`({pairs}, {rel_cols})")
+        return ddl
+
+    def _ensure_schema(self) -> None:
+        ddl = self.schema_ddl()
+        digest = hashlib.sha256("\n".join(ddl).encode()).hexdigest()[:16]
+        tables = {row[1] for row in self._conn.execute("CALL show_tables() RETURN *").get_all()}
+        if _META in tables:
+            stored = self._conn.execute(f"MATCH (m:{_META}) RETURN m.schema").get_all()
+            if stored and stored[0][0] != digest:
+                raise StoreError(
+                    f"the embedded store at {self.path} was built with another version of ontology.ttl; "
+                    "run `govplat wipe --yes` and ingest again")
+            return
+        if self.read_only:
+            raise StoreError(f"the embedded store at {self.path} has no govplat schema")
+        for stmt in ddl:
+            self._conn.execute(stmt)
+        self._conn.execute(f"CREATE NODE TABLE IF NOT EXISTS {_META}(key STRING, schema STRING, PRIMARY KEY(key))")
+        self._conn.execute(f"CREATE (:{_META} {{key: 'schema', schema: $s}})", {"s": digest})
+
+    # ------------------------------------------------------------------ writing
+    def _existing(self, ids: list[str]) -> dict[str, Existing]:
+        out: dict[str, Existing] = {}
+        for cls in self.onto.concrete_classes():
+            multi = [p.name for p in self.onto.properties_of(cls) if p.multi]
+            cols = ", ".join(f"n.`{m}` AS `{m}`" for m in multi)
+            res = self._conn.execute(
+                f"MATCH (n:`{cls}`) WHERE n.id IN $ids RETURN n.id AS id, {cols}", {"ids": ids})
+            for row in res.get_all():
+                out[row[0]] = Existing(cls, dict(zip(multi, row[1:])))
+        return out
+
+    def _existing_relation_sources(self, key, pairs):
+        rtype, s, d = key
+        res = self._conn.execute(
+            f"UNWIND $rows AS r MATCH (a:`{s}` {{id: r.f}})-[e:`{rtype}`]->(b:`{d}` {{id: r.t}}) "
+            "RETURN a.id, b.id, e.sources",
+            {"rows": [{"f": f, "t": t} for f, t in pairs]})
+        return {(a, b): src for a, b, src in res.get_all()}
+
+    def _write(self, entities, relations) -> None:
+        if self.read_only:
+            raise StoreError("this store was opened read-only")
+        rel_props = [p.name for p in self.onto.relation_properties()]
+        self._conn.execute("BEGIN TRANSACTION")
+        try:
+            for cls, rows in entities.items():
+                # A column that is null in every row has no type Ladybug can infer: leave it out.
+                props = [p for p in self.onto.properties_of(cls)
+                         if p.name != "id" and any(r.get(p.name) is not None for r in rows)]
+                rows = [{k: v for k, v in r.items() if k == "id" or k in {p.name for p in props}} for r in rows]
+                sets = ", ".join(
+                    f"n.`{p.name}` = r.`{p.name}`" if p.multi or p.name == "uri"
+                    else f"n.`{p.name}` = coalesce(r.`{p.name}`, n.`{p.name}`)" for p in props)
+                self._conn.execute(f"UNWIND $rows AS r MERGE (n:`{cls}` {{id: r.id}}) SET {sets}", {"rows": rows})
+            for (rtype, s, d), rows in relations.items():
+                present = [p for p in rel_props if any(r.get(p) is not None for r in rows)]
+                rows = [{k: v for k, v in r.items() if k in ("f", "t") or k in present} for r in rows]
+                sets = ", ".join(
+                    f"e.`{p}` = r.`{p}`" if p == "sources" else f"e.`{p}` = coalesce(r.`{p}`, e.`{p}`)"
+                    for p in present)
+                self._conn.execute(
+                    f"UNWIND $rows AS r MATCH (a:`{s}` {{id: r.f}}) MATCH (b:`{d}` {{id: r.t}}) "
+                    f"MERGE (a)-[e:`{rtype}`]->(b) SET {sets}", {"rows": rows})
+            self._conn.execute("COMMIT")
+        except Exception:
+            try:
+                self._conn.execute("ROLLBACK")
+            except RuntimeError:
+                pass
+            raise
+
+    # ------------------------------------------------------------------ reading
+    def run(self, cypher, params=None, *, read_only=True, timeout=None, max_rows=None) -> Result:
+        if timeout:
+            self._conn.set_query_timeout(int(timeout * 1000))
+        try:
+            res = self._conn.execute(cypher, params or {})
+        except RuntimeError as exc:
+            msg = str(exc)
+            if "interrupted" in msg.lower() or "timeout" in msg.lower():
+                raise QueryError(f"query stopped after its timeout of {timeout} s") from exc
+            raise QueryError(f"query failed: {msg}") from exc
+        finally:
+            if timeout:
+                self._conn.set_query_timeout(0)
+        columns = res.get_column_names()
+        rows, truncated = [], False
+        while res.has_next():
+            if max_rows is not None and len(rows) >= max_rows:
+                truncated = True
+                break
+            rows.append(dict(zip(columns, (self._convert(v) for v in res.get_next()))))
+        return Result(columns, rows, truncated)
+
+    def _table_name(self, table: int) -> str:
+        if self._table_names is None:
+            self._table_names = {r[0]: r[1] for r in self._conn.execute("CALL show_tables() RETURN *").get_all()}
+        return self._table_names[table]
+
+    def _id_of(self, internal: dict) -> str:
+        name = self._table_name(internal["table"])
+        rows = self._conn.execute(
+            f"MATCH (n:`{name}`) WHERE offset(id(n)) = $o RETURN n.id", {"o": internal["offset"]}).get_all()
+        return rows[0][0] if rows else "?"
+
+    def _node(self, v: dict) -> Node:
+        props = {k: val for k, val in v.items() if not k.startswith("_") and val is not None and k not in ("id", "uri")}
+        return Node(v["id"], v["_LABEL"], props)
+
+    def _rel(self, v: dict, ids: dict) -> Rel:
+        src = ids.get((v["_SRC"]["table"], v["_SRC"]["offset"])) or self._id_of(v["_SRC"])
+        dst = ids.get((v["_DST"]["table"], v["_DST"]["offset"])) or self._id_of(v["_DST"])
+        props = {k: val for k, val in v.items() if not k.startswith("_") and val is not None}
+        return Rel(v["_LABEL"], src, dst, props)
+
+    def _convert(self, v: Any) -> Any:
+        if isinstance(v, dict):
+            if "_NODES" in v and "_RELS" in v:
+                ids = {(n["_ID"]["table"], n["_ID"]["offset"]): n["id"] for n in v["_NODES"]}
+                return GPath(tuple(self._node(n) for n in v["_NODES"]), tuple(self._rel(r, ids) for r in v["_RELS"]))
+            if "_SRC" in v and "_DST" in v:
+                return self._rel(v, {})
+            if "_LABEL" in v and "id" in v:
+                return self._node(v)
+            return {k: self._convert(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [self._convert(x) for x in v]
+        return v
+
+    def dump(self) -> tuple[Iterator[Entity], Iterator[Relation]]:
+        def entities():
+            for cls in self.onto.concrete_classes():
+                props = [p.name for p in self.onto.properties_of(cls)]
+                cols = ", ".join(f"n.`{p}` AS `{p}`" for p in props)
+                for row in self._conn.execute(f"MATCH (n:`{cls}`) RETURN {cols} ORDER BY n.id").get_all():
+                    rec = dict(zip(props, row))
+                    yield Entity(rec.pop("id"), cls, {k: v for k, v in rec.items()
+                                                      if k not in ("sources", "uri") and v not in (None, [])},
+                                 rec.get("sources") or [])
+
+        def relations():
+            rel_props = [p.name for p in self.onto.relation_properties()]
+            cols = ", ".join(f"e.`{p}` AS `{p}`" for p in rel_props)
+            for rtype in sorted(self.onto.relations):
+                res = self._conn.execute(
+                    f"MATCH (a)-[e:`{rtype}`]->(b) RETURN a.id, b.id, {cols} ORDER BY a.id, b.id").get_all()
+                for row in res:
+                    rec = dict(zip(rel_props, row[2:]))
+                    yield Relation(rtype, row[0], row[1], {k: v for k, v in rec.items()
+                                                           if k != "sources" and v is not None},
+                                   rec.get("sources") or [])
+
+        return entities(), relations()
+
+    def _count_entities(self) -> dict[str, int]:
+        return {cls: self._conn.execute(f"MATCH (n:`{cls}`) RETURN count(n)").get_all()[0][0]
+                for cls in self.onto.concrete_classes()}
+
+    def _count_relations(self) -> dict[str, int]:
+        return {rtype: self._conn.execute(f"MATCH ()-[e:`{rtype}`]->() RETURN count(e)").get_all()[0][0]
+                for rtype in self.onto.relations}
+
+    def wipe(self) -> None:
+        if self.read_only:
+            raise StoreError("this store was opened read-only")
+        for rtype in self.onto.relations:
+            self._conn.execute(f"MATCH ()-[e:`{rtype}`]->() DELETE e")
+        for cls in self.onto.concrete_classes():
+            self._conn.execute(f"MATCH (n:`{cls}`) DELETE n")
+
+    def close(self) -> None:
+        conn, db = getattr(self, "_conn", None), getattr(self, "_db", None)
+        if conn is not None:
+            conn.close()
+        if db is not None:
+            db.close()
+        self._conn = self._db = None
+

@@ -1,0 +1,171 @@
+"""What every source needs: stable ids, emit with counters, batching, validation, errors.
+
+A source module's ``crawl(context)`` reads its files and calls ``context.emit(entity)`` /
+``context.emit_relation(relation)``; it reports a bad record with ``context.reject(error)``.
+The context validates each batch (SHACL) and writes it to the store in one transaction.
+A rejected entity takes the relations that touch it with it, so nothing is half-stored.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.errors import GovplatError, ValidationError
+from graph.model import Entity, Relation
+from graph.ontology import ontology
+from graph.stores.base import Store
+from graph.validate import check_entities
+
+__all__ = ["Context", "Counters", "make_id"]
+
+
+def make_id(prefix: str, *keys: Any) -> str:
+    """A stable id for a bulk record: source prefix + hash of its natural keys.
+
+    >>> make_id("gtr", "US", "2019-06-30", "YouTube")
+    'gtr-5a4dbdcb5fbc7e7e'
+    """
+    digest = hashlib.sha1("\x1f".join(str(k) for k in keys).encode("utf-8")).hexdigest()[:16]
+    return f"{prefix}-{digest}"
+
+
+@dataclass
+class Counters:
+    read: int = 0
+    stored_entities: int = 0
+    stored_relations: int = 0
+    rejected: int = 0
+    errors: list[ValidationError] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"read": self.read, "stored_entities": self.stored_entities,
+                "stored_relations": self.stored_relations, "rejected": self.rejected,
+                "errors": [str(e) for e in self.errors]}
+
+
+class Context:
+    def __init__(self, name: str, store: Store | None, *, paths: list[Path] | None = None,
+                 config: dict | None = None, batch_size: int = 2000, check_only: bool = False,
+                 progress: Callable[[int], None] | None = None):
+        self.name = name
+        self.store = store
+        self.paths = list(paths or [])
+        self.config = config or {}
+        self.batch_size = batch_size
+        self.check_only = check_only
+        self.progress = progress
+        self.counters = Counters()
+        self.onto = ontology()
+        self._entities: list[Entity] = []
+        self._relations: list[Relation] = []
+        self._rejected_ids: set[str] = set()
+        self._known: dict[str, str] = {}  # id -> class, emitted in this run
+
+    # ------------------------------------------------------------------ for sources
+    make_id = staticmethod(make_id)
+
+    def emit(self, entity: Entity) -> None:
+        self.counters.read += 1
+        try:
+            self.onto.cls(entity.cls)
+            if self.onto.classes[entity.cls].abstract:
+                raise ValidationError(f"class {entity.cls} is abstract; use one of "
+                                      f"{', '.join(self.onto.concrete_subclasses(entity.cls))}")
+            for key in entity.props:
+                if key not in {p.name for p in self.onto.properties_of(entity.cls)}:
+                    raise ValidationError(f"{entity.cls} has no property {key!r}", field=key)
+        except GovplatError as exc:
+            self.reject(ValidationError(getattr(exc, "reason", str(exc)), where=entity.origin, record=entity.id,
+                                        field=getattr(exc, "field", "") or "class"), entity.id)
+            return
+        self._known[entity.id] = entity.cls
+        self._entities.append(entity)
+        if len(self._entities) >= self.batch_size:
+            self._flush_entities()
+        if self.progress:
+            self.progress(1)
+
+    def emit_relation(self, rel: Relation) -> None:
+        self.counters.read += 1
+        try:
+            self.onto.relation(rel.type)
+        except GovplatError as exc:
+            self.reject(ValidationError(str(exc), where=rel.origin, record=f"{rel.src} {rel.type} {rel.dst}",
+                                        field="type"))
+            return
+        if not rel.sources:
+            self.reject(ValidationError("a relation names at least one source", where=rel.origin,
+                                        record=f"{rel.src} {rel.type} {rel.dst}", field="sources"))
+            return
+        self._relations.append(rel)
+        if len(self._relations) >= self.batch_size:
+            self.flush()
+
+    def reject(self, error: ValidationError, record_id: str | None = None) -> None:
+        self.counters.rejected += 1
+        self.counters.errors.append(error)
+        if record_id:
+            self._rejected_ids.add(record_id)
+
+    def known_class(self, entity_id: str) -> str | None:
+        return self._known.get(entity_id)
+
+    # ------------------------------------------------------------------ batching
+    def _flush_entities(self) -> None:
+        batch, self._entities = self._entities, []
+        failures = check_entities(batch)
+        good = []
+        for e in batch:
+            if e.id in failures:
+                for err in failures[e.id]:
+                    self.reject(err)
+                self._rejected_ids.add(e.id)
+                self._known.pop(e.id, None)
+            else:
+                good.append(e)
+        self._write(good, [])
+
+    def flush(self) -> None:
+        if self._entities:
+            self._flush_entities()
+        batch, self._relations = self._relations, []
+        good = []
+        for r in batch:
+            bad = next((end for end in (r.src, r.dst) if end in self._rejected_ids), None)
+            if bad:
+                self.reject(ValidationError(f"not stored because {bad!r} was rejected", where=r.origin,
+                                            record=f"{r.src} {r.type} {r.dst}",
+                                            field="from" if bad == r.src else "to"))
+            else:
+                good.append(r)
+        self._write([], good)
+
+    def _write(self, entities: list[Entity], relations: list[Relation]) -> None:
+        if not entities and not relations:
+            return
+        if self.check_only or self.store is None:
+            self.counters.stored_entities += len(entities)
+            self.counters.stored_relations += len(relations)
+            return
+        try:
+            self.store.upsert(entities, relations)
+        except ValidationError:
+            # One bad record must not sink the batch: write records one by one to find it.
+            if len(entities) + len(relations) == 1:
+                raise
+            for e in entities:
+                self._write_one([e], [])
+            for r in relations:
+                self._write_one([], [r])
+            return
+        self.counters.stored_entities += len(entities)
+        self.counters.stored_relations += len(relations)
+
+    def _write_one(self, entities, relations) -> None:
+        try:
+            self._write(entities, relations)
+        except ValidationError as exc:
+            self.reject(exc, entities[0].id if entities else None)

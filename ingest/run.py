@@ -1,0 +1,64 @@
+"""The ingest runner: finds source modules, runs them with progress, reports per source.
+
+A source is ``ingest/sources/<name>.py`` with ``crawl(context)`` and, beside it,
+``<name>.yml`` with its metadata (publisher, description, default paths, expected headers,
+lookups). Adding a source touches nothing else.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from graph.errors import GovplatError, SourceError
+from graph.stores.base import Store
+from ingest.context import Context, Counters
+
+__all__ = ["SourceInfo", "available_sources", "run_source"]
+
+SOURCES_DIR = Path(__file__).parent / "sources"
+PACKAGE_DIR = Path(__file__).parent
+
+
+@dataclass
+class SourceInfo:
+    name: str
+    config: dict
+
+    @property
+    def title(self) -> str:
+        return self.config.get("title", self.name)
+
+    @property
+    def default_paths(self) -> list[Path]:
+        return [PACKAGE_DIR / p for p in self.config.get("default_paths", [])]
+
+    @property
+    def bundled(self) -> bool:
+        """Runs with no path given (its data ships with govplat)."""
+        return bool(self.config.get("default_paths"))
+
+
+def available_sources() -> dict[str, SourceInfo]:
+    out = {}
+    for meta in sorted(SOURCES_DIR.glob("*.yml")):
+        if (SOURCES_DIR / f"{meta.stem}.py").exists():
+            out[meta.stem] = SourceInfo(meta.stem, yaml.safe_load(meta.read_text(encoding="utf-8")) or {})
+    return out
+
+
+def run_source(info: SourceInfo, store: Store | None, paths: list[Path] | None = None, *,
+               check_only: bool = False, progress=None) -> Counters:
+    module = importlib.import_module(f"ingest.sources.{info.name}")
+    ctx = Context(info.name, store, paths=paths or info.default_paths, config=info.config,
+                  check_only=check_only, progress=progress)
+    try:
+        module.crawl(ctx)
+        ctx.flush()
+    except SourceError as exc:
+        ctx.reject(exc)
+    except GovplatError:
+        raise
+    return ctx.counters

@@ -1,0 +1,236 @@
+"""Curated conflicts: the registry and the case files (format in ingest/data/README.md)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError as PydanticError
+
+from graph.errors import SourceError, ValidationError
+from graph.model import Entity, Relation
+from ingest.context import Context
+from ingest.resolve import country_entity, country_id, iso_source
+from ingest.sources.cases_schema import CaseFile, ConflictRecord, EntityRecord, SourceRecord
+from ingest.yamlio import load_yaml
+
+__all__ = ["crawl", "case_files"]
+
+_CONTAINED = ("Event", "CourtCase")  # classes linked to their file's conflict
+
+
+def case_files(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted([*p.glob("*.yaml"), *p.glob("*.yml")]))
+        else:
+            out.append(p)
+    return out
+
+
+def _pyd_error(exc: PydanticError, where: str, record: str) -> ValidationError:
+    err = exc.errors()[0]
+    loc = ".".join(str(x) for x in err["loc"]) or ""
+    return ValidationError(err["msg"], where=where, record=record, field=loc)
+
+
+@dataclass
+class _File:
+    path: Path
+    entities: list[Entity] = field(default_factory=list)
+    relations: list[tuple[Any, str]] = field(default_factory=list)  # raw item, index label
+    conflict: Entity | None = None
+    involves: list[tuple[str, str | None]] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+
+
+def _cast(ctx: Context, e: EntityRecord, where: str) -> dict[str, Any]:
+    props = {}
+    allowed = {p.name: p for p in ctx.onto.properties_of(e.cls)}
+    for key, value in e.props.items():
+        if key not in allowed:
+            raise ValidationError(f"{e.cls} has no property {key!r} in ontology.ttl", where=where,
+                                  record=e.id, field=key)
+        prop = allowed[key]
+        values = value if isinstance(value, list) else [value]
+        if isinstance(value, list) and not prop.multi:
+            raise ValidationError("takes one value, not a list", where=where, record=e.id, field=key)
+        cast = []
+        for v in values:
+            if prop.kind == "date":
+                if isinstance(v, dt.date):
+                    cast.append(v)
+                    continue
+                try:
+                    cast.append(dt.date.fromisoformat(str(v)))
+                except ValueError:
+                    raise ValidationError(f"{v!r} is not an ISO 8601 date (YYYY-MM-DD)", where=where,
+                                          record=e.id, field=key) from None
+            elif prop.kind == "string":
+                if isinstance(v, (dict, list)):
+                    raise ValidationError("must be text", where=where, record=e.id, field=key)
+                cast.append(str(v))
+            elif prop.kind == "int":
+                if isinstance(v, bool) or not isinstance(v, int):
+                    raise ValidationError(f"{v!r} is not a whole number", where=where, record=e.id, field=key)
+                cast.append(v)
+            else:
+                cast.append(v)
+        props[key] = cast if prop.multi else cast[0]
+    return props
+
+
+def _read_file(ctx: Context, path: Path) -> _File | None:
+    where = str(path)
+    try:
+        raw = load_yaml(path)
+    except SourceError as exc:
+        ctx.reject(exc)
+        return None
+    if not isinstance(raw, dict):
+        ctx.reject(SourceError("must be a mapping with conflict/sources/entities/relations", where=where))
+        return None
+    try:
+        CaseFile.model_validate(raw)
+    except PydanticError as exc:
+        ctx.reject(_pyd_error(exc, where, ""))
+        return None
+    out = _File(path)
+    for i, item in enumerate(raw.get("sources") or []):
+        rid = item.get("id", f"sources[{i}]") if isinstance(item, dict) else f"sources[{i}]"
+        try:
+            rec = SourceRecord.model_validate(item)
+        except PydanticError as exc:
+            ctx.reject(_pyd_error(exc, where, rid), rid)
+            continue
+        props = rec.model_dump(exclude={"id"}, exclude_none=True)
+        props["name"] = rec.title
+        out.entities.append(Entity(rec.id, "Source", props, [rec.id], where))
+    for i, item in enumerate(raw.get("entities") or []):
+        rid = item.get("id", f"entities[{i}]") if isinstance(item, dict) else f"entities[{i}]"
+        try:
+            rec = EntityRecord.model_validate(item)
+            ctx.onto.cls(rec.cls)
+            props = _cast(ctx, rec, where)
+        except PydanticError as exc:
+            ctx.reject(_pyd_error(exc, where, rid), rid)
+            continue
+        except ValidationError as exc:
+            ctx.reject(exc, rid)
+            continue
+        except Exception as exc:  # unknown class
+            ctx.reject(ValidationError(str(exc), where=where, record=rid, field="class"), rid)
+            continue
+        out.entities.append(Entity(rec.id, rec.cls, props, rec.sources, where))
+    if raw.get("conflict") is not None:
+        item = raw["conflict"]
+        rid = item.get("id", "conflict") if isinstance(item, dict) else "conflict"
+        try:
+            rec = ConflictRecord.model_validate(item)
+        except PydanticError as exc:
+            ctx.reject(_pyd_error(exc, where, rid), rid)
+        else:
+            props = rec.model_dump(exclude={"id", "countries", "involves", "sources"}, exclude_none=True)
+            if not props.get("aliases"):
+                props.pop("aliases", None)
+            out.conflict = Entity(rec.id, "Conflict", props, rec.sources, where)
+            out.countries = rec.countries
+            out.involves = [(x, None) if isinstance(x, str) else (x.id, x.role) for x in rec.involves]
+    out.relations = [(item, f"relations[{i}]") for i, item in enumerate(raw.get("relations") or [])]
+    return out
+
+
+def _same_facts(a: Entity, b: Entity) -> bool:
+    return a.cls == b.cls and a.props == b.props
+
+
+def crawl(ctx: Context) -> None:
+    files = [f for f in (_read_file(ctx, p) for p in case_files(ctx.paths)) if f is not None]
+    # Index every definition; a second definition must agree on every fact.
+    defined: dict[str, Entity] = {}
+    for f in files:
+        for e in [*f.entities, *([f.conflict] if f.conflict else [])]:
+            prev = defined.get(e.id)
+            if prev is None:
+                defined[e.id] = e
+            elif _same_facts(prev, e):
+                prev.sources = sorted({*prev.sources, *e.sources})
+            else:
+                ctx.reject(ValidationError(
+                    f"id already defined in {prev.origin} with other facts "
+                    f"({prev.cls} {prev.props} vs {e.cls} {e.props})", where=e.origin, record=e.id, field="id"), None)
+                e.id = ""  # keep the first definition; drop this one
+    # Countries are created from their ISO code wherever they are referred to.
+    referred: set[str] = set()
+    for f in files:
+        referred.update(country_id(c) for c in f.countries)
+        for item, _ in f.relations:
+            if isinstance(item, list) and len(item) >= 3:
+                referred.update(x for x in (item[0], item[2]) if isinstance(x, str) and x.startswith("country-"))
+    countries = {}
+    for cid in sorted(referred - set(defined)):
+        c = country_entity(cid.removeprefix("country-"))
+        if c is not None:
+            countries[cid] = c
+    if countries:
+        ctx.emit(iso_source())
+        for c in countries.values():
+            ctx.emit(c)
+    all_ids = set(defined) | set(countries)
+    for e in defined.values():
+        if e.id:
+            ctx.emit(e)
+    for f in files:
+        _emit_relations(ctx, f, all_ids, defined)
+
+
+def _emit_relations(ctx: Context, f: _File, all_ids: set[str], defined: dict[str, Entity]) -> None:
+    where = str(f.path)
+    local = {e.id: e for e in f.entities if e.id}
+    for item, label in f.relations:
+        if isinstance(item, dict):
+            item = [item.get("from"), item.get("type"), item.get("to"), {k: v for k, v in item.items()
+                                                                        if k not in ("from", "type", "to")}]
+        if not isinstance(item, list) or len(item) not in (3, 4) or not all(isinstance(x, str) for x in item[:3]):
+            ctx.reject(ValidationError("a relation is [from, TYPE, to] or [from, TYPE, to, {role, sources}]",
+                                       where=where, record=label, field="relations"))
+            continue
+        src, rtype, dst = item[:3]
+        extra = item[3] if len(item) == 4 else {}
+        record = f"{src} {rtype} {dst}"
+        if not isinstance(extra, dict) or set(extra) - {"role", "sources"}:
+            ctx.reject(ValidationError("only 'role' and 'sources' may follow a relation", where=where,
+                                       record=record, field="relations"))
+            continue
+        missing = next((x for x in (src, dst) if x not in all_ids), None)
+        if missing:
+            ctx.reject(ValidationError(f"refers to unknown id {missing!r}", where=where, record=record,
+                                       field="from" if missing == src else "to"))
+            continue
+        sources = extra.get("sources") or (local[src].sources if src in local else
+                                           local[dst].sources if dst in local else [])
+        if not sources:
+            ctx.reject(ValidationError("needs sources (neither end is defined in this file)", where=where,
+                                       record=record, field="sources"))
+            continue
+        props = {"role": extra["role"]} if extra.get("role") else {}
+        ctx.emit_relation(Relation(rtype, src, dst, props, list(sources), where))
+    c = f.conflict
+    if c is None or not c.id:
+        return
+    for code in f.countries:
+        if country_id(code) not in all_ids:
+            ctx.reject(ValidationError(f"unknown ISO 3166-1 code {code!r}", where=where, record=c.id,
+                                       field="countries"))
+            continue
+        ctx.emit_relation(Relation("IN_JURISDICTION", c.id, country_id(code), {}, c.sources, where))
+    for eid, role in f.involves:
+        if eid not in all_ids:
+            ctx.reject(ValidationError(f"refers to unknown id {eid!r}", where=where, record=c.id, field="involves"))
+            continue
+        ctx.emit_relation(Relation("INVOLVES", c.id, eid, {"role": role} if role else {}, c.sources, where))
+    for e in local.values():
+        if any(ctx.onto.is_a(e.cls, k) for k in _CONTAINED):
+            ctx.emit_relation(Relation("IN_CONFLICT", e.id, c.id, {}, e.sources, where))

@@ -1,0 +1,61 @@
+"""Shared fixtures. Real files come from ../shared/data (tests skip with a reason when it is absent)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("GOVPLAT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+GOVPLAT = [sys.executable, "-m", "graph.cli"]
+
+
+def shared_file(*parts: str) -> Path:
+    """A real public file from ../shared/data, or skip the test saying why."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real data not available: {path} (../shared/data is absent on this machine)")
+    return path
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A fresh GOVPLAT_HOME with the embedded store, for this test only."""
+    monkeypatch.setenv("GOVPLAT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GOVPLAT_STORE", "embedded")
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def store(home):
+    from graph.stores import open_store
+
+    s = open_store()
+    yield s
+    s.close()
+
+
+def run_cli(*args: str, env: dict | None = None, check: bool = False) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run([*GOVPLAT, *args], capture_output=True, text=True, env=full_env, cwd=ROOT, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"govplat {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def cli_json(*args: str, env: dict | None = None):
+    proc = run_cli(*args, "--json", env=env)
+    assert proc.stdout, proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="session")
+def bundled_home(tmp_path_factory) -> Path:
+    """A GOVPLAT_HOME holding the bundled curated data, ingested once per test session."""
+    home = tmp_path_factory.mktemp("bundled")
+    run_cli("ingest", env={"GOVPLAT_HOME": str(home), "GOVPLAT_STORE": "embedded"})
+    return home
