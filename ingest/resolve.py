@@ -1,14 +1,40 @@
-"""Entity resolution shared by every source: countries by ISO code, everything else by the
-alias table built from the registry (names, aliases, handles and Wikidata ids)."""
+"""Entity resolution shared by every source.
+
+One real thing is one node, whichever source names it:
+- countries by ISO 3166-1 / CLDR territory code; names in any CLDR language (and the extra
+  spellings in ``data/country_aliases.yaml``) map to the code;
+- platforms, companies, government bodies, courts, laws and doctrines through the alias
+  table: the names, aliases, handles and Wikidata ids of the registry
+  (``data/registry/*.yaml``), exact match after normalisation, never fuzzy.
+
+>>> r = Resolver.default()
+>>> r.country("Deutschland"), r.country("UAE"), r.entity("Department of Homeland Security")
+('country-de', 'country-ae', 'us-dhs')
+"""
 from __future__ import annotations
 
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
 import pycountry
+from babel import Locale, localedata
 
 from graph.model import Entity
+from ingest.yamlio import load_yaml
 
-__all__ = ["ISO_SOURCE", "country_id", "country_entity", "iso_source"]
+__all__ = ["ISO_SOURCE", "Resolver", "country_id", "country_entity", "iso_source", "normalise"]
 
 ISO_SOURCE = "iso-3166"
+DATA = Path(__file__).parent / "data"
+
+
+def normalise(name: str) -> str:
+    """Case-, accent-, punctuation- and space-insensitive key for exact alias matching."""
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode() or str(name)
+    text = re.sub(r"[^\w@]+", " ", text.lower()).strip()
+    return re.sub(r"^the ", "", text)
 
 
 def country_id(code: str) -> str:
@@ -23,13 +49,83 @@ def iso_source() -> Entity:
 
 
 def country_entity(code: str) -> Entity | None:
-    """The Country entity for an ISO 3166-1 alpha-2 code, or None if the code is unknown."""
-    rec = pycountry.countries.get(alpha_2=code.upper())
+    """The Country entity for an ISO 3166-1 alpha-2 / CLDR territory code, or None if unknown."""
+    code = code.upper()
+    rec = pycountry.countries.get(alpha_2=code)
     if rec is None:
-        return None
+        name = Locale("en").territories.get(code) if re.fullmatch(r"[A-Z]{2}", code) else None
+        if not name:
+            return None
+        return Entity(country_id(code), "Country", {"name": name, "countryCode": code}, [ISO_SOURCE])
     aliases = sorted({n for n in (getattr(rec, "official_name", None), getattr(rec, "common_name", None),
                                   rec.alpha_3) if n and n != rec.name})
     props = {"name": getattr(rec, "common_name", None) or rec.name, "countryCode": rec.alpha_2}
     if aliases:
         props["aliases"] = aliases
     return Entity(country_id(rec.alpha_2), "Country", props, [ISO_SOURCE])
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """normalised name in any CLDR locale -> ISO / CLDR code."""
+    names: dict[str, str] = {}
+    for loc in localedata.locale_identifiers():
+        try:
+            territories = Locale.parse(loc).territories
+        except Exception:  # a few locale ids do not parse; they add nothing we need
+            continue
+        for code, name in territories.items():
+            if re.fullmatch(r"[A-Z]{2}", code):
+                names.setdefault(normalise(name), code)
+    for c in pycountry.countries:
+        for n in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None), c.alpha_3):
+            if n:
+                names[normalise(n)] = c.alpha_2
+    extra = DATA / "country_aliases.yaml"
+    if extra.exists():
+        for code, aliases in (load_yaml(extra) or {}).items():
+            for a in aliases:
+                names[normalise(a)] = code
+    return names
+
+
+class Resolver:
+    def __init__(self, aliases: dict[str, str], classes: dict[str, str]):
+        self.aliases = aliases  # normalised name/alias/handle/Q-id -> entity id
+        self.classes = classes  # entity id -> class
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def default(cls) -> "Resolver":
+        aliases: dict[str, str] = {}
+        classes: dict[str, str] = {}
+        for path in sorted((DATA / "registry").glob("*.yaml")):
+            for item in (load_yaml(path) or {}).get("entities") or []:
+                eid, ecls = item.get("id"), item.get("class")
+                if not eid:
+                    continue
+                classes[eid] = ecls
+                for n in [item.get("name"), item.get("handle"), item.get("wikidata"), eid,
+                          *(item.get("aliases") or [])]:
+                    if n:
+                        aliases.setdefault(normalise(n), eid)
+        return cls(aliases, classes)
+
+    def country(self, name_or_code: str | None) -> str | None:
+        """Country id for an ISO/CLDR code or a country name in any CLDR language."""
+        if not name_or_code or not str(name_or_code).strip():
+            return None
+        text = str(name_or_code).strip()
+        if re.fullmatch(r"[A-Za-z]{2}", text) and country_entity(text):
+            return country_id(text)
+        code = _country_names().get(normalise(text))
+        return country_id(code) if code else None
+
+    def entity(self, name: str | None, cls: str | None = None) -> str | None:
+        """Registry id for a name, alias, handle or Wikidata id (exact after normalising)."""
+        if not name:
+            return None
+        eid = self.aliases.get(normalise(name))
+        if eid and cls and self.classes.get(eid) != cls:
+            return None
+        return eid
