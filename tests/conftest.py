@@ -59,3 +59,35 @@ def bundled_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("bundled")
     run_cli("ingest", env={"GOVPLAT_HOME": str(home), "GOVPLAT_STORE": "embedded"})
     return home
+
+
+# ---------------------------------------------------------------------------- Neo4j
+@pytest.fixture(scope="session")
+def neo4j_server() -> dict:
+    """A real Neo4j (tools/neo4j/server, or NEO4J_URI). In CI a failure to start fails the test."""
+    from tests.neo4j_server import Neo4jUnavailable, ensure_neo4j
+
+    try:
+        return ensure_neo4j()
+    except Neo4jUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Neo4j could not be started in CI: {exc}")
+        pytest.skip(f"no Neo4j: {exc}")
+
+
+@pytest.fixture
+def neo4j_store(neo4j_server):
+    """A wiped Neo4j store for one test."""
+    from graph.stores.neo4j import Neo4jStore
+
+    s = Neo4jStore(neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"])
+    s.wipe()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def neo4j_env(neo4j_server) -> dict:
+    """Environment that points the CLI at the real Neo4j."""
+    return {"GOVPLAT_STORE": "neo4j", "NEO4J_URI": neo4j_server["uri"], "NEO4J_USER": neo4j_server["user"],
+            "NEO4J_PASSWORD": neo4j_server["password"]}

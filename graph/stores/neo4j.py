@@ -1,0 +1,198 @@
+"""The Neo4j store, through the official driver (Bolt).
+
+Every node carries its class and all the class's ontology superclasses as labels (so
+``(n:GovernmentBody)`` and ``(n:Entity)`` work as analysts expect); ``id`` is unique on
+``:Entity``. Writes are batched ``UNWIND $rows ... MERGE`` inside managed write transactions,
+which the driver retries on transient errors; a batch is one transaction, so a crash leaves
+either the whole batch or none of it. User queries run in READ sessions with a timeout.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+import neo4j
+from neo4j import GraphDatabase, Query
+from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
+
+from graph.errors import QueryError, StoreError, StoreUnavailableError
+from graph.model import Entity, Node, Path, Rel, Relation
+from graph.stores.base import Existing, Result, Store
+
+__all__ = ["Neo4jStore"]
+
+
+class Neo4jStore(Store):
+    engine = "neo4j"
+
+    def __init__(self, uri: str, user: str, password: str, database: str = "neo4j") -> None:
+        super().__init__()
+        self.uri, self.database = uri, database
+        try:
+            self._driver = GraphDatabase.driver(uri, auth=(user, password), connection_timeout=10,
+                                                max_transaction_retry_time=30)
+            self._driver.verify_connectivity()
+        except AuthError as exc:
+            raise StoreUnavailableError(f"Neo4j at {uri} refused the credentials for user {user!r} "
+                                        "(check NEO4J_USER / NEO4J_PASSWORD)") from exc
+        except (ServiceUnavailable, OSError, ValueError, Neo4jError) as exc:
+            raise StoreUnavailableError(f"cannot reach Neo4j at {uri}: {exc} "
+                                        "(is the server running? check NEO4J_URI)") from exc
+        self._ensure_schema()
+
+    def _session(self, read: bool = False):
+        return self._driver.session(database=self.database,
+                                    default_access_mode=neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS)
+
+    def _ensure_schema(self) -> None:
+        stmts = ["CREATE CONSTRAINT govplat_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+                 "CREATE INDEX govplat_entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)"]
+        for cls in self.onto.concrete_classes():
+            stmts.append(f"CREATE INDEX govplat_{cls.lower()}_id IF NOT EXISTS FOR (n:`{cls}`) ON (n.id)")
+        with self._session() as s:
+            for stmt in stmts:
+                s.run(stmt).consume()
+
+    def labels(self, cls: str) -> list[str]:
+        return [cls, *self.onto.ancestors(cls)]
+
+    # ------------------------------------------------------------------ writing
+    def _existing(self, ids: list[str]) -> dict[str, Existing]:
+        out = {}
+        with self._session() as s:
+            for rec in s.run("MATCH (n:Entity) WHERE n.id IN $ids RETURN n.id AS id, labels(n) AS labels, "
+                             "properties(n) AS props", ids=ids):
+                cls = self.onto.most_specific(rec["labels"])
+                multi = {p.name: rec["props"].get(p.name) for p in self.onto.properties_of(cls) if p.multi}
+                out[rec["id"]] = Existing(cls, multi)
+        return out
+
+    def _existing_relation_sources(self, key, pairs):
+        rtype = key[0]
+        with self._session() as s:
+            res = s.run(f"UNWIND $rows AS r MATCH (a:Entity {{id: r.f}})-[e:`{rtype}`]->(b:Entity {{id: r.t}}) "
+                        "RETURN a.id AS a, b.id AS b, e.sources AS sources",
+                        rows=[{"f": f, "t": t} for f, t in pairs])
+            return {(r["a"], r["b"]): r["sources"] for r in res}
+
+    def _write(self, entities, relations) -> None:
+        rel_props = [p.name for p in self.onto.relation_properties()]
+
+        def work(tx):
+            for cls, rows in entities.items():
+                props = [p for p in self.onto.properties_of(cls) if p.name != "id"]
+                labels = ":".join(f"`{l}`" for l in self.labels(cls))
+                sets = ", ".join(
+                    f"n.`{p.name}` = r.`{p.name}`" if p.multi or p.name == "uri"
+                    else f"n.`{p.name}` = coalesce(r.`{p.name}`, n.`{p.name}`)" for p in props)
+                tx.run(f"UNWIND $rows AS r MERGE (n:Entity {{id: r.id}}) SET n:{labels}, {sets}", rows=rows).consume()
+            for (rtype, _s, _d), rows in relations.items():
+                sets = ", ".join(f"e.`{p}` = r.`{p}`" if p == "sources" else f"e.`{p}` = coalesce(r.`{p}`, e.`{p}`)"
+                                 for p in rel_props)
+                tx.run(f"UNWIND $rows AS r MATCH (a:Entity {{id: r.f}}) MATCH (b:Entity {{id: r.t}}) "
+                       f"MERGE (a)-[e:`{rtype}`]->(b) SET {sets}", rows=rows).consume()
+
+        try:
+            with self._session() as s:
+                s.execute_write(work)
+        except ServiceUnavailable as exc:
+            raise StoreUnavailableError(f"lost Neo4j at {self.uri} while writing: {exc}") from exc
+        except Neo4jError as exc:
+            raise StoreError(f"Neo4j at {self.uri} rejected a write: {exc.message}") from exc
+
+    # ------------------------------------------------------------------ reading
+    def run(self, cypher, params=None, *, read_only=True, timeout=None, max_rows=None) -> Result:
+        query = Query(cypher, timeout=timeout) if timeout else Query(cypher)
+        try:
+            with self._session(read=read_only) as s:
+                res = s.run(query, params or {})
+                columns = list(res.keys())
+                rows, truncated = [], False
+                for rec in res:
+                    if max_rows is not None and len(rows) >= max_rows:
+                        truncated = True
+                        break
+                    rows.append({c: self._convert(rec[c]) for c in columns})
+                if truncated:
+                    res.consume()
+        except ClientError as exc:
+            code = exc.code or ""
+            if "TransactionTimedOut" in code or "Terminated" in code:
+                raise QueryError(f"query stopped after its timeout of {timeout} s") from exc
+            if "ForbiddenDueToTransactionType" in code or "AccessMode" in code or "WriteOnReadOnlyAccess" in code:
+                raise QueryError(f"refused by Neo4j: read-only session ({exc.message})") from exc
+            raise QueryError(f"query failed: {exc.message}") from exc
+        except ServiceUnavailable as exc:
+            raise StoreUnavailableError(f"cannot reach Neo4j at {self.uri}: {exc}") from exc
+        except Neo4jError as exc:
+            raise QueryError(f"query failed: {exc.message}") from exc
+        return Result(columns, rows, truncated)
+
+    def _node(self, n: neo4j.graph.Node) -> Node:
+        props = {k: self._convert(v) for k, v in n.items() if k not in ("id", "uri") and v is not None}
+        return Node(n["id"], self.onto.most_specific(n.labels), props)
+
+    def _convert(self, v: Any) -> Any:
+        if isinstance(v, neo4j.graph.Node):
+            return self._node(v)
+        if isinstance(v, neo4j.graph.Relationship):
+            return Rel(v.type, v.start_node["id"], v.end_node["id"],
+                       {k: self._convert(x) for k, x in v.items() if x is not None})
+        if isinstance(v, neo4j.graph.Path):
+            return Path(tuple(self._node(n) for n in v.nodes), tuple(self._convert(r) for r in v.relationships))
+        if isinstance(v, list):
+            return [self._convert(x) for x in v]
+        if isinstance(v, dict):
+            return {k: self._convert(x) for k, x in v.items()}
+        if hasattr(v, "to_native"):
+            return v.to_native()
+        return v
+
+    def dump(self) -> tuple[Iterator[Entity], Iterator[Relation]]:
+        def entities():
+            recs = []
+            with self._session(read=True) as s:
+                for r in s.run("MATCH (n:Entity) RETURN labels(n) AS labels, properties(n) AS props"):
+                    cls = self.onto.most_specific(r["labels"])
+                    props = {k: self._convert(v) for k, v in r["props"].items()}
+                    eid = props.pop("id")
+                    sources = props.pop("sources", None) or []
+                    props.pop("uri", None)
+                    recs.append(Entity(eid, cls, {k: v for k, v in props.items() if v not in (None, [])}, sources))
+            recs.sort(key=lambda e: (e.cls, e.id))
+            yield from recs
+
+        def relations():
+            with self._session(read=True) as s:
+                res = s.run("MATCH (a:Entity)-[e]->(b:Entity) RETURN type(e) AS t, a.id AS a, b.id AS b, "
+                            "properties(e) AS props ORDER BY t, a, b")
+                for r in res:
+                    props = {k: self._convert(v) for k, v in r["props"].items()}
+                    sources = props.pop("sources", None) or []
+                    yield Relation(r["t"], r["a"], r["b"], {k: v for k, v in props.items() if v is not None}, sources)
+
+        return entities(), relations()
+
+    def _count_entities(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        with self._session(read=True) as s:
+            for r in s.run("MATCH (n:Entity) RETURN labels(n) AS labels, count(*) AS n"):
+                counts[self.onto.most_specific(r["labels"])] += r["n"]
+        return dict(counts)
+
+    def _count_relations(self) -> dict[str, int]:
+        with self._session(read=True) as s:
+            return {r["t"]: r["n"] for r in s.run("MATCH ()-[e]->() RETURN type(e) AS t, count(*) AS n")}
+
+    def wipe(self) -> None:
+        with self._session() as s:
+            while s.run("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n").single()["n"]:
+                pass
+
+    def close(self) -> None:
+        driver = getattr(self, "_driver", None)
+        if driver is not None:
+            driver.close()
+            self._driver = None
+

@@ -1,0 +1,32 @@
+"""docker-compose.yml is valid for the Compose client (no Docker engine needed)."""
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _client():
+    if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    pytest.skip("no Compose client (tools/system-packages installs Debian's docker-compose)")
+
+
+def test_compose_config_is_valid():
+    proc = subprocess.run([*_client(), "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+                          capture_output=True, text=True, env={**os.environ, "NEO4J_PASSWORD": "x"})
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_dashboard_waits_for_a_healthy_neo4j():
+    doc = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert doc["services"]["neo4j"]["image"].startswith("neo4j:5")
+    assert "healthcheck" in doc["services"]["neo4j"]
+    assert doc["services"]["dashboard"]["depends_on"]["neo4j"]["condition"] == "service_healthy"
+    assert doc["services"]["dashboard"]["environment"]["GOVPLAT_STORE"] == "neo4j"
