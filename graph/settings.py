@@ -5,6 +5,7 @@ GOVPLAT_STORE     embedded (default) or neo4j
 NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE   for GOVPLAT_STORE=neo4j
 GOVPLAT_QUERY_TIMEOUT   seconds a user query may run (default 30)
 GOVPLAT_ROW_CAP         rows a user query may return (default 10000)
+GOVPLAT_BATCH_SIZE      records per write transaction during ingest (default 2000)
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class Settings:
     neo4j_database: str
     query_timeout: float
     row_cap: int
+    batch_size: int
 
     @property
     def embedded_path(self) -> Path:
@@ -43,8 +45,9 @@ def settings() -> Settings:
     try:
         timeout = float(env.get("GOVPLAT_QUERY_TIMEOUT", "30"))
         row_cap = int(env.get("GOVPLAT_ROW_CAP", "10000"))
+        batch_size = max(1, int(env.get("GOVPLAT_BATCH_SIZE", "2000")))
     except ValueError as exc:
-        raise GovplatError(f"GOVPLAT_QUERY_TIMEOUT / GOVPLAT_ROW_CAP must be numbers: {exc}") from None
+        raise GovplatError(f"GOVPLAT_QUERY_TIMEOUT, GOVPLAT_ROW_CAP and GOVPLAT_BATCH_SIZE must be numbers: {exc}") from None
     return Settings(
         home=Path(env.get("GOVPLAT_HOME") or user_data_dir("govplat")).expanduser(),
         store=store,
@@ -54,4 +57,5 @@ def settings() -> Settings:
         neo4j_database=env.get("NEO4J_DATABASE", "neo4j"),
         query_timeout=timeout,
         row_cap=row_cap,
+        batch_size=batch_size,
     )

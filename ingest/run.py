@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from graph.errors import GovplatError, SourceError
+from graph.settings import settings
 from graph.stores.base import Store
 from ingest.context import Context, Counters
 
@@ -53,7 +54,7 @@ def run_source(info: SourceInfo, store: Store | None, paths: list[Path] | None =
                check_only: bool = False, progress=None) -> Counters:
     module = importlib.import_module(f"ingest.sources.{info.name}")
     ctx = Context(info.name, store, paths=paths or info.default_paths, config=info.config,
-                  check_only=check_only, progress=progress)
+                  check_only=check_only, progress=progress, batch_size=settings().batch_size)
     try:
         module.crawl(ctx)
         ctx.flush()
