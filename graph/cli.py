@@ -63,8 +63,12 @@ def ingest(
     list_sources: bool = typer.Option(False, "--list", help="List the sources and exit."),
     check: bool = typer.Option(False, "--check", help="Validate only; write nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    detect_dir: Optional[Path] = typer.Option(
+        None, "--detect", help="Walk this folder, recognise each file's source by its headers or shape, "
+                               "load each with its source and list the files not recognised."),
 ):
-    """Ingest data into the store: `govplat ingest` (bundled cases), `govplat ingest SOURCE PATH...`."""
+    """Ingest data into the store: `govplat ingest` (bundled cases), `govplat ingest SOURCE PATH...`,
+    `govplat ingest --detect DIR`."""
     from ingest.run import available_sources, run_source
 
     sources = available_sources()
@@ -73,7 +77,17 @@ def ingest(
                 for n, s in sources.items()]
         return _print_json(rows) if as_json else _table(["source", "title", "bundled"], rows)
     args = list(source or [])
-    if not args:
+    detected = None
+    if detect_dir is not None:
+        from ingest.detect import detect_paths
+
+        if args:
+            _fail("--detect takes a folder and no source name", 2)
+        if not detect_dir.exists():
+            _fail(f"no such file or folder: {detect_dir}", 2)
+        detected = detect_paths([detect_dir], sources)
+        plan = [(name, files) for name, files in sorted(detected.files.items())]
+    elif not args:
         plan = [(n, None) for n, s in sources.items() if s.bundled]
     else:
         name, paths = args[0], [Path(p) for p in args[1:]]
@@ -105,13 +119,26 @@ def ingest(
         if store is not None:
             store.close()
     if as_json:
-        _print_json({"store": settings().store, "check_only": check, "sources": summary, "ok": not failed})
+        doc = {"store": settings().store, "check_only": check, "sources": summary, "ok": not failed}
+        if detected is not None:
+            doc["detect"] = detected.to_json()
+        _print_json(doc)
     else:
+        if detected is not None:
+            for f in detected.unrecognised:
+                err.print(f"  not recognised: {f}", highlight=False, markup=False)
+            for f, who in detected.ambiguous.items():
+                err.print(f"  not loaded, claimed by several sources ({', '.join(who)}): {f}", highlight=False,
+                          markup=False)
         for name, s in summary.items():
             out.print(f"[bold]{name}[/]: read {s['read']}, stored {s['stored_entities']} entities and "
                       f"{s['stored_relations']} relations, rejected {s['rejected']}" + (" (check only)" if check else ""))
             for e in s["errors"]:
                 err.print(f"  rejected: {e}", highlight=False, markup=False)
+            for reason, n in (s.get("skipped") or {}).items():
+                out.print(f"  skipped {n}: {reason}", highlight=False, markup=False)
+            for key, value in (s.get("notes") or {}).items():
+                out.print(f"  {key}: {json.dumps(value, ensure_ascii=False)}", highlight=False, markup=False)
     if failed:
         raise typer.Exit(1)
 
@@ -206,25 +233,164 @@ def cypher(
 # ---------------------------------------------------------------------------- export / wipe / demo
 @app.command()
 def export(
-    fmt: str = typer.Option("ttl", "--format", "-f", help="ttl (Turtle) or nt (N-Triples)."),
+    fmt: str = typer.Option("ttl", "--format", "-f",
+                            help="ttl (Turtle), nt (N-Triples), jsonld (JSON-LD), trig (TriG) or nq (N-Quads); "
+                                 "TriG and N-Quads add one named graph per source."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: stdout)."),
+    relations: str = typer.Option("reified", "--relations",
+                                  help="How a relationship's sources and role are kept: reified (rdf:Statement) "
+                                       "or rdf-star (RDF-star annotation; not in JSON-LD)."),
 ):
-    """Export the whole graph as RDF through the ontology."""
+    """Export the whole graph as RDF through the ontology (streams; memory stays flat)."""
     from graph import rdf
 
     if fmt not in rdf.FORMATS:
         _fail(f"unknown format {fmt!r}; use one of: {', '.join(rdf.FORMATS)}", 2)
+    if relations not in rdf.RELATION_MODES:
+        _fail(f"unknown --relations {relations!r}; use one of: {', '.join(rdf.RELATION_MODES)}", 2)
+    if relations == "rdf-star" and not rdf.FORMATS[fmt].rdf_star:
+        _fail(f"{rdf.FORMATS[fmt].label} cannot carry RDF-star; use --relations reified or ttl/nt/trig/nq", 2)
+    partial = output.with_name(output.name + ".partial") if output else None
     try:
         with open_store(read_only=True) as store:
-            entities, relations = store.dump()
+            entities, relations_ = store.dump()
             if output:
-                with open(output, "wb") as fh:
-                    n = rdf.write(entities, relations, fmt, fh)
-                err.print(f"wrote {n} triples to {output}")
+                with open(partial, "wb") as fh:
+                    n = rdf.write(entities, relations_, fmt, fh, relations_mode=relations)
+                partial.replace(output)  # a failed export never leaves a half-written file behind
+                err.print(f"wrote {n} statements to {output}")
             else:
-                rdf.write(entities, relations, fmt, sys.stdout.buffer)
+                rdf.write(entities, relations_, fmt, sys.stdout.buffer, relations_mode=relations)
+                sys.stdout.buffer.flush()
+    except GovplatError as exc:
+        if partial is not None and partial.exists():
+            partial.unlink()
+        _fail(exc)
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., help="RDF file to read (our own export, or RDF using our ontology)."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f",
+                                      help="ttl, nt, jsonld, trig, nq or rdfxml (default: from the extension)."),
+    no_validate: bool = typer.Option(False, "--no-validate", help="Skip the SHACL check (faster; for our own exports)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+):
+    """Import RDF into the store: all of it or, on any error, nothing."""
+    from graph.rdf_import import import_into
+
+    if not file.exists():
+        _fail(f"no such file: {file}", 2)
+    try:
+        with open_store() as store:
+            result = import_into(store, file, fmt, validate=not no_validate)
     except GovplatError as exc:
         _fail(exc)
+    doc = {"store": settings().store, "file": str(file), **result.summary()}
+    if as_json:
+        return _print_json(doc)
+    out.print(f"imported {doc['entities']} entities and {doc['relations']} relations "
+              f"({doc['statements']} statements) from {file}")
+    if doc["ignored_statements"]:
+        err.print(f"not read: {doc['ignored_statements']} statements in other vocabularies: "
+                  + ", ".join(f"{p} ({n})" for p, n in doc["ignored_predicates"].items()), markup=False)
+    for note in sorted(set(doc["notes"])):
+        err.print(f"note: {note}", markup=False)
+
+
+sparql_app = typer.Typer(help="The read-only SPARQL endpoint (pyoxigraph, loaded from the store).",
+                         no_args_is_help=True)
+app.add_typer(sparql_app, name="sparql")
+
+
+@sparql_app.command("serve")
+def sparql_serve(
+    port: int = typer.Option(3030, help="Port (0 = any free port)."),
+    host: str = typer.Option("127.0.0.1", help="Address to bind."),
+    timeout: Optional[float] = typer.Option(None, help="Seconds a query may run (GOVPLAT_QUERY_TIMEOUT)."),
+    max_rows: Optional[int] = typer.Option(None, help="Rows or triples per result (GOVPLAT_ROW_CAP)."),
+    workers: int = typer.Option(2, help="Worker processes running queries (each holds a copy of the data; "
+                                          "a query past its timeout is stopped by ending its worker)."),
+    relations: str = typer.Option("reified", "--relations", help="reified or rdf-star (see `govplat export`)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every request to stderr."),
+):
+    """Serve /sparql, /id/<id>, /.well-known/void and POST /refresh; prints its URL when ready."""
+    from graph.sparql import Limits, serve
+
+    cfg = settings()
+    limits = Limits(timeout=timeout or cfg.query_timeout, max_rows=max_rows or cfg.row_cap, workers=workers)
+    try:
+        serve(host, port, limits=limits, relations_mode=relations, quiet=not verbose, processes=max(workers, 1),
+              announce=lambda line: (print(line, flush=True)))
+    except GovplatError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(f"cannot serve on {host}:{port}: {exc}")
+
+
+@sparql_app.command("query")
+def sparql_query(
+    text: Optional[str] = typer.Argument(None, help="A SPARQL query (or use --file / --example)."),
+    file: Optional[Path] = typer.Option(None, "--file", help="Read the query from a file."),
+    example: Optional[str] = typer.Option(None, "--example", "-e",
+                                          help="Run one of graph/queries/sparql_examples.yaml (`--example list`)."),
+    param: list[str] = typer.Option([], "--param", "-p", help="Example parameter as key=value; repeatable."),
+    fmt: str = typer.Option("tsv", "--format", "-f", help="json, xml, csv, tsv (SELECT/ASK); ttl, jsonld, nt (graphs)."),
+    url: Optional[str] = typer.Option(None, help="Ask a running endpoint (its /sparql URL) instead of loading the store."),
+):
+    """Run one SPARQL query on the store (loaded in process) or on a running endpoint."""
+    from graph import rdf_examples as sparql_examples
+    from graph.sparql import Limits, QueryRefused, run_query
+
+    if example == "list":
+        return _table(["name", "mirrors", "description"],
+                      [{"name": e.name, "mirrors": e.mirrors, "description": e.description}
+                       for e in sparql_examples.examples()], "SPARQL examples")
+    try:
+        if example:
+            text = sparql_examples.get(example).bind(_params(param))
+        elif file:
+            text = file.read_text(encoding="utf-8")
+        if not text:
+            _fail("give a query, --file or --example", 2)
+        if url:
+            import urllib.error
+            import urllib.request
+            from urllib.parse import urlencode
+
+            req = urllib.request.Request(url, data=urlencode({"query": text, "format": fmt}).encode(),
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+            try:
+                with urllib.request.urlopen(req, timeout=settings().query_timeout + 10) as resp:
+                    body = resp.read()
+            except urllib.error.HTTPError as exc:
+                _fail(f"{exc.code}: {exc.read().decode('utf-8', 'replace').strip()}")
+        else:
+            cfg = settings()
+            body = run_query(text, fmt=fmt, limits=Limits(cfg.query_timeout, cfg.row_cap, 2))
+    except QueryRefused as exc:
+        _fail(exc, 1)
+    except GovplatError as exc:
+        _fail(exc)
+    sys.stdout.buffer.write(body)
+    sys.stdout.buffer.flush()
+
+
+@sparql_app.command("refresh")
+def sparql_refresh(url: str = typer.Option("http://127.0.0.1:3030", help="The endpoint's base URL.")):
+    """Tell a running endpoint to reload from the store (POST /refresh)."""
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(url.rstrip("/").removesuffix("/sparql") + "/refresh", data=b"", method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=600) as resp:
+            doc = json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        _fail(f"{exc.code}: {exc.read().decode('utf-8', 'replace').strip()}")
+    except OSError as exc:
+        _fail(f"cannot reach {url}: {exc}")
+    out.print(f"reloaded {doc['quads']} statements in {doc['seconds']} s")
 
 
 @app.command()
@@ -273,24 +439,42 @@ def demo(
         _fail(exc)
     out.print(f"{sum(counts['entities'].values())} entities, {sum(counts['relations'].values())} relations, "
               f"{len(conflicts)} conflicts")
-    _table(["start", "name", "status", "countries"], conflicts[:10], "Most recent conflicts")
+    _table(["started", "name", "status", "countries"], conflicts[:10], "Most recent conflicts")
     if not no_dashboard:
-        dashboard(port=port)
+        out.print("Opening the dashboard; the store is opened read-only per page load, so "
+                  "`govplat ingest` can run alongside it.")
+        dashboard(port=port, address="127.0.0.1")
 
 
 @app.command()
 def dashboard(port: int = typer.Option(8501, help="Port to serve on."),
-              address: str = typer.Option("127.0.0.1", help="Address to bind.")):
-    """Start the Streamlit dashboard (no browser is opened when there is no display)."""
+              address: str = typer.Option("127.0.0.1", help="Address to bind (0.0.0.0 to serve others).")):
+    """Start the Streamlit dashboard; a browser opens only where there is a display.
+
+    The dashboard never keeps the embedded store open (it opens it read-only for each load), so
+    `govplat ingest` can run while it is up; press "Reload data" (or just reload) afterwards.
+    """
     import os
+    import socket
     import subprocess
 
     app_path = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-    headless = "false" if os.environ.get("DISPLAY") or sys.platform == "darwin" else "true"
+    with socket.socket() as probe:
+        try:
+            probe.bind((address, port))
+        except OSError:
+            _fail(f"port {port} on {address} is in use (another dashboard?); choose another with --port", 2)
+    has_display = (sys.platform in ("darwin", "win32")
+                   or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")))
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port),
-           "--server.address", address, "--server.headless", headless, "--browser.gatherUsageStats", "false"]
-    out.print(f"dashboard: http://{address}:{port}")
-    raise typer.Exit(subprocess.call(cmd))
+           "--server.address", address, "--server.headless", "false" if has_display else "true",
+           "--browser.gatherUsageStats", "false"]
+    out.print(f"dashboard: http://{address}:{port}  (Ctrl+C stops it)")
+    try:
+        code = subprocess.call(cmd)
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
 
 
 def main() -> None:  # pragma: no cover

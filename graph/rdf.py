@@ -1,84 +1,330 @@
-"""The RDF view of govplat records, derived through the ontology.
+"""The RDF view of govplat records, derived through the ontology, written as a stream.
 
-Entities become resources ``https://w3id.org/govplat/id/<id>`` typed with their class;
-datatype properties become typed literals (one triple per value of a multi-valued property);
-Wikidata ids also become ``owl:sameAs``. A relationship becomes one triple, and its sources
-and role are kept on an ``rdf:Statement`` that reifies it, named
-``https://w3id.org/govplat/id/rel/<from>/<TYPE>/<to>``.
+Mapping (every name comes from ``ontology.ttl``):
+
+* an entity is the resource ``https://w3id.org/govplat/id/<id>``, typed with its class
+  (``gp:<Class>``) and that class's ``gp:`` superclasses (as Neo4j labels are); each datatype property becomes a literal typed with the property's XSD
+  range (one triple per value of a multi-valued property); ``gp:sources`` lists its sources;
+  a Wikidata id is also ``owl:sameAs wd:Q…``; the name is also ``rdfs:label`` and the
+  description, written in govplat's own words and so in English, also
+  ``dcterms:description "…"@en`` (language tags are given only where the language is known);
+* a relationship is one triple ``<from> gp:<relation> <to>``; its ``sources`` and ``role`` are
+  kept on a statement about that triple: an ``rdf:Statement`` named
+  ``https://w3id.org/govplat/id/rel/<from>/<TYPE>/<to>`` (``relations="reified"``, the default)
+  or an RDF-star annotation ``<< <from> gp:<relation> <to> >> gp:role "…"`` (``"rdf-star"``);
+* in the quad formats (TriG, N-Quads) the default graph holds all of the above, and each
+  record's triples are repeated in one named graph per source that supports it, named by the
+  source's own URI (``https://w3id.org/govplat/id/<source-id>``), so
+  ``GRAPH id:some-source { ?s ?p ?o }`` is everything that source supports.
+
+Exports stream: records are turned into triples as they are read from the store and written
+at once, so memory stays flat however large the graph (Turtle and TriG group per subject).
+
+>>> import io
+>>> from graph.model import Entity
+>>> buf = io.BytesIO()
+>>> write([Entity("us-cbp", "Agency", {"name": "CBP"}, ["src-a"])], [], "nt", buf)
+8
+>>> b'<https://w3id.org/govplat/id/us-cbp> <https://w3id.org/govplat/ontology#name> "CBP" .' in buf.getvalue()
+True
 """
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import hashlib
+import math
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import IO
 
-from rdflib import OWL, RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import OWL as _OWL, RDF as _RDF, RDFS as _RDFS, XSD as _XSD_NS, Graph, Literal, Namespace, URIRef, BNode as _RBNode
 
+from graph.errors import GovplatError
 from graph.model import Entity, Relation, entity_uri
 from graph.ontology import GP, GP_ID, Ontology, ontology
+from graph.rdf_terms import DCTERMS, OWL, RDF, RDFS, WD, XSD, BNode, IRI, Lit, Quoted
 
-__all__ = ["entity_triples", "relation_triples", "to_graph", "FORMATS", "write", "node", "statement"]
+__all__ = ["FORMATS", "RELATION_MODES", "Format", "entity_triples", "relation_triples", "to_graph", "write",
+           "groups", "quads", "node", "statement", "literal", "datatype_of", "TEXT_LANGUAGE", "ExportError"]
 
-WD = Namespace("http://www.wikidata.org/entity/")
-FORMATS = {"ttl": "turtle", "nt": "nt"}
-_XSD = {"string": XSD.string, "date": XSD.date, "int": XSD.integer, "float": XSD.double, "bool": XSD.boolean}
+WD_NS = Namespace(WD)
+TEXT_LANGUAGE = "en"  # govplat's own prose (gp:description, "in govplat's own words") is English
+RELATION_MODES = ("reified", "rdf-star")
+_XSD = {"string": _XSD_NS.string, "date": _XSD_NS.date, "int": _XSD_NS.integer, "float": _XSD_NS.double,
+        "bool": _XSD_NS.boolean}
+_DATATYPE = {kind: IRI(str(uri)) for kind, uri in _XSD.items()}
+RDFS_RANGE = _RDFS.range
+_WIKIDATA_ID = re.compile(r"^[QPL][1-9][0-9]*$")
+
+A = IRI(RDF + "type")
+_STATEMENT = IRI(RDF + "Statement")
+_SUBJECT, _PREDICATE, _OBJECT = IRI(RDF + "subject"), IRI(RDF + "predicate"), IRI(RDF + "object")
+_SAME_AS = IRI(OWL + "sameAs")
+_LABEL = IRI(RDFS + "label")
+_DESCRIPTION = IRI(DCTERMS + "description")
+_GP = str(GP)
+_GP_ID = str(GP_ID)
+_SOURCES = IRI(_GP + "sources")
+_ID = IRI(_GP + "id")
 
 
+class ExportError(GovplatError):
+    """An export cannot be written as asked (unknown format, option the format cannot carry)."""
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str           # CLI name
+    label: str
+    media_type: str
+    extension: str
+    quads: bool         # named graphs (one per source)
+    rdf_star: bool      # can carry RDF-star annotations
+
+
+FORMATS: dict[str, Format] = {
+    "ttl": Format("ttl", "Turtle", "text/turtle", ".ttl", False, True),
+    "nt": Format("nt", "N-Triples", "application/n-triples", ".nt", False, True),
+    "jsonld": Format("jsonld", "JSON-LD", "application/ld+json", ".jsonld", False, False),
+    "trig": Format("trig", "TriG", "application/trig", ".trig", True, True),
+    "nq": Format("nq", "N-Quads", "application/n-quads", ".nq", True, True),
+}
+
+
+# ---------------------------------------------------------------------------- terms
 def node(entity_id: str) -> URIRef:
+    """The rdflib URI of an entity (kept for callers that build rdflib graphs)."""
     return URIRef(entity_uri(entity_id))
 
 
+def _node(entity_id: str) -> IRI:
+    return IRI(_GP_ID + entity_id)
+
+
 def statement(rel: Relation) -> URIRef:
-    return URIRef(f"{GP_ID}rel/{rel.src}/{rel.type}/{rel.dst}")
+    return URIRef(_statement(rel))
 
 
-def _literal(value, kind: str) -> Literal:
+def _statement(rel: Relation) -> IRI:
+    return IRI(f"{_GP_ID}rel/{rel.src}/{rel.type}/{rel.dst}")
+
+
+def reifier_label(s: str, p: str, o: str) -> BNode:
+    """A stable blank-node label for the RDF 1.2 reifier of one relationship triple."""
+    return BNode("r" + hashlib.blake2b(f"{s} {p} {o}".encode(), digest_size=10).hexdigest())
+
+
+def _double(value: float) -> str:
+    """The canonical xsd:double lexical form (what JSON-LD produces too): 1.5 -> 1.5E0."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "INF" if value > 0 else "-INF"
+    mantissa, exponent = f"{value:.15E}".split("E")
+    mantissa = mantissa.rstrip("0")
+    if mantissa.endswith("."):
+        mantissa += "0"
+    return f"{mantissa}E{int(exponent)}"
+
+
+def _decimal(value) -> str:
+    """A canonical-ish xsd:decimal lexical form (never an exponent): 0.85, 3.0, -1.5."""
+    text = format(decimal.Decimal(repr(float(value)) if isinstance(value, float) else str(value)), "f")
+    if "." not in text:
+        text += ".0"
+    return text
+
+
+def literal(value, kind: str, datatype: str | None = None) -> Lit:
+    """A stored value as a literal of the property's XSD datatype (``datatype`` = the declared
+    range when it differs from the kind's usual one: xsd:anyURI strings, xsd:decimal numbers)."""
+    if datatype == XSD + "anyURI":
+        return Lit(str(value), datatype)
+    if datatype == XSD + "decimal":
+        return Lit(_decimal(value), datatype)
     if kind == "string":
-        return Literal(str(value))
-    if kind == "date" and isinstance(value, str):
-        value = dt.date.fromisoformat(value)
-    return Literal(value, datatype=_XSD[kind])
+        return Lit(str(value))
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        text = value.isoformat() if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)).isoformat()
+        return Lit(text, _DATATYPE["date"])
+    if kind == "bool":
+        if isinstance(value, str):
+            value = value.strip().lower() in ("true", "1")
+        return Lit("true" if value else "false", _DATATYPE["bool"])
+    if kind == "int":
+        return Lit(str(int(value)), _DATATYPE["int"])
+    if kind == "float":
+        return Lit(_double(float(value)), _DATATYPE["float"])
+    raise ValueError(f"unknown value kind {kind!r}")
+
+
+_PLANS: dict[int, tuple[Ontology, dict]] = {}
+
+
+def _plan(onto: Ontology) -> dict:
+    """Per-class property order and relation IRIs, computed once per ontology."""
+    cached = _PLANS.get(id(onto))
+    if cached is not None and cached[0] is onto:
+        return cached[1]
+    _PLANS[id(onto)] = (onto, plan := _make_plan(onto))
+    return plan
+
+
+def _make_plan(onto: Ontology) -> dict:
+    props = {cls: [p for p in onto.properties_of(cls) if p.name not in ("id", "uri", "sources")]
+             for cls in onto.classes}
+    return {
+        "props": props,
+        "datatype": {name: datatype_of(p, onto) for name, p in onto.properties.items()},
+        "class_iri": {cls: IRI(_GP + cls) for cls in onto.classes},
+        # The class and its gp: superclasses, as Neo4j keeps them as labels: `?x a gp:Event` then
+        # finds every event without a reasoner (import keeps the most specific class).
+        "types": {cls: [IRI(_GP + c) for c in (cls, *onto.ancestors(cls))] for cls in onto.classes},
+        "prop_iri": {name: IRI(str(p.uri)) for name, p in onto.properties.items()},
+        "rel_iri": {t: IRI(str(r.uri)) for t, r in onto.relations.items()},
+    }
+
+
+def datatype_of(prop, onto: Ontology | None = None) -> IRI:
+    """The XSD datatype a property's values are written with: its declared ``rdfs:range``."""
+    onto = onto or ontology()
+    rng = onto.graph.value(prop.uri, RDFS_RANGE)
+    return IRI(str(rng)) if rng is not None else _DATATYPE[prop.kind]
+
+
+# ---------------------------------------------------------------------------- records -> triples
+def entity_statements(e: Entity, onto: Ontology | None = None) -> list[tuple]:
+    """(predicate, object) pairs of one entity, in a stable order."""
+    onto = onto or ontology()
+    plan = _plan(onto)
+    if e.cls not in plan["class_iri"]:
+        onto.cls(e.cls)  # raises OntologyError naming the known classes
+    pos: list[tuple] = [(A, c) for c in plan["types"][e.cls]]
+    pos.append((_ID, Lit(e.id)))
+    pos.extend((_SOURCES, Lit(src)) for src in e.sources)
+    props = plan["props"][e.cls]
+    known = {p.name for p in props}
+    extra = sorted(n for n in e.props if n not in known and n not in ("id", "uri", "sources"))
+    if extra:  # outside the class's domain: still exported (SHACL judges it), unknown names raise
+        props = [*props, *(onto.prop(n) for n in extra)]
+    for p in props:
+        value = e.props.get(p.name)
+        if value is None or value == []:
+            continue
+        iri, datatype = plan["prop_iri"][p.name], plan["datatype"][p.name]
+        for v in (value if isinstance(value, (list, tuple)) else [value]):
+            if v is not None:
+                pos.append((iri, literal(v, p.kind, datatype)))
+        if p.name == "wikidata" and _WIKIDATA_ID.match(str(value)):
+            pos.append((_SAME_AS, IRI(WD + str(value))))
+        elif p.name == "name":
+            pos.append((_LABEL, Lit(str(value))))
+        elif p.name == "description":
+            pos.append((_DESCRIPTION, Lit(str(value), RDF + "langString", TEXT_LANGUAGE)))
+    return pos
+
+
+def relation_statements(r: Relation, onto: Ontology | None = None, mode: str = "reified") -> list[tuple]:
+    """Subject groups ``(subject, [(p, o), ...])`` of one relationship: the triple itself, then
+    the statement about it that carries its sources and role."""
+    onto = onto or ontology()
+    plan = _plan(onto)
+    if r.type not in plan["rel_iri"]:
+        onto.relation(r.type)  # raises OntologyError naming the known types
+    s, p, o = _node(r.src), plan["rel_iri"][r.type], _node(r.dst)
+    notes: list[tuple] = [(_SOURCES, Lit(src)) for src in r.sources]
+    for name in sorted(r.props):
+        value = r.props[name]
+        if value is None or name == "sources":
+            continue
+        prop = onto.prop(name)
+        for v in (value if isinstance(value, (list, tuple)) else [value]):
+            notes.append((plan["prop_iri"][name], literal(v, prop.kind, plan["datatype"][name])))
+    if mode == "rdf-star":
+        return [(s, [(p, o)]), (Quoted(s, p, o), notes)]
+    if mode != "reified":
+        raise ExportError(f"unknown relations mode {mode!r}; use one of {', '.join(RELATION_MODES)}")
+    return [(s, [(p, o)]),
+            (_statement(r), [(A, _STATEMENT), (_SUBJECT, s), (_PREDICATE, p), (_OBJECT, o), *notes])]
+
+
+def groups(entities: Iterable[Entity], relations: Iterable[Relation] = (), *, mode: str = "reified",
+           named_graphs: bool = False, onto: Ontology | None = None) -> Iterator[tuple]:
+    """Every record as ``(graph, subject, [(p, o), ...])`` groups, streaming.
+
+    ``graph`` is None for the default graph; with ``named_graphs`` each group is repeated in
+    the named graph of every source of its record.
+    """
+    onto = onto or ontology()
+    for e in entities:
+        pos = entity_statements(e, onto)
+        s = _node(e.id)
+        yield None, s, pos
+        if named_graphs:
+            for src in e.sources:
+                yield IRI(_GP_ID + src), s, pos
+    for r in relations:
+        subject_groups = relation_statements(r, onto, mode)
+        for s, pos in subject_groups:
+            yield None, s, pos
+        if named_graphs:
+            for src in r.sources:
+                g = IRI(_GP_ID + src)
+                for s, pos in subject_groups:
+                    yield g, s, pos
+
+
+def quads(entities: Iterable[Entity], relations: Iterable[Relation] = (), *, mode: str = "reified",
+          named_graphs: bool = True, onto: Ontology | None = None) -> Iterator[tuple]:
+    """Every statement as ``(s, p, o, g)`` (g None for the default graph)."""
+    for g, s, pos in groups(entities, relations, mode=mode, named_graphs=named_graphs, onto=onto):
+        for p, o in pos:
+            yield s, p, o, g
+
+
+
+# ---------------------------------------------------------------------------- rdflib compatibility
+def _to_rdflib(term):
+    if type(term) is IRI:
+        return URIRef(term)
+    if type(term) is Lit:
+        if term.lang:
+            return Literal(term.lexical, lang=term.lang)
+        if term.datatype == XSD + "string":
+            return Literal(term.lexical)
+        return Literal(term.lexical, datatype=URIRef(term.datatype))
+    if type(term) is BNode:
+        return _RBNode(term)
+    raise TypeError(f"rdflib has no form for {term!r}")
 
 
 def entity_triples(e: Entity, onto: Ontology | None = None) -> Iterator[tuple]:
-    onto = onto or ontology()
+    """The entity's triples as rdflib terms (SHACL validation builds an rdflib graph of them)."""
     s = node(e.id)
-    yield s, RDF.type, GP[e.cls]
-    yield s, GP.id, _literal(e.id, "string")
-    for src in e.sources:
-        yield s, GP.sources, _literal(src, "string")
-    for name, value in e.props.items():
-        if value is None or name in ("id", "uri", "sources"):
-            continue
-        prop = onto.prop(name)
-        for v in (value if isinstance(value, list) else [value]):
-            yield s, prop.uri, _literal(v, prop.kind)
-        if name == "wikidata":
-            yield s, OWL.sameAs, WD[str(value)]
+    for p, o in entity_statements(e, onto):
+        yield s, URIRef(p), _to_rdflib(o)
 
 
 def relation_triples(r: Relation, onto: Ontology | None = None) -> Iterator[tuple]:
-    onto = onto or ontology()
-    s, p, o = node(r.src), onto.relation(r.type).uri, node(r.dst)
-    yield s, p, o
-    st = statement(r)
-    yield st, RDF.type, RDF.Statement
-    yield st, RDF.subject, s
-    yield st, RDF.predicate, p
-    yield st, RDF.object, o
-    for src in r.sources:
-        yield st, GP.sources, _literal(src, "string")
-    for name, value in r.props.items():
-        if value is not None:
-            yield st, onto.prop(name).uri, _literal(value, onto.prop(name).kind)
+    """The relationship's triples (reified form) as rdflib terms."""
+    for s, pos in relation_statements(r, onto, "reified"):
+        for p, o in pos:
+            yield _to_rdflib(s), URIRef(p), _to_rdflib(o)
 
 
 def to_graph(entities: Iterable[Entity], relations: Iterable[Relation] = ()) -> Graph:
+    """An rdflib Graph of the records (small data only: exports stream instead)."""
     onto = ontology()
     g = Graph()
     g.bind("gp", GP)
     g.bind("id", GP_ID)
-    g.bind("owl", OWL)
+    g.bind("owl", _OWL)
+    g.bind("rdf", _RDF)
+    g.bind("wd", WD_NS)
     for e in entities:
         for t in entity_triples(e, onto):
             g.add(t)
@@ -88,10 +334,24 @@ def to_graph(entities: Iterable[Entity], relations: Iterable[Relation] = ()) -> 
     return g
 
 
-def write(entities: Iterable[Entity], relations: Iterable[Relation], fmt: str, out: IO[bytes]) -> int:
-    """Serialise to ``out``; returns the number of triples."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    g = to_graph(entities, relations)
-    out.write(g.serialize(format=FORMATS[fmt]).encode("utf-8"))
-    return len(g)
+# ---------------------------------------------------------------------------- writing
+def write(entities: Iterable[Entity], relations: Iterable[Relation], fmt: str, out: IO[bytes], *,
+          relations_mode: str = "reified") -> int:
+    """Serialise records to ``out`` as they come; returns the number of statements written
+    (triples, or quads in TriG/N-Quads)."""
+    from graph.rdf_write import writer_for
+
+    info = FORMATS.get(fmt)
+    if info is None:
+        raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if relations_mode not in RELATION_MODES:
+        raise ExportError(f"unknown relations mode {relations_mode!r}; use one of {', '.join(RELATION_MODES)}")
+    if relations_mode == "rdf-star" and not info.rdf_star:
+        raise ExportError(f"{info.label} cannot carry RDF-star annotations; use --relations reified "
+                          "or another format (ttl, nt, trig, nq)")
+    w = writer_for(fmt, out)
+    w.start()
+    for g, s, pos in groups(entities, relations, mode=relations_mode, named_graphs=info.quads):
+        w.group(g, s, pos)
+    w.finish()
+    return w.count

@@ -39,11 +39,21 @@ class Counters:
     stored_relations: int = 0
     rejected: int = 0
     errors: list[ValidationError] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> records left out on purpose
+    notes: dict[str, Any] = field(default_factory=dict)  # what a source reports for a person to check
 
     def to_json(self) -> dict:
-        return {"read": self.read, "stored_entities": self.stored_entities,
-                "stored_relations": self.stored_relations, "rejected": self.rejected,
-                "errors": [str(e) for e in self.errors]}
+        doc = {"read": self.read, "stored_entities": self.stored_entities,
+               "stored_relations": self.stored_relations, "rejected": self.rejected,
+               "errors": [str(e) for e in self.errors]}
+        if self.skipped:
+            doc["skipped"] = dict(self.skipped)
+        if self.notes:
+            doc["notes"] = self.notes
+        return doc
+
+
+RELATIONS_PER_BATCH = 4  # relations pending per entity in a batch before a flush is forced
 
 
 class Context:
@@ -63,6 +73,7 @@ class Context:
         self._relations: list[Relation] = []
         self._rejected_ids: set[str] = set()
         self._known: dict[str, str] = {}  # id -> class, emitted in this run
+        self._allowed: dict[str, frozenset[str]] = {}  # class -> its property names
 
     # ------------------------------------------------------------------ for sources
     make_id = staticmethod(make_id)
@@ -74,8 +85,11 @@ class Context:
             if self.onto.classes[entity.cls].abstract:
                 raise ValidationError(f"class {entity.cls} is abstract; use one of "
                                       f"{', '.join(self.onto.concrete_subclasses(entity.cls))}")
+            allowed = self._allowed.get(entity.cls)
+            if allowed is None:  # computed once per class: properties_of sorts on every call
+                allowed = self._allowed[entity.cls] = frozenset(p.name for p in self.onto.properties_of(entity.cls))
             for key in entity.props:
-                if key not in {p.name for p in self.onto.properties_of(entity.cls)}:
+                if key not in allowed:
                     raise ValidationError(f"{entity.cls} has no property {key!r}", field=key)
         except GovplatError as exc:
             self.reject(ValidationError(getattr(exc, "reason", str(exc)), where=entity.origin, record=entity.id,
@@ -84,7 +98,7 @@ class Context:
         self._known[entity.id] = entity.cls
         self._entities.append(entity)
         if len(self._entities) >= self.batch_size:
-            self._flush_entities()
+            self.flush()
         if self.progress:
             self.progress(1)
 
@@ -101,7 +115,9 @@ class Context:
                                         record=f"{rel.src} {rel.type} {rel.dst}", field="sources"))
             return
         self._relations.append(rel)
-        if len(self._relations) >= self.batch_size:
+        # Relations ride along with their entities' batch (each upsert has a fixed cost of looking
+        # up what is stored); a source that emits many relations per entity flushes earlier.
+        if len(self._relations) >= RELATIONS_PER_BATCH * self.batch_size:
             self.flush()
 
     def reject(self, error: ValidationError, record_id: str | None = None) -> None:
@@ -110,12 +126,23 @@ class Context:
         if record_id:
             self._rejected_ids.add(record_id)
 
+    def skip(self, reason: str, n: int = 1) -> None:
+        """Count records left out on purpose (not errors), by reason, for the run summary."""
+        self.counters.skipped[reason] = self.counters.skipped.get(reason, 0) + n
+
+    def note(self, key: str, value: Any) -> None:
+        """Something the run summary shows for a person to check (e.g. candidate new entities)."""
+        self.counters.notes[key] = value
+
     def known_class(self, entity_id: str) -> str | None:
         return self._known.get(entity_id)
 
     # ------------------------------------------------------------------ batching
-    def _flush_entities(self) -> None:
+    def _check_entities(self) -> list[Entity]:
+        """SHACL on the pending entities; the ones that pass."""
         batch, self._entities = self._entities, []
+        if not batch:
+            return []
         failures = check_entities(batch)
         good = []
         for e in batch:
@@ -126,11 +153,13 @@ class Context:
                 self._known.pop(e.id, None)
             else:
                 good.append(e)
-        self._write(good, [])
+        return good
+
+    def _flush_entities(self) -> None:
+        self._write(self._check_entities(), [])
 
     def flush(self) -> None:
-        if self._entities:
-            self._flush_entities()
+        entities = self._check_entities()
         batch, self._relations = self._relations, []
         good = []
         for r in batch:
@@ -141,7 +170,9 @@ class Context:
                                             field="from" if bad == r.src else "to"))
             else:
                 good.append(r)
-        self._write([], good)
+        # Entities and the relations between them in one upsert: one transaction and one
+        # lookup of what is stored, instead of two.
+        self._write(entities, good)
 
     def _write(self, entities: list[Entity], relations: list[Relation]) -> None:
         if not entities and not relations:

@@ -13,6 +13,7 @@ One real thing is one node, whichever source names it:
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import lru_cache
@@ -57,19 +58,35 @@ def country_entity(code: str) -> Entity | None:
         if not name:
             return None
         return Entity(country_id(code), "Country", {"name": name, "countryCode": code}, [ISO_SOURCE])
-    aliases = sorted({n for n in (getattr(rec, "official_name", None), getattr(rec, "common_name", None),
-                                  rec.alpha_3) if n and n != rec.name})
-    props = {"name": getattr(rec, "common_name", None) or rec.name, "countryCode": rec.alpha_2}
+    name = getattr(rec, "common_name", None) or rec.name
+    aliases = sorted({n for n in (rec.name, getattr(rec, "official_name", None), rec.alpha_3,
+                                  Locale("en").territories.get(rec.alpha_2), *_extra_aliases().get(rec.alpha_2, []))
+                      if n and n != name})
+    props = {"name": name, "countryCode": rec.alpha_2}
     if aliases:
         props["aliases"] = aliases
     return Entity(country_id(rec.alpha_2), "Country", props, [ISO_SOURCE])
 
 
-@lru_cache(maxsize=1)
-def _country_names() -> dict[str, str]:
-    """normalised name in any CLDR locale -> ISO / CLDR code."""
+def _cldr_names() -> dict[str, str]:
+    """Territory names of every CLDR language (regional variants add nothing) -> code.
+
+    Reading ~700 locales takes seconds, so the table is cached under GOVPLAT_HOME, keyed by
+    the Babel version that produced it.
+    """
+    import babel
+
+    from graph.settings import settings
+
+    cache = settings().home / "cache" / f"cldr-territories-{babel.__version__}.json"
+    try:
+        return json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
     names: dict[str, str] = {}
     for loc in localedata.locale_identifiers():
+        if "_" in loc:
+            continue
         try:
             territories = Locale.parse(loc).territories
         except Exception:  # a few locale ids do not parse; they add nothing we need
@@ -77,15 +94,34 @@ def _country_names() -> dict[str, str]:
         for code, name in territories.items():
             if re.fullmatch(r"[A-Z]{2}", code):
                 names.setdefault(normalise(name), code)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        tmp.write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(cache)
+    except OSError:  # a read-only home only costs speed
+        pass
+    return names
+
+
+@lru_cache(maxsize=1)
+def _extra_aliases() -> dict[str, list[str]]:
+    """Spellings no CLDR locale has (data/country_aliases.yaml), by code."""
+    extra = DATA / "country_aliases.yaml"
+    return {code: list(names) for code, names in (load_yaml(extra) or {}).items()} if extra.exists() else {}
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """normalised name in any CLDR locale -> ISO / CLDR code."""
+    names: dict[str, str] = dict(_cldr_names())
     for c in pycountry.countries:
         for n in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None), c.alpha_3):
             if n:
                 names[normalise(n)] = c.alpha_2
-    extra = DATA / "country_aliases.yaml"
-    if extra.exists():
-        for code, aliases in (load_yaml(extra) or {}).items():
-            for a in aliases:
-                names[normalise(a)] = code
+    for code, aliases in _extra_aliases().items():
+        for a in aliases:
+            names[normalise(a)] = code
     return names
 
 

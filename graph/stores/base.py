@@ -69,7 +69,7 @@ class Store(abc.ABC):
                     f"{r.type} cannot join a {classes[r.src]} to a {classes[r.dst]}",
                     where=r.origin, record=f"{r.src} {r.type} {r.dst}", field="type")
             rels_by_key[(r.type, classes[r.src], classes[r.dst])].append(r)
-        rel_rows: dict[tuple[str, str, str], list[dict]] = {}
+        merged_by_key: dict[tuple[str, str, str], dict[tuple[str, str], Relation]] = {}
         for key, rels in rels_by_key.items():
             merged: dict[tuple[str, str], Relation] = {}
             for r in rels:
@@ -79,9 +79,19 @@ class Store(abc.ABC):
                     prev.props = {**prev.props, **{k: v for k, v in r.props.items() if v is not None}}
                 else:
                     merged[(r.src, r.dst)] = Relation(r.type, r.src, r.dst, dict(r.props), list(r.sources), r.origin)
-            stored = self._existing_relation_sources(key, [(s, d) for s, d in merged])
+            merged_by_key[key] = merged
+        # What is stored already, one lookup per relationship type.
+        stored: dict[tuple[str, str, str], list[str]] = {}
+        for rtype in {k[0] for k in merged_by_key}:
+            keys = [k for k in merged_by_key if k[0] == rtype]
+            pairs = [p for k in keys for p in merged_by_key[k]]
+            found = self._existing_relation_sources(
+                rtype, sorted({k[1] for k in keys}), sorted({k[2] for k in keys}), pairs)
+            stored.update({(s, rtype, d): v for (s, d), v in found.items()})
+        rel_rows: dict[tuple[str, str, str], list[dict]] = {}
+        for key, merged in merged_by_key.items():
             rel_rows[key] = [
-                {"f": r.src, "t": r.dst, "sources": _union(stored.get((r.src, r.dst)), r.sources),
+                {"f": r.src, "t": r.dst, "sources": _union(stored.get((r.src, r.type, r.dst)), r.sources),
                  **{p.name: r.props.get(p.name) for p in self.onto.relation_properties() if p.name != "sources"}}
                 for r in merged.values()
             ]
@@ -146,8 +156,9 @@ class Store(abc.ABC):
     def _existing(self, ids: list[str]) -> dict[str, Existing]: ...
 
     @abc.abstractmethod
-    def _existing_relation_sources(self, key: tuple[str, str, str],
-                                   pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]: ...
+    def _existing_relation_sources(self, rtype: str, src_classes: list[str], dst_classes: list[str],
+                                   pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        """Stored sources of the given (from, to) pairs of one relationship type."""
 
     @abc.abstractmethod
     def _write(self, entities: dict[str, list[dict]], relations: dict[tuple[str, str, str], list[dict]]) -> None: ...

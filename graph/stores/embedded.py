@@ -107,10 +107,10 @@ class EmbeddedStore(Store):
                 out[row[0]] = Existing(cls, dict(zip(multi, row[1:])))
         return out
 
-    def _existing_relation_sources(self, key, pairs):
-        rtype, s, d = key
+    def _existing_relation_sources(self, rtype, src_classes, dst_classes, pairs):
+        s, d = ":".join(f"`{c}`" for c in src_classes), ":".join(f"`{c}`" for c in dst_classes)
         res = self._conn.execute(
-            f"UNWIND $rows AS r MATCH (a:`{s}` {{id: r.f}})-[e:`{rtype}`]->(b:`{d}` {{id: r.t}}) "
+            f"UNWIND $rows AS r MATCH (a:{s} {{id: r.f}})-[e:`{rtype}`]->(b:{d} {{id: r.t}}) "
             "RETURN a.id, b.id, e.sources",
             {"rows": [{"f": f, "t": t} for f, t in pairs]})
         return {(a, b): src for a, b, src in res.get_all()}

@@ -31,7 +31,8 @@ class Neo4jStore(Store):
         self.uri, self.database = uri, database
         try:
             self._driver = GraphDatabase.driver(uri, auth=(user, password), connection_timeout=10,
-                                                max_transaction_retry_time=30)
+                                                max_transaction_retry_time=30,
+                                                notifications_min_severity="OFF")
             self._driver.verify_connectivity()
         except AuthError as exc:
             raise StoreUnavailableError(f"Neo4j at {uri} refused the credentials for user {user!r} "
@@ -68,8 +69,7 @@ class Neo4jStore(Store):
                 out[rec["id"]] = Existing(cls, multi)
         return out
 
-    def _existing_relation_sources(self, key, pairs):
-        rtype = key[0]
+    def _existing_relation_sources(self, rtype, src_classes, dst_classes, pairs):
         with self._session() as s:
             res = s.run(f"UNWIND $rows AS r MATCH (a:Entity {{id: r.f}})-[e:`{rtype}`]->(b:Entity {{id: r.t}}) "
                         "RETURN a.id AS a, b.id AS b, e.sources AS sources",
@@ -87,7 +87,10 @@ class Neo4jStore(Store):
                     f"n.`{p.name}` = r.`{p.name}`" if p.multi or p.name == "uri"
                     else f"n.`{p.name}` = coalesce(r.`{p.name}`, n.`{p.name}`)" for p in props)
                 tx.run(f"UNWIND $rows AS r MERGE (n:Entity {{id: r.id}}) SET n:{labels}, {sets}", rows=rows).consume()
+            by_type: dict[str, list[dict]] = defaultdict(list)  # labels do not matter here
             for (rtype, _s, _d), rows in relations.items():
+                by_type[rtype].extend(rows)
+            for rtype, rows in by_type.items():
                 sets = ", ".join(f"e.`{p}` = r.`{p}`" if p == "sources" else f"e.`{p}` = coalesce(r.`{p}`, e.`{p}`)"
                                  for p in rel_props)
                 tx.run(f"UNWIND $rows AS r MATCH (a:Entity {{id: r.f}}) MATCH (b:Entity {{id: r.t}}) "

@@ -1,0 +1,111 @@
+"""Ingest every bulk source's files from ../shared/data into a fresh embedded store and print
+rows/s per source and the total time, against a plain parse of the same files in the same run.
+
+    .venv/bin/python benchmarks/ingest_sources.py [--data DIR] [--sources a,b] [--no-store]
+
+Which source reads which file is decided by ``ingest.detect.detect_paths`` (each source's
+``detect()`` or YAML signatures), so the other bulk sources are included when present
+(``ingest.run.available_sources()``). "Rows" are the data rows a source reports per file
+(``notes["files"]``) where it does, else the rows the plain parse counts; "records" are the
+entities and relations the source emitted. The baseline reads the same files with the
+standard library only (csv.reader / json.load / reading text), so the ratio says what
+checking, mapping, SHACL and the store cost on top of reading. The machine's load is printed
+too: on a shared machine wall time varies, CPU time less.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def plain_parse(path: Path) -> int:
+    """Rows of a file read with the standard library only."""
+    raw = path.read_bytes()
+    if path.suffix.lower() == ".json":
+        data = json.loads(raw.decode("utf-8-sig"))
+        return len(data) if isinstance(data, list) else sum(len(v) for v in data.values() if isinstance(v, list)) \
+            if isinstance(data, dict) else 1
+    text = raw.decode("utf-8-sig", errors="replace")
+    if path.suffix.lower() == ".csv":
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        return sum(1 for r in rows[1:] if any(c.strip() for c in r))
+    return text.count("\n") + 1
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=Path(os.environ.get("GOVPLAT_SHARED_DATA", ROOT.parent / "shared" / "data")))
+    ap.add_argument("--sources", help="comma-separated source names (default: every source with files)")
+    ap.add_argument("--no-store", action="store_true", help="validate only (SHACL), write nothing")
+    args = ap.parse_args()
+    if not args.data.is_dir():
+        print(f"no data folder at {args.data}", file=sys.stderr)
+        return 2
+
+    home = Path(tempfile.mkdtemp(prefix="govplat-bench-"))
+    os.environ["GOVPLAT_HOME"] = str(home)
+    os.environ["GOVPLAT_STORE"] = "embedded"
+    from ingest.detect import detect_paths
+    from ingest.run import available_sources, run_source
+
+    sources = {n: s for n, s in available_sources().items() if not s.bundled}
+    plan = detect_paths([args.data], sources)
+    wanted = set(args.sources.split(",")) if args.sources else set(plan.files)
+    print(f"data: {args.data}   store: {'none (--no-store)' if args.no_store else home}")
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    if plan.unrecognised:
+        print(f"files no source claims: {len(plan.unrecognised)} (e.g. {plan.unrecognised[0].relative_to(args.data)})")
+    if plan.ambiguous:
+        print(f"files several sources claim: {len(plan.ambiguous)}")
+
+    store = None
+    if not args.no_store:
+        from graph.stores.embedded import EmbeddedStore
+        store = EmbeddedStore(home / "bench.lbug")
+    header = (f"{'source':24} {'files':>5} {'rows':>8} {'records':>8} {'rejected':>8} {'ingest s':>9} {'cpu s':>7} "
+              f"{'rows/s':>8} {'parse s':>8} {'parse rows/s':>12} {'ratio':>7}")
+    print(header)
+    print("-" * len(header))
+    totals = {"rows": 0, "ingest": 0.0, "parse": 0.0}
+    start = time.time()
+    try:
+        for name in sorted(wanted & set(plan.files)):
+            files = plan.files[name]
+            t0 = time.perf_counter()
+            parsed = sum(plain_parse(f) for f in files)
+            parse = time.perf_counter() - t0
+            c0, t0 = time.process_time(), time.perf_counter()
+            counters = run_source(sources[name], store, files, check_only=args.no_store)
+            ingest, cpu = time.perf_counter() - t0, time.process_time() - c0
+            reported = (counters.notes or {}).get("files") if hasattr(counters, "notes") else None
+            rows = sum(v.get("rows", 0) for v in reported.values()) if isinstance(reported, dict) else parsed
+            totals["rows"] += rows
+            totals["ingest"] += ingest
+            totals["parse"] += parse
+            print(f"{name:24} {len(files):>5} {rows:>8} {counters.read:>8} {counters.rejected:>8} {ingest:>9.1f} "
+                  f"{cpu:>7.1f} {rows / ingest:>8.0f} {parse:>8.2f} {parsed / max(parse, 1e-9):>12.0f} "
+                  f"{ingest / max(parse, 1e-9):>6.0f}x", flush=True)
+    finally:
+        if store is not None:
+            store.close()
+    wall = time.time() - start
+    print("-" * len(header))
+    print(f"{'total':24} {'':>5} {totals['rows']:>8} {'':>8} {'':>8} {totals['ingest']:>9.1f} {'':>7} "
+          f"{totals['rows'] / max(totals['ingest'], 1e-9):>8.0f} {totals['parse']:>8.2f} {'':>12} "
+          f"{totals['ingest'] / max(totals['parse'], 1e-9):>6.0f}x")
+    print(f"total wall time {wall:.1f} s (target: under 120 s); load average after: {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

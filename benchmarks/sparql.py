@@ -1,0 +1,234 @@
+"""SPARQL and export benchmark on a synthetic graph (>= 1M triples by default).
+
+1. The ten example queries (graph/queries/sparql_examples.yaml) through our endpoint
+   (HTTP, pyoxigraph worker processes) and through rdflib's in-memory SPARQL engine on the
+   same triples, in the same run: median latency per query and the ratio (target >= 10x).
+2. N-Triples export of N and 2N records, each in a fresh process: time and peak memory
+   (tracemalloc for Python objects, ru_maxrss for the process). Target: flat as N doubles.
+
+    .venv/bin/python benchmarks/sparql.py                 # ~1.1M triples (5000 conflicts)
+    .venv/bin/python benchmarks/sparql.py --conflicts 500 --repeat 3   # quick look
+
+The records come from a seeded generator, not from a store, so the figures are the RDF
+view's own (the store's dump is not measured).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from graph.model import Entity, Relation  # noqa: E402
+
+
+def records(conflicts: int, seed: int = 7):
+    """Entities then relations of a synthetic graph shaped like the curated data."""
+    rnd = random.Random(seed)
+    day = dt.date(2010, 1, 1)
+    entities, relations = [], []
+    n_bodies, n_companies, n_countries = max(conflicts // 25, 4), max(conflicts // 16, 4), 50
+    for j in range(n_countries):
+        entities.append(Entity(f"country-{j}", "Country", {"name": f"Country {j}", "countryCode": f"C{j:02d}"},
+                               ["src-registry"]))
+    for b in range(n_bodies):
+        entities.append(Entity(f"gov-{b}", "Agency", {"name": f"Agency {b}", "aliases": [f"A{b}"]}, ["src-registry"]))
+    for c in range(n_companies):
+        entities.append(Entity(f"co-{c}", "Company", {"name": f"Company {c}"}, ["src-registry"]))
+        entities.append(Entity(f"pf-{c}", "Platform", {"name": f"Platform {c}", "aliases": [f"P{c}"]},
+                               ["src-registry"]))
+        relations.append(Relation("OPERATES", f"co-{c}", f"pf-{c}", {}, ["src-registry"]))
+    for k in range(40):
+        entities.append(Entity(f"doctrine-{k}", "LegalDoctrine", {"name": f"Doctrine {k}"}, ["src-registry"]))
+        entities.append(Entity(f"court-{k}", "Court", {"name": f"Court {k}"}, ["src-registry"]))
+        entities.append(Entity(f"law-{k}", "Law", {"name": f"Law {k}", "citation": f"{k} U.S.C. § {k}"},
+                               ["src-registry"]))
+    entities.append(Entity("src-registry", "Source", {"name": "Registry", "title": "Registry", "publisher": "govplat",
+                                                      "url": "https://example.org/registry"}, ["src-registry"]))
+    for i in range(conflicts):
+        g, co = f"gov-{i % n_bodies}", f"co-{i % n_companies}"
+        pf, country = f"pf-{i % n_companies}", f"country-{i % n_countries}"
+        when = day + dt.timedelta(days=rnd.randrange(5000))
+        src = [f"src-{i}", f"src-{i}-b"]
+        for s in src:
+            entities.append(Entity(s, "Source", {"name": f"Report {s}", "title": f"Report {s}", "publisher": "News",
+                                                 "url": f"https://example.org/{s}", "publishedDate": when}, [s]))
+        entities += [
+            Entity(f"c-{i}", "Conflict", {"name": f"Conflict {i}", "startDate": when, "status": "resolved",
+                                          "outcome": "settled", "description": f"Synthetic conflict {i}."}, src),
+            Entity(f"acc-{i}", "Account", {"name": f"Account {i}", "handle": f"@acc{i}"}, src[:1]),
+            Entity(f"d-{i}", "InformationRequest", {"name": f"Subpoena {i}", "kind": "subpoena", "date": when}, src),
+            Entity(f"r-{i}", "Response", {"name": f"Refusal {i}", "kind": "refused",
+                                          "date": when + dt.timedelta(days=3)}, src[1:]),
+            Entity(f"k-{i}", "CourtCase", {"name": f"{co} v. {g} ({i})", "docketNumber": f"1:{i}-cv-{i:05d}",
+                                           "filedDate": when + dt.timedelta(days=5), "outcome": "dismissed"}, src),
+            Entity(f"ru-{i}", "Ruling", {"name": f"Ruling {i}", "date": when + dt.timedelta(days=60)}, src),
+        ]
+        relations += [
+            Relation("IN_JURISDICTION", f"c-{i}", country, {}, src),
+            Relation("INVOLVES", f"c-{i}", g, {"role": "government"}, src),
+            Relation("INVOLVES", f"c-{i}", pf, {"role": "platform"}, src),
+            Relation("ON_PLATFORM", f"acc-{i}", pf, {}, src[:1]),
+            Relation("MADE_BY", f"d-{i}", g, {}, src),
+            Relation("ADDRESSED_TO", f"d-{i}", co, {}, src),
+            Relation("TARGETS", f"d-{i}", f"acc-{i}", {}, src),
+            Relation("CITES_LAW", f"d-{i}", f"law-{i % 40}", {}, src),
+            Relation("IN_CONFLICT", f"d-{i}", f"c-{i}", {}, src),
+            Relation("MADE_BY", f"r-{i}", co, {}, src[1:]),
+            Relation("RESPONDS_TO", f"r-{i}", f"d-{i}", {}, src[1:]),
+            Relation("IN_CONFLICT", f"r-{i}", f"c-{i}", {}, src),
+            Relation("IN_CONFLICT", f"k-{i}", f"c-{i}", {}, src),
+            Relation("HEARD_BY", f"k-{i}", f"court-{i % 40}", {}, src),
+            Relation("INVOKES", f"k-{i}", f"doctrine-{i % 40}", {}, src),
+            Relation("PARTY_TO", co, f"k-{i}", {"role": "plaintiff"}, src),
+            Relation("PARTY_TO", g, f"k-{i}", {"role": "defendant"}, src),
+            Relation("DECIDES", f"ru-{i}", f"k-{i}", {}, src),
+            Relation("IN_CONFLICT", f"ru-{i}", f"c-{i}", {}, src),
+        ]
+    return entities, relations
+
+
+PARAMS = {"conflict": "c-1", "body": "gov-1", "id": "gov-1", "text": "platform 1", "limit": 50}
+
+
+def bench_queries(conflicts: int, repeat: int, rdflib_repeat: int, skip_rdflib: bool) -> None:
+    from graph import rdf, rdf_examples
+    from graph.sparql import Endpoint, Limits, dataset_from_records, make_server
+
+    entities, relations = records(conflicts)
+    work = Path(tempfile.mkdtemp(prefix="govplat-bench-"))
+    nt = work / "data.nt"
+    t0 = time.perf_counter()
+    with open(nt, "wb") as fh:
+        triples = rdf.write(entities, relations, "nt", fh)
+    print(f"synthetic graph: {len(entities)} entities, {len(relations)} relations, {triples} triples "
+          f"(N-Triples written in {time.perf_counter() - t0:.1f} s)")
+
+    t0 = time.perf_counter()
+    ep = Endpoint(lambda: dataset_from_records(entities, relations, named_graphs=False, spool=True),
+                  Limits(timeout=600, max_rows=100_000, workers=2), processes=1)
+    server = make_server(ep, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"endpoint ready (pyoxigraph, 1 worker process) in {time.perf_counter() - t0:.1f} s")
+
+    def http(text: str) -> int:
+        req = urllib.request.Request(server.base_url + "/sparql", data=urllib.parse.urlencode({"query": text}).encode(),
+                                     headers={"Content-Type": "application/x-www-form-urlencoded",
+                                              "Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(req, timeout=600) as resp:
+            return len(json.loads(resp.read())["results"]["bindings"])
+
+    graph = None
+    if not skip_rdflib:
+        import rdflib
+
+        t0 = time.perf_counter()
+        graph = rdflib.Graph()
+        graph.parse(str(nt), format="nt")
+        print(f"rdflib loaded {len(graph)} triples in {time.perf_counter() - t0:.1f} s")
+
+    print(f"\n{'query':28} {'rows':>6} {'oxigraph ms':>12} {'rdflib ms':>11} {'ratio':>8}")
+    ratios = []
+    for ex in rdf_examples.examples():
+        text = ex.bind({k: v for k, v in PARAMS.items() if k in ex.params})
+        rows = http(text)  # warm
+        ours = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            http(text)
+            ours.append((time.perf_counter() - t0) * 1000)
+        ox_ms = statistics.median(ours)
+        line = f"{ex.name:28} {rows:>6} {ox_ms:>12.1f}"
+        if graph is not None:
+            theirs = []
+            for _ in range(rdflib_repeat):
+                t0 = time.perf_counter()
+                their_rows = len(list(graph.query(text)))
+                theirs.append((time.perf_counter() - t0) * 1000)
+            rl_ms = statistics.median(theirs)
+            ratios.append(rl_ms / ox_ms)
+            line += f" {rl_ms:>11.1f} {rl_ms / ox_ms:>7.1f}x" + ("" if their_rows == rows else
+                                                                 f"  (rdflib rows {their_rows})")
+        print(line)
+    if ratios:
+        print(f"\nmedian speed-up {statistics.median(ratios):.1f}x, geometric mean "
+              f"{statistics.geometric_mean(ratios):.1f}x, slowest ratio {min(ratios):.1f}x (target >= 10x)")
+    server.shutdown()
+    ep.close()
+
+
+EXPORT_CHILD = r"""
+import resource, sys, time, tracemalloc
+sys.path.insert(0, sys.argv[2])
+from benchmarks.sparql import records
+from graph import rdf
+n = int(sys.argv[1])
+def stream(n):
+    # records made lazily, chunk by chunk, as a store's dump would hand them over
+    step = 500
+    for start in range(0, n, step):
+        es, _ = records_chunk(start, min(step, n - start))
+        yield from es
+def rel_stream(n):
+    step = 500
+    for start in range(0, n, step):
+        _, rs = records_chunk(start, min(step, n - start))
+        yield from rs
+def records_chunk(start, count):
+    es, rs = records(count, seed=start)
+    return ([e for e in es if e.id.split("-")[0] in ("c", "acc", "d", "r", "k", "ru", "src") and "registry" not in e.id],
+            [r for r in rs if r.type != "OPERATES"])
+class Null:
+    def write(self, b): pass
+tracemalloc.start()
+t0 = time.perf_counter()
+count = rdf.write(stream(n), rel_stream(n), "nt", Null())
+seconds = time.perf_counter() - t0
+peak = tracemalloc.get_traced_memory()[1]
+print(count, seconds, peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def bench_export(conflicts: int) -> None:
+    print(f"\nN-Triples export, streaming (fresh process each):")
+    print(f"{'conflicts':>10} {'triples':>10} {'seconds':>8} {'triples/s':>10} {'py peak MiB':>12} {'RSS MiB':>8}")
+    rows = []
+    for n in (conflicts, 2 * conflicts):
+        out = subprocess.run([sys.executable, "-c", EXPORT_CHILD, str(n), str(ROOT)], capture_output=True, text=True,
+                             cwd=ROOT, check=True).stdout.split()
+        count, seconds, peak, rss = int(out[0]), float(out[1]), int(out[2]), int(out[3])
+        rows.append((count, peak, rss))
+        print(f"{n:>10} {count:>10} {seconds:>8.1f} {count / seconds:>10.0f} {peak / 2**20:>12.1f} {rss / 1024:>8.0f}")
+    (c1, p1, r1), (c2, p2, r2) = rows
+    print(f"doubling the graph ({c2 / c1:.2f}x triples): Python peak x{p2 / p1:.2f}, RSS x{r2 / r1:.2f} "
+          "(target: flat, ~1.0)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--conflicts", type=int, default=5000, help="synthetic conflicts (~230 triples each)")
+    ap.add_argument("--repeat", type=int, default=7, help="timed runs per query on our endpoint")
+    ap.add_argument("--rdflib-repeat", type=int, default=3, help="timed runs per query on rdflib")
+    ap.add_argument("--skip-rdflib", action="store_true")
+    ap.add_argument("--skip-export", action="store_true")
+    args = ap.parse_args()
+    bench_queries(args.conflicts, args.repeat, args.rdflib_repeat, args.skip_rdflib)
+    if not args.skip_export:
+        bench_export(args.conflicts)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Analytics: centrality, Louvain communities, who pressures whom, demands per year by country."""
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, ui
+from graph import analytics
+
+
+@st.cache_data(ttl=data.TTL, show_spinner="Computing centralities…", max_entries=8)
+def _centralities(_G, include_sources: bool, seed: int, v: str) -> list[dict]:
+    return analytics.centralities(_scope(_G, include_sources), seed=seed)
+
+
+@st.cache_data(ttl=data.TTL, show_spinner="Finding communities…", max_entries=16)
+def _communities(_G, include_sources: bool, seed: int, resolution: float, v: str):
+    return analytics.communities(_scope(_G, include_sources), seed=seed, resolution=resolution)
+
+
+@st.cache_data(ttl=data.TTL, show_spinner=False)
+def _pressure(_G, v: str):
+    return analytics.pressure_table(_G), analytics.co_pressure(_G, 0), analytics.co_pressure(_G, 1)
+
+
+@st.cache_data(ttl=data.TTL, show_spinner=False)
+def _demands(_G, v: str):
+    return analytics.demands_per_year(_G)
+
+
+def _scope(G, include_sources: bool):
+    return G if include_sources else G.subgraph([n for n, c in G.nodes(data="cls") if c != "Source"])
+
+
+def body() -> None:
+    st.title("Analytics")
+    if ui.empty_notice():
+        return
+    G = data.graph()
+    v = data.version()
+    c1, c2, c3 = st.columns(3)
+    seed = int(c1.number_input("Random seed", 0, 2**31 - 1, 42, key="an_seed",
+                               help="Louvain and sampled betweenness are random; the same seed gives the same result."))
+    include_sources = c2.toggle("Include Source documents", False, key="an_sources",
+                                help="Sources are mostly unconnected documents; leaving them out keeps the measures about actors and events.")
+    tabs = st.tabs(["Centrality", "Communities", "Who pressures whom", "Demands per year"])
+
+    with tabs[0]:
+        st.caption("Degree: share of other entities directly related. Betweenness: how often an entity lies on "
+                   "shortest paths between others (sampled on large graphs). PageRank: importance flowing along "
+                   "relationships. Click a column header to sort.")
+        rows = _centralities(G, include_sources, seed, v)
+        df = pd.DataFrame(rows, columns=["name", "class", "degree", "degree_centrality", "betweenness", "pagerank", "id"])
+        df["page"] = [ui.entity_url(i) for i in df["id"]]
+        st.dataframe(df, hide_index=True, key="an_centrality", width="stretch", height=460,
+                     column_config={"page": ui.OPEN})
+        ui.download_table(df.drop(columns=["page"]), key="an_centrality", name="govplat-centrality")
+
+    with tabs[1]:
+        resolution = c3.slider("Louvain resolution", 0.2, 3.0, 1.0, 0.1, key="an_resolution",
+                               help="Higher values give more, smaller communities.")
+        comms, member = _communities(G, include_sources, seed, resolution, v)
+        st.caption(f"Louvain communities (seed {seed}, resolution {resolution}): {len(comms)} found. "
+                   "Relationships count in both directions; parallel ones add weight.")
+        cdf = pd.DataFrame(comms, columns=["community", "size", "top_members", "classes"])
+        st.dataframe(cdf, hide_index=True, key="an_communities", width="stretch", height=360)
+        ui.download_table(cdf, key="an_communities", name="govplat-communities")
+        mdf = pd.DataFrame([{"id": n, "name": G.nodes[n].get("name", n), "class": G.nodes[n].get("cls"),
+                             "community": c} for n, c in member.items()])
+        st.download_button("Download membership CSV", mdf.to_csv(index=False), file_name="govplat-community-members.csv",
+                           mime="text/csv", key="an_members_dl", on_click="ignore")
+
+    with tabs[2]:
+        pairs, bodies, platforms = _pressure(G, v)
+        st.caption("Government bodies and the platforms their demands and enforcement actions were aimed at "
+                   "(bipartite graph; a company stands for its platform when it runs exactly one).")
+        pdf = pd.DataFrame(pairs, columns=["body", "platform", "actions", "body_id", "platform_id"])
+        if len(pdf):
+            top = pdf.head(40)
+            chart = alt.Chart(top).mark_rect().encode(
+                x=alt.X("platform:N", title=None, sort="-color"), y=alt.Y("body:N", title=None, sort="-color"),
+                color=alt.Color("actions:Q", scale=alt.Scale(scheme="reds")),
+                tooltip=["body:N", "platform:N", "actions:Q"])
+            st.altair_chart(chart, width="stretch", key="an_pressure_chart")
+        st.dataframe(pdf, hide_index=True, key="an_pressure", width="stretch", height=320)
+        ui.download_table(pdf, key="an_pressure", name="govplat-pressure")
+        a, b = st.columns(2)
+        with a:
+            st.markdown("**Bodies pressuring the same platforms** (projection onto bodies)")
+            st.dataframe(pd.DataFrame(bodies, columns=["a", "b", "shared"]), hide_index=True, key="an_bodies",
+                         width="stretch", height=280)
+        with b:
+            st.markdown("**Platforms pressured by the same bodies** (projection onto platforms)")
+            st.dataframe(pd.DataFrame(platforms, columns=["a", "b", "shared"]), hide_index=True, key="an_platforms",
+                         width="stretch", height=280)
+
+    with tabs[3]:
+        st.caption("Dated demands (information and removal requests, blocking orders, other demands) by year and "
+                   "country: the demand's own jurisdiction, else its maker's, else its conflict's.")
+        ddf = pd.DataFrame(_demands(G, v), columns=["year", "country", "demands"])
+        if len(ddf):
+            top = ddf.groupby("country")["demands"].sum().nlargest(12).index
+            shown = ddf[ddf["country"].isin(top)]
+            chart = alt.Chart(shown).mark_bar().encode(
+                x=alt.X("year:O", title=None), y=alt.Y("demands:Q", title="demands"),
+                color=alt.Color("country:N"), tooltip=["year:O", "country:N", "demands:Q"])
+            st.altair_chart(chart, width="stretch", key="an_demands_chart")
+            st.caption("The chart shows the 12 countries with most demands; the table has all.")
+        st.dataframe(ddf, hide_index=True, key="an_demands", width="stretch", height=300)
+        ui.download_table(ddf, key="an_demands", name="govplat-demands-per-year")
+
+
+ui.guard(body)

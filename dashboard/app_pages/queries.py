@@ -1,0 +1,119 @@
+"""Queries: run any named query through a form built from its typed parameters, or read-only Cypher.
+
+Results show as a table and, when they hold nodes, relationships or paths, as a network.
+"""
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import data, ui
+from graph import analytics
+from graph.errors import GovplatError, ReadOnlyViolation
+from graph.ontology import ontology
+from graph.queries import registry
+
+EXAMPLE = ("MATCH (d:InformationRequest)-[:MADE_BY]->(g:Agency)\n"
+           "RETURN g.name AS body, count(d) AS demands\nORDER BY demands DESC LIMIT 10")
+
+
+def show_result(result, key: str) -> None:
+    rows = result.rows
+    st.caption(f"{len(rows)} row{'s' if len(rows) != 1 else ''}" + (" (stopped at the row cap)" if result.truncated else ""))
+    df = ui.frame(rows, result.columns)
+    st.dataframe(df, hide_index=True, key=f"{key}_table", width="stretch")
+    if len(df):
+        ui.download_table(df, key=f"{key}_table", name="govplat-query")
+    view = analytics.result_graph(rows, base=data.graph())
+    if view.number_of_nodes():
+        st.markdown("**As a network**")
+        ui.show_network(view, key=f"{key}_net", height=520, downloads=False,
+                        signature=f"{key}:{hash(repr(df.to_dict()))}")
+
+
+def param_widget(q, p):
+    key = f"nq_{q.name}_{p.name}"
+    label = f"{p.name} ({p.type})" + ("" if (p.required and p.default is None) else " — optional")
+    help_ = p.description + (f" Example: {p.example}" if p.example is not None else "")
+    if p.type == "int":
+        return st.number_input(label, value=int(p.default if p.default is not None else (p.example or 0)),
+                               step=1, key=key, help=help_)
+    if p.type == "float":
+        return st.number_input(label, value=float(p.default if p.default is not None else (p.example or 0.0)),
+                               key=key, help=help_)
+    if p.type == "date":
+        start = p.default or p.example
+        value = dt.date.fromisoformat(str(start)) if start else None
+        return st.date_input(label, value=value, key=key, help=help_)
+    if p.type == "list":
+        text = st.text_input(label, value=", ".join(map(str, p.default or [])), key=key, help=help_ + " (comma-separated)")
+        return [s.strip() for s in text.split(",") if s.strip()]
+    return st.text_input(label, value=str(p.default if p.default is not None else (p.example or "")), key=key,
+                         help=help_) or None
+
+
+def named_tab() -> None:
+    queries = list(registry())
+    names = [q.name for q in queries]
+    by_name = {q.name: q for q in queries}
+    name = st.selectbox("Named query", names, key="nq_name", index=names.index("conflicts") if "conflicts" in names else 0,
+                        format_func=lambda n: f"{n} — {by_name[n].description}")
+    q = by_name[name]
+    st.caption(f"Defined in graph/queries/{q.file}.")
+    with st.form(key=f"nq_form_{name}"):
+        values = {p.name: param_widget(q, p) for p in q.params}
+        if not q.params:
+            st.caption("This query takes no parameters.")
+        submitted = st.form_submit_button("Run", type="primary")
+    with st.expander("Cypher"):
+        st.code(q.render("ladybug" if data.engine() == "embedded" else "neo4j", ontology()), language="cypher")
+    if submitted or st.session_state.get("nq_last") == name:
+        st.session_state["nq_last"] = name
+        try:
+            result = data.named(name, **{k: v for k, v in values.items() if v not in (None, "", [])})
+        except GovplatError as exc:
+            st.error(ui.md(exc))
+            return
+        show_result(result, key="nq")
+
+
+def cypher_tab() -> None:
+    st.caption("Read-only: writes, schema changes and procedure calls outside a short allow list are refused. "
+               "Every query has a timeout and a row cap.")
+    text = st.text_area("Cypher", EXAMPLE, height=140, key="cy_text")
+    if st.button("Run", key="cy_run", type="primary") or st.session_state.get("cy_ran"):
+        st.session_state["cy_ran"] = True
+        try:
+            result = data.run_user(text)
+        except ReadOnlyViolation as exc:
+            st.error(f"Refused — {ui.md(exc)}. This console only reads; use `govplat ingest` to change data.", icon="🚫")
+            return
+        except GovplatError as exc:
+            st.error(ui.md(exc))
+            return
+        show_result(result, key="cy")
+
+
+def sparql_tab() -> None:
+    # ----------------------------------------------------------------------------------------
+    # SPARQL CONSOLE — reserved. The engineer who owns graph/sparql.py fills this tab in
+    # (query box, results table, CONSTRUCT as Turtle). Keep the tab name and the "sparql_" key
+    # prefix for its widgets; nothing else on this page needs to change.
+    # ----------------------------------------------------------------------------------------
+    st.info("The SPARQL console is coming: it will query the RDF view of the graph (graph/sparql.py). "
+            "Meanwhile, `govplat export` writes the graph as Turtle.", icon="🧩")
+
+
+def body() -> None:
+    st.title("Queries")
+    if ui.empty_notice():
+        st.caption("You can still look at the queries; they will return nothing until data is loaded.")
+    named, cypher, sparql = st.tabs(["Named queries", "Cypher console", "SPARQL console"])
+    with named:
+        named_tab()
+    with cypher:
+        cypher_tab()
+    with sparql:
+        sparql_tab()
+
+
+ui.guard(body)

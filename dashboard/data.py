@@ -1,0 +1,199 @@
+"""How the dashboard reads the store, and what it caches.
+
+The embedded store and a CLI ingest take turns. A Ladybug file is open read-write in one
+process or read-only in several, so the dashboard never keeps it open: the cached resource
+(``st.cache_resource``) is a small gate that opens the store read-only for one load and closes
+it straight away (about 0.1-0.3 s). ``govplat ingest`` therefore finds the file free, and
+waits at most a moment when a load is under way. While an ingest writes, a load waits up to
+5 s for the lock and then says so (StoreBusyError); pages keep showing the last graph they
+loaded with a warning, and nothing hangs.
+
+What is cached, and for how long:
+* the whole graph projected to networkx: ``st.cache_resource`` keyed by the store's
+  *version* (the database files' size and modification time; on Neo4j a 10-minute clock),
+  shared by all sessions and never mutated. A finished ingest changes the version, so the
+  next page run loads the new data; "Reload data" in the sidebar forces it.
+* named-query results and derived tables: ``st.cache_data(ttl=600)`` keyed by the version.
+* the user's own Cypher (console): never cached.
+On Neo4j the gate keeps one driver open (the server handles concurrency).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import networkx as nx
+import streamlit as st
+
+from graph import analytics
+from graph.errors import StoreBusyError
+from graph.settings import settings
+from graph.stores import Result, Store, open_store
+
+__all__ = ["version", "reading", "graph", "named", "counts", "run_user", "sources_index", "facets",
+           "reload", "loaded_at", "is_empty", "describe_store", "engine"]
+
+TTL = 600
+
+
+class _Gate:
+    """Opens the store for one read at a time; holds nothing between reads on the embedded engine."""
+
+    def __init__(self, cfg) -> None:
+        self.lock = threading.Lock()
+        self.cfg = cfg
+        self.persistent: Store | None = None
+        self.last_graph: nx.MultiDiGraph | None = None
+        self.loaded_at: float | None = None
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        with self.lock:
+            if self.cfg.store != "embedded":
+                if self.persistent is None:
+                    self.persistent = open_store(self.cfg, read_only=True)
+                yield self.persistent
+                return
+            s = open_store(self.cfg, read_only=True)
+            try:
+                yield s
+            finally:
+                s.close()
+
+
+@st.cache_resource(show_spinner=False)
+def _gate_for(key: str, _cfg) -> _Gate:
+    return _Gate(_cfg)
+
+
+def _gate() -> _Gate:
+    """The gate of the store the environment names now (one per store, shared by all sessions)."""
+    cfg = settings()
+    key = f"{cfg.store}|{cfg.embedded_path if cfg.store == 'embedded' else cfg.neo4j_uri + '/' + cfg.neo4j_database}"
+    return _gate_for(key, cfg)
+
+
+def engine() -> str:
+    """``embedded`` or ``neo4j``."""
+    return _gate().cfg.store
+
+
+def describe_store() -> str:
+    cfg = _gate().cfg
+    return f"embedded store at {cfg.embedded_path}" if cfg.store == "embedded" else f"Neo4j at {cfg.neo4j_uri}"
+
+
+def version() -> str:
+    """Changes whenever the data may have changed: file stamps (embedded) or a 10-minute clock."""
+    cfg = _gate().cfg
+    if cfg.store != "embedded":
+        return f"neo4j-{cfg.neo4j_uri}-{int(time.time() // TTL)}"
+    stamps = [str(cfg.embedded_path)]
+    for p in (cfg.embedded_path, cfg.embedded_path.with_name(cfg.embedded_path.name + ".wal")):
+        try:
+            st_ = p.stat()
+            stamps.append(f"{st_.st_size}:{st_.st_mtime_ns}")
+        except OSError:
+            stamps.append("-")
+    return "|".join(stamps)
+
+
+@contextmanager
+def reading() -> Iterator[Store]:
+    """The store, open read-only for the duration of the block."""
+    with _gate().store() as s:
+        yield s
+
+
+@st.cache_resource(show_spinner="Loading the graph…", max_entries=2, ttl=3600)
+def _graph(v: str) -> nx.MultiDiGraph:
+    with reading() as s:
+        G = analytics.to_networkx(s)
+    gate = _gate()
+    gate.last_graph, gate.loaded_at = G, time.time()
+    return G
+
+
+def graph() -> nx.MultiDiGraph:
+    """The whole graph (shared, read-only). While an ingest holds the store, the last one loaded."""
+    try:
+        return _graph(version())
+    except StoreBusyError:
+        gate = _gate()
+        if gate.last_graph is None:
+            raise
+        st.warning("An ingest is writing to the store right now; showing the data loaded at "
+                   f"{time.strftime('%H:%M:%S', time.localtime(gate.loaded_at))}. "
+                   "Press **Reload data** in the sidebar when it has finished.", icon="⏳")
+        return gate.last_graph
+
+
+def loaded_at() -> float | None:
+    return _gate().loaded_at
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=500)
+def _named(name: str, params: tuple, v: str) -> Result:
+    from graph.queries import registry
+
+    query = registry().get(name)
+    bound = query.bind(dict(params))
+    with reading() as s:
+        # Store.run_named has no timeout; a page must never hang on a query (paths on hubs).
+        return s.run(query.render(s.engine, s.onto), bound, timeout=settings().query_timeout)
+
+
+def named(name: str, **params: Any) -> Result:
+    """A named query's result (cached per data version)."""
+    return _named(name, tuple(sorted(params.items())), version())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _counts(v: str) -> dict:
+    with reading() as s:
+        return s.counts()
+
+
+def counts() -> dict[str, dict[str, int]]:
+    return _counts(version())
+
+
+def is_empty() -> bool:
+    return not sum(counts()["entities"].values())
+
+
+def run_user(cypher: str, params: dict | None = None) -> Result:
+    """The console's read-only Cypher (guarded, timed out, row-capped; not cached)."""
+    with reading() as s:
+        return s.run_user(cypher, params or {})
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _sources_index(_G: nx.MultiDiGraph, v: str) -> dict[str, dict]:
+    G = _G
+    return {n: {k: a.get(k) for k in ("name", "title", "url", "publisher", "publishedDate", "kind", "docketNumber")}
+            for n, a in G.nodes(data=True) if a.get("cls") == "Source"}
+
+
+def sources_index() -> dict[str, dict]:
+    """Source id -> title, url, publisher, date: for links wherever sources are listed."""
+    return _sources_index(graph(), version())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _facets(_G: nx.MultiDiGraph, v: str) -> list[dict]:
+    return analytics.conflict_facets(_G)
+
+
+def facets() -> list[dict]:
+    """analytics.conflict_facets of the whole graph (cached)."""
+    return _facets(graph(), version())
+
+
+def reload() -> None:
+    """Forget every cached result; the next run reads the store again."""
+    st.cache_data.clear()
+    _graph.clear()

@@ -1,0 +1,132 @@
+"""The SPARQL console for the dashboard's query page: pick one of the ten examples or write a
+query; SELECT/ASK results show as a table (CSV download), CONSTRUCT/DESCRIBE as Turtle.
+
+Mount it in the tab reserved for it (dashboard/app_pages/queries.py)::
+
+    def sparql_tab() -> None:
+        from dashboard.sparql_console import render
+        render()
+
+Where queries run: with ``GOVPLAT_SPARQL_URL`` set (e.g. ``http://sparql:3030/sparql`` in
+docker-compose) the console asks that endpoint; otherwise it loads the store's RDF view into
+pyoxigraph once per data version (``st.cache_resource``, shared by sessions) and runs queries
+in a worker process of its own, so a query past its timeout is stopped. Read-only either way.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import streamlit as st
+
+__all__ = ["render", "query_form"]
+
+_FORM = re.compile(r"^\s*(?:(?:BASE\s+\S+|PREFIX\s+\S*:\s*\S+)\s*)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE (upper case), or '' when it cannot tell."""
+    from graph.sparql import _COMMENT_OR_STRING
+
+    bare = _COMMENT_OR_STRING.sub(lambda m: "<>" if m.group(0).startswith("<") else " ", text)
+    m = _FORM.match(bare)
+    return m.group(1).upper() if m else ""
+
+
+@st.cache_resource(show_spinner="Loading the RDF view into the SPARQL engine…", max_entries=1)
+def _endpoint(version: str):
+    """An in-process endpoint over the store as it is at ``version`` (one per data version)."""
+    from dashboard import data
+    from graph.settings import settings
+    from graph.sparql import Endpoint, Limits, dataset_from_records
+
+    cfg = settings()
+    limits = Limits(timeout=cfg.query_timeout, max_rows=cfg.row_cap, workers=2)
+
+    def load():
+        with data.reading() as store:
+            entities, relations = store.dump()
+            return dataset_from_records(entities, relations, spool=True)
+
+    try:
+        return Endpoint(load, limits, processes=1)
+    except Exception:  # noqa: BLE001 - no worker process here (odd platform): run queries in threads
+        return Endpoint(load, limits, processes=0)
+
+
+def _run(text: str, fmt: str) -> bytes:
+    """The query's result in ``fmt``; raises QueryRefused (HTTP status and message)."""
+    from graph.sparql import QueryRefused
+
+    url = os.environ.get("GOVPLAT_SPARQL_URL")
+    if url:
+        req = urllib.request.Request(url, data=urllib.parse.urlencode({"query": text, "format": fmt}).encode(),
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            with urllib.request.urlopen(req, timeout=120) as resp:
+                return resp.read()
+        except urllib.error.HTTPError as exc:
+            raise QueryRefused(exc.read().decode("utf-8", "replace").strip(), exc.code) from None
+        except OSError as exc:
+            raise QueryRefused(f"cannot reach the SPARQL endpoint at {url}: {exc}", 503) from None
+    from dashboard import data
+
+    return _endpoint(data.version()).run(text, fmt=fmt)
+
+
+def _table(body: bytes):
+    import pandas as pd
+
+    doc = json.loads(body)
+    if "boolean" in doc:
+        return None, doc["boolean"], False
+    columns = doc["head"]["vars"]
+    rows = [{c: b[c]["value"] if c in b else None for c in columns} for b in doc["results"]["bindings"]]
+    truncated = bool(doc.get("govplat", {}).get("truncated"))
+    return pd.DataFrame(rows, columns=columns), None, truncated
+
+
+def render(*, key: str = "sparql") -> None:
+    """The console: examples, a query box, results. Widget keys start with ``key`` + "_"."""
+    from graph import rdf_examples
+    from graph.sparql import QueryRefused
+
+    examples = {e.name: e for e in rdf_examples.examples()}
+    st.caption("SPARQL 1.1 over the RDF view of the graph (as `govplat export` writes it). Read-only; every "
+               "query has a timeout and a row cap. Entities are `<https://w3id.org/govplat/id/…>`, terms `gp:`.")
+    choice = st.selectbox("Start from an example", ["(write your own)", *examples], key=f"{key}_example",
+                          format_func=lambda n: n if n not in examples else f"{n} — {examples[n].description}")
+    if choice in examples and st.session_state.get(f"{key}_loaded") != choice:
+        ex = examples[choice]
+        st.session_state[f"{key}_text"] = ex.bind(ex.defaults())
+        st.session_state[f"{key}_loaded"] = choice
+    st.session_state.setdefault(f"{key}_text", next(iter(examples.values())).bind())
+    text = st.text_area("SPARQL", height=260, key=f"{key}_text")
+    if not (st.button("Run", key=f"{key}_run", type="primary") or st.session_state.get(f"{key}_ran")):
+        return
+    st.session_state[f"{key}_ran"] = True
+    form = query_form(text)
+    try:
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            body = _run(text, "ttl")
+            st.code(body.decode("utf-8", "replace")[:200_000], language="turtle")
+            st.download_button("Download Turtle", body, file_name="govplat-sparql.ttl", mime="text/turtle",
+                               key=f"{key}_download_ttl")
+            return
+        df, boolean, truncated = _table(_run(text, "json"))
+    except QueryRefused as exc:
+        icon = "🚫" if exc.status == 403 else ("⏱️" if exc.status == 503 else None)
+        st.error(f"{exc.status}: {exc}", icon=icon)
+        return
+    if df is None:
+        st.success(f"ASK: {'yes' if boolean else 'no'}")
+        return
+    st.caption(f"{len(df)} row{'s' if len(df) != 1 else ''}" + (" (stopped at the row cap)" if truncated else ""))
+    st.dataframe(df, hide_index=True, key=f"{key}_table", width="stretch")
+    if len(df):
+        st.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), file_name="govplat-sparql.csv",
+                           mime="text/csv", key=f"{key}_download_csv")

@@ -1,0 +1,192 @@
+"""Small pieces every page uses: safe text, tables with links, the entity picker, the network frame.
+
+All text in the graph comes from outsiders. Streamlit markdown does not render raw HTML, but
+it does render markdown (links, images, colours, LaTeX), so outsider text reaches markdown only
+through ``md()``, which backslash-escapes every markdown character; tables (``st.dataframe``)
+show plain text; links only ever carry http(s) URLs (``network_view.safe_url``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, network_view
+from graph import analytics
+from graph.errors import GovplatError
+from graph.model import Node, Path, Rel
+
+__all__ = ["md", "cell", "frame", "facts_table", "empty_notice", "entity_url", "sources_frame", "pick_entity",
+           "show_network", "download_table", "guard"]
+
+_MD = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=^&@])")
+
+
+def md(text: Any, limit: int | None = None) -> str:
+    """Outsider text made inert for st.markdown (and every label that renders markdown)."""
+    s = " ".join(str(text).split())
+    if limit and len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return _MD.sub(r"\\\1", s)
+
+
+def cell(v: Any) -> Any:
+    """A value as a table shows it: lists joined, dates ISO, nodes and paths readable."""
+    if isinstance(v, Node):
+        return f"{v.props.get('name', v.id)} [{v.cls}]"
+    if isinstance(v, Rel):
+        return f"{v.src} -{v.type}-> {v.dst}"
+    if isinstance(v, Path):
+        return path_text(v)
+    if isinstance(v, (list, tuple, set)):
+        return "; ".join(str(cell(x)) for x in v)
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {cell(x)}" for k, x in v.items())
+    return v
+
+
+def path_text(p: Path) -> str:
+    names = {n.id: str(n.props.get("name", n.id)) for n in p.nodes}
+    out = [names.get(p.nodes[0].id, p.nodes[0].id)] if p.nodes else []
+    for i, r in enumerate(p.rels):
+        nxt = p.nodes[i + 1].id if i + 1 < len(p.nodes) else r.dst
+        arrow = f" —{r.type}→ " if r.src != nxt else f" ←{r.type}— "
+        out.append(arrow + names.get(nxt, nxt))
+    return "".join(out)
+
+
+def frame(rows: list[dict], columns: list[str] | None = None) -> pd.DataFrame:
+    df = pd.DataFrame([{k: cell(v) for k, v in r.items()} for r in rows])
+    if columns is not None:
+        df = df.reindex(columns=columns) if len(df) else pd.DataFrame(columns=columns)
+    return df
+
+
+def entity_url(entity_id: str) -> str:
+    """Relative link to the entity page (works under any base path)."""
+    from urllib.parse import quote
+
+    return f"entity?id={quote(str(entity_id), safe='')}"
+
+
+def empty_notice() -> bool:
+    """Say how to load data when the store is empty; True when it is."""
+    if data.is_empty():
+        st.info("The store is empty. Load the bundled conflicts with `govplat ingest` (or `govplat demo`), "
+                "then press **Reload data** in the sidebar. Bring more sources with "
+                "`govplat ingest SOURCE PATH...` (`govplat ingest --list` shows them).", icon="ℹ️")
+        return True
+    return False
+
+
+def sources_frame(ids: list[str]) -> pd.DataFrame:
+    """Sources by id, with title, publisher, date and a link (http(s) only)."""
+    idx = data.sources_index()
+    rows = []
+    for sid in ids:
+        s = idx.get(sid, {})
+        rows.append({"source": s.get("title") or s.get("name") or sid, "publisher": s.get("publisher"),
+                     "date": cell(s.get("publishedDate")), "kind": s.get("kind"),
+                     "docket": s.get("docketNumber"), "link": network_view.safe_url(s.get("url")), "id": sid})
+    return pd.DataFrame(rows, columns=["source", "link", "publisher", "date", "kind", "docket", "id"])
+
+
+LINK = st.column_config.LinkColumn("link", display_text="open ↗", width="small")
+OPEN = st.column_config.LinkColumn("page", display_text="open ↗", width="small")
+
+
+def show_sources(ids: list[str], key: str) -> None:
+    if not ids:
+        st.caption("No sources recorded.")
+        return
+    st.dataframe(sources_frame(ids), hide_index=True, key=key, width="stretch",
+                 column_config={"link": LINK, "source": st.column_config.TextColumn("source", width="large")})
+
+
+def facts_table(rows: list[tuple[str, Any]]) -> None:
+    """Label/value pairs as a wrapping table. Every value is escaped here, and st.html sanitises
+    what it shows again, so outsider text stays text."""
+    import html as _html
+
+    body = "".join(f"<tr><th>{_html.escape(str(k))}</th><td>{_html.escape(str(cell(v)))}</td></tr>" for k, v in rows)
+    st.html("<style>.gp-facts{border-collapse:collapse;width:100%;font-size:0.9rem}"
+            ".gp-facts th{text-align:left;vertical-align:top;color:#555;font-weight:500;padding:4px 12px 4px 0;"
+            "white-space:nowrap;border-bottom:1px solid #eee}.gp-facts td{padding:4px 0;border-bottom:1px solid #eee;"
+            f"overflow-wrap:anywhere}}</style><table class='gp-facts'>{body}</table>")
+
+
+def pick_entity(key: str, label: str = "Find an entity", default: str | None = None,
+                help: str | None = None) -> str | None:
+    """A search box (named query ``search``) and a choice among its hits; returns an id."""
+    G = data.graph()
+    text = st.text_input(label, key=f"{key}_q", placeholder="name, alias, handle or id", help=help,
+                         value=(G.nodes[default].get("name", default) if default and default in G else ""))
+    if not text.strip():
+        return None
+    try:
+        rows = data.named("search", text=text.strip(), limit=50).rows
+    except GovplatError as exc:
+        st.error(md(exc))
+        return None
+    if not rows:
+        st.caption("Nothing found; try part of a name, an alias or a handle.")
+        return None
+    ids = [r["id"] for r in rows]
+    index = ids.index(default) if default in ids else 0
+
+    def fmt(i: str) -> str:
+        a = G.nodes[i] if i in G else {}
+        return f"{a.get('name', i)} · {network_view.class_label(a.get('cls', 'Entity'))} · {i}"
+
+    return st.selectbox(f"{len(ids)} match{'es' if len(ids) != 1 else ''}", ids, index=index,
+                        format_func=fmt, key=f"{key}_pick")
+
+
+@st.cache_data(ttl=data.TTL, show_spinner="Drawing the network…", max_entries=64)
+def _render(_view: nx.Graph, signature: str, height: int, highlight: tuple, v: str) -> str:
+    return network_view.render(_view, height=height, sources=data.sources_index(), highlight=set(highlight))
+
+
+def show_network(view: nx.Graph, key: str, signature: str, height: int = 650,
+                 highlight: tuple = (), downloads: bool = True) -> None:
+    """Draw a view (cached per signature and data version) and offer it as HTML, GraphML and CSV."""
+    if view.number_of_nodes() == 0:
+        st.info("Nothing to draw: no entity matches.")
+        return
+    html = _render(view, signature, height, tuple(sorted(highlight)), data.version())
+    st.iframe(html, height=height + 12 + network_view.legend_height(view))
+    if downloads:
+        # Callables: each file is produced only when its button is pressed.
+        c1, c2, c3, c4 = st.columns(4)
+        c1.download_button("View as HTML", lambda: network_view.standalone(html), file_name="govplat-view.html",
+                           mime="text/html", key=f"{key}_dl_html", on_click="ignore")
+        c2.download_button("GraphML", lambda: analytics.to_graphml(view), file_name="govplat-view.graphml",
+                           mime="application/xml", key=f"{key}_dl_graphml", on_click="ignore")
+        c3.download_button("Nodes CSV", lambda: analytics.to_csv(view)[0], file_name="govplat-view-nodes.csv",
+                           mime="text/csv", key=f"{key}_dl_nodes", on_click="ignore")
+        c4.download_button("Relations CSV", lambda: analytics.to_csv(view)[1],
+                           file_name="govplat-view-relations.csv", mime="text/csv", key=f"{key}_dl_edges",
+                           on_click="ignore")
+
+
+def download_table(df: pd.DataFrame, key: str, name: str) -> None:
+    st.download_button("Download CSV", df.to_csv(index=False), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"{key}_dl", on_click="ignore")
+
+
+def guard(fn) -> None:
+    """Run a page body; govplat errors (store busy, bad ontology, query failures) become messages."""
+    from graph.errors import StoreBusyError
+
+    try:
+        fn()
+    except StoreBusyError as exc:
+        st.warning(f"{md(exc)} An ingest is probably running; reload this page when it has finished.", icon="⏳")
+    except GovplatError as exc:
+        st.error(md(exc))

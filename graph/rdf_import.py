@@ -1,0 +1,425 @@
+"""Read RDF back into govplat records: our own exports, or third-party RDF using our ontology.
+
+The reading is the inverse of :mod:`graph.rdf`:
+
+* a resource typed with a concrete ``gp:`` class is an entity; its id is the local part of a
+  ``https://w3id.org/govplat/id/<id>`` IRI, or its ``gp:id`` (for other IRIs and blank nodes);
+* ``gp:`` datatype properties become its properties, converted by their XSD range; a value
+  of the wrong datatype, two values of a functional property or an unknown ``gp:`` term is an
+  error naming the record and field (a closed vocabulary: misspelt terms are refused);
+* ``owl:sameAs wd:Q…``, ``rdfs:label`` and ``dcterms:description`` fill ``wikidata``, ``name``
+  and ``description`` when the ``gp:`` property is absent (they are what we also export);
+* a ``gp:`` object property between two entities is a relationship; its ``sources`` and
+  ``role`` come from an ``rdf:Statement`` reifying it, an RDF-star annotation (RDF 1.2
+  reifier) or both; being in the named graph ``https://w3id.org/govplat/id/<source-id>`` adds
+  that source to the record's sources. A relationship that states no source takes those of
+  its from-entity (else its to-entity), as in the case files;
+* anything else (triples in other vocabularies) is counted and reported, never silently kept
+  or dropped.
+
+Parsing (pyoxigraph) reads the whole input before anything is returned: malformed RDF gives
+one :class:`RdfSyntaxError` with line and column, and nothing is stored.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph.errors import GovplatError, ValidationError
+from graph.model import Entity, Relation
+from graph.ontology import GP, GP_ID, ontology
+from graph.rdf import datatype_of
+from graph.rdf_terms import DCTERMS, OWL, RDF, RDFS, WD, XSD
+
+__all__ = ["RdfSyntaxError", "ImportResult", "read", "FORMAT_OF_EXTENSION", "OX_FORMATS", "detect_format"]
+
+_GP, _GP_ID = str(GP), str(GP_ID)
+_TYPE, _STATEMENT = RDF + "type", RDF + "Statement"
+_SUBJECT, _PREDICATE, _OBJECT, _REIFIES = RDF + "subject", RDF + "predicate", RDF + "object", RDF + "reifies"
+_SAME_AS, _LABEL, _DESCRIPTION = OWL + "sameAs", RDFS + "label", DCTERMS + "description"
+_STATEMENT_PARTS = {_SUBJECT, _PREDICATE, _OBJECT, _REIFIES}
+
+OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+              "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "rdfxml": ox.RdfFormat.RDF_XML}
+FORMAT_OF_EXTENSION = {".ttl": "ttl", ".turtle": "ttl", ".nt": "nt", ".ntriples": "nt", ".jsonld": "jsonld",
+                       ".json": "jsonld", ".trig": "trig", ".nq": "nq", ".nquads": "nq", ".rdf": "rdfxml",
+                       ".owl": "rdfxml", ".xml": "rdfxml"}
+
+
+class RdfSyntaxError(GovplatError):
+    """The input is not well-formed RDF; ``line`` and ``column`` are 1-based."""
+
+    def __init__(self, where: str, line: int | None, column: int | None, reason: str):
+        self.where, self.line, self.column, self.reason = where, line, column, reason
+        pos = f"line {line}, column {column}" if line else "position unknown"
+        super().__init__(f"{where}: {pos}: {reason}")
+
+
+@dataclass
+class ImportResult:
+    entities: list[Entity]
+    relations: list[Relation]
+    statements: int = 0
+    ignored: Counter = field(default_factory=Counter)  # predicate IRI -> triples not read
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {"statements": self.statements, "entities": len(self.entities), "relations": len(self.relations),
+                "ignored_statements": sum(self.ignored.values()),
+                "ignored_predicates": dict(self.ignored.most_common()), "notes": self.notes}
+
+
+class ImportErrors(GovplatError):
+    """Records that cannot be imported; nothing was stored."""
+
+    def __init__(self, errors: list[ValidationError]):
+        self.errors = errors
+        more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
+        super().__init__(f"{len(errors)} record(s) cannot be imported, nothing was stored:\n  "
+                         + "\n  ".join(str(e) for e in errors[:20]) + more)
+
+
+def detect_format(path: Path | str, fmt: str | None = None) -> str:
+    if fmt:
+        if fmt not in OX_FORMATS:
+            raise GovplatError(f"unknown RDF format {fmt!r}; use one of {', '.join(OX_FORMATS)}")
+        return fmt
+    suffix = Path(str(path)).suffix.lower()
+    if suffix not in FORMAT_OF_EXTENSION:
+        raise GovplatError(f"cannot tell the RDF format of {path} from its extension; give --format "
+                           f"({', '.join(OX_FORMATS)})")
+    return FORMAT_OF_EXTENSION[suffix]
+
+
+def _parse(source, fmt: str, where: str) -> list:
+    kwargs = {"format": OX_FORMATS[fmt]}
+    if isinstance(source, (bytes, bytearray)) or hasattr(source, "read"):
+        kwargs["input"] = source
+    else:
+        kwargs["path"] = str(source)
+    try:
+        return list(ox.parse(**kwargs))
+    except SyntaxError as exc:
+        reason = str(exc.msg if hasattr(exc, "msg") else exc)
+        if ": " in reason and reason.startswith("Parser error"):
+            reason = reason.split(": ", 1)[1]
+        raise RdfSyntaxError(where, exc.lineno, exc.offset, reason) from None
+    except (OSError, ValueError) as exc:
+        raise RdfSyntaxError(where, None, None, str(exc)) from None
+
+
+def _value(lit: ox.Literal, prop, datatype: str):
+    """A literal as the Python value the stores keep, or raise ValueError saying why not."""
+    got = lit.datatype.value if lit.language is None else RDF + "langString"
+    if prop.kind == "string":
+        if got not in (XSD + "string", datatype, RDF + "langString"):
+            raise ValueError(f"expected a {_short(datatype)} literal, got {_short(got)}")
+        return lit.value
+    if got != datatype:
+        raise ValueError(f"expected a {_short(datatype)} literal, got {lit.value!r} ({_short(got)})")
+    text = lit.value.strip()
+    if prop.kind == "date":
+        return dt.date.fromisoformat(text)
+    if prop.kind == "int":
+        return int(text)
+    if prop.kind == "float":
+        return float(text)
+    if prop.kind == "bool":
+        if text not in ("true", "false", "1", "0"):
+            raise ValueError(f"{text!r} is not an xsd:boolean")
+        return text in ("true", "1")
+    return text
+
+
+def _short(iri: str) -> str:
+    for prefix, ns in (("xsd", XSD), ("rdf", RDF), ("gp", _GP)):
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return f"<{iri}>"
+
+
+def read(source, fmt: str | None = None, *, where: str | None = None) -> ImportResult:
+    """Parse ``source`` (a path, or bytes / a binary file with ``fmt``) into entities and relations.
+
+    Raises :class:`RdfSyntaxError` for malformed input and :class:`ImportErrors` listing every
+    record that breaks the ontology.
+    """
+    where = where or (str(source) if isinstance(source, (str, Path)) else "<input>")
+    fmt = detect_format(where, fmt)
+    quads = _parse(source, fmt, where)
+    return _records(quads, where)
+
+
+def _records(quads: list, where: str) -> ImportResult:
+    onto = ontology()
+    props_by_iri = {str(p.uri): p for p in onto.properties.values()}
+    rels_by_iri = {str(r.uri): r for r in onto.relations.values()}
+    classes_by_iri = {_GP + c: c for c in onto.classes}
+    datatypes = {name: datatype_of(p, onto) for name, p in onto.properties.items()}
+
+    # Index: subject -> predicate -> object -> set of graphs (None = default graph).
+    index: dict[Any, dict[str, dict[Any, set]]] = defaultdict(lambda: defaultdict(dict))
+    for q in quads:
+        g = None if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
+        index[q.subject][q.predicate.value].setdefault(q.object, set()).add(g)
+    result = ImportResult([], [], statements=len(quads))
+    errors: list[ValidationError] = []
+
+    def graph_sources(graphs: set) -> set[str]:
+        out = set()
+        for g in graphs:
+            if isinstance(g, ox.NamedNode) and g.value.startswith(_GP_ID) and "/" not in g.value[len(_GP_ID):]:
+                out.add(g.value[len(_GP_ID):])
+            elif g is not None:
+                result.notes.append(f"named graph {g} is not a govplat source; its triples were read "
+                                    "without adding a source")
+        return out
+
+    # 1. Statement nodes: rdf:Statement reifications and RDF 1.2 reifiers -> the triple they describe.
+    statements: dict[Any, tuple] = {}
+    for subj, pos in index.items():
+        if _REIFIES in pos:
+            for t in pos[_REIFIES]:
+                if isinstance(t, ox.Triple):
+                    statements[subj] = (t.subject, t.predicate.value, t.object)
+        elif _STATEMENT in {o.value for o in pos.get(_TYPE, {}) if isinstance(o, ox.NamedNode)}:
+            parts = [next(iter(pos.get(k, {})), None) for k in (_SUBJECT, _PREDICATE, _OBJECT)]
+            if None in parts or not isinstance(parts[1], ox.NamedNode):
+                errors.append(ValidationError("an rdf:Statement needs rdf:subject, rdf:predicate and rdf:object",
+                                              where=where, record=str(subj)))
+                continue
+            statements[subj] = (parts[0], parts[1].value, parts[2])
+
+    # 2. Entities: typed with a gp: class.
+    ids: dict[Any, str] = {}
+    failed: set = set()  # typed subjects already reported as errors
+    entities: dict[str, Entity] = {}
+    for subj, pos in index.items():
+        if subj in statements:
+            continue
+        gp_types = [classes_by_iri[o.value] for o in pos.get(_TYPE, {})
+                    if isinstance(o, ox.NamedNode) and o.value in classes_by_iri]
+        if not gp_types:
+            continue
+        failed.add(subj)  # until it is accepted below
+        label = str(subj)
+        if isinstance(subj, ox.NamedNode) and subj.value.startswith(_GP_ID) and "/" not in subj.value[len(_GP_ID):]:
+            eid = subj.value[len(_GP_ID):]
+            stated = [o.value for o in pos.get(_GP + "id", {}) if isinstance(o, ox.Literal)]
+            if stated and stated != [eid]:
+                errors.append(ValidationError(f"gp:id {stated} differs from the IRI's id {eid!r}",
+                                              where=where, record=eid, field="id"))
+                continue
+        else:
+            stated = [o.value for o in pos.get(_GP + "id", {}) if isinstance(o, ox.Literal)]
+            if len(stated) != 1:
+                errors.append(ValidationError(
+                    "cannot tell its id: give it an https://w3id.org/govplat/id/<id> IRI or one gp:id",
+                    where=where, record=label, field="id"))
+                continue
+            eid = stated[0]
+        try:
+            cls = onto.most_specific(set(gp_types))
+        except GovplatError as exc:
+            errors.append(ValidationError(str(exc), where=where, record=eid, field="class"))
+            continue
+        if onto.classes[cls].abstract:
+            errors.append(ValidationError(f"{cls} is abstract; type it with a concrete class "
+                                          f"({', '.join(onto.concrete_subclasses(cls))})",
+                                          where=where, record=eid, field="class"))
+            continue
+        failed.discard(subj)
+        ids[subj] = eid
+        entities[eid] = Entity(eid, cls, {}, [], where)
+
+    for subj, eid in ids.items():
+        e = entities[eid]
+        pos = index[subj]
+        sources: set[str] = set()
+        fallbacks: dict[str, Any] = {}
+        for p_iri, objects in pos.items():
+            if p_iri not in rels_by_iri:  # a relationship's graphs are its own sources, not its from-entity's
+                for graphs in objects.values():
+                    sources |= graph_sources(graphs)
+            if p_iri == _TYPE:
+                others = [o for o in objects if not (isinstance(o, ox.NamedNode) and o.value in classes_by_iri)]
+                if others:
+                    result.ignored[p_iri] += len(others)
+                continue
+            if p_iri in (_GP + "id", _GP + "uri"):
+                continue
+            if p_iri == _GP + "sources":
+                sources |= {o.value for o in objects if isinstance(o, ox.Literal)}
+                continue
+            if p_iri in props_by_iri:
+                prop = props_by_iri[p_iri]
+                values = []
+                for o in objects:
+                    if not isinstance(o, ox.Literal):
+                        errors.append(ValidationError(f"gp:{prop.name} takes literals, got {o}",
+                                                      where=where, record=eid, field=prop.name))
+                        continue
+                    try:
+                        values.append(_value(o, prop, datatypes[prop.name]))
+                    except ValueError as exc:
+                        errors.append(ValidationError(str(exc), where=where, record=eid, field=prop.name))
+                if not values:
+                    continue
+                if prop.multi:
+                    e.props[prop.name] = sorted(values, key=str)
+                elif len(values) > 1:
+                    errors.append(ValidationError(f"gp:{prop.name} holds one value, got {len(values)}",
+                                                  where=where, record=eid, field=prop.name))
+                else:
+                    e.props[prop.name] = values[0]
+                continue
+            if p_iri in rels_by_iri:
+                continue  # read in step 3
+            if p_iri.startswith(_GP):
+                errors.append(ValidationError(f"gp:{p_iri[len(_GP):]} is not a term of ontology.ttl",
+                                              where=where, record=eid, field=p_iri[len(_GP):]))
+                continue
+            if p_iri == _SAME_AS:
+                wd = [o.value[len(WD):] for o in objects if isinstance(o, ox.NamedNode) and o.value.startswith(WD)]
+                if wd:
+                    fallbacks["wikidata"] = wd[0]
+                if len(objects) > len(wd):
+                    result.ignored[p_iri] += len(objects) - len(wd)
+                continue
+            if p_iri in (_LABEL, _DESCRIPTION):
+                name = "name" if p_iri == _LABEL else "description"
+                texts = [o.value for o in objects if isinstance(o, ox.Literal)]
+                if texts:
+                    fallbacks[name] = texts[0]
+                continue
+            result.ignored[p_iri] += len(objects)
+        for name, value in fallbacks.items():
+            if name not in e.props and name in {p.name for p in onto.properties_of(e.cls)}:
+                e.props[name] = value
+        e.sources = sorted(sources)
+
+    # 3. Relations: gp: object-property triples and statements about them.
+    relations: dict[tuple[str, str, str], Relation] = {}
+
+    def id_of(term) -> str | None:
+        """An entity of this file, or one named by its govplat IRI (the store must hold it)."""
+        if term in ids:
+            return ids[term]
+        if term in failed:
+            return None
+        if isinstance(term, ox.NamedNode) and term.value.startswith(_GP_ID) and "/" not in term.value[len(_GP_ID):]:
+            return term.value[len(_GP_ID):]
+        return None
+
+    def relation_for(s, p_iri: str, o, origin_record: str) -> Relation | None:
+        rel = rels_by_iri[p_iri]
+        src, dst = id_of(s), id_of(o)
+        if src is None or dst is None:
+            errors.append(ValidationError(f"gp:{rel.name} joins a resource that is not a govplat entity "
+                                          f"({s if src is None else o})", where=where, record=origin_record,
+                                          field="from" if src is None else "to"))
+            return None
+        key = (src, rel.type, dst)
+        if key not in relations:
+            relations[key] = Relation(rel.type, src, dst, {}, [], where)
+        return relations[key]
+
+    sources_of_rel: dict[tuple, set] = defaultdict(set)
+    untyped: set = set()
+    for subj, pos in index.items():
+        if subj in statements:
+            continue
+        for p_iri, objects in pos.items():
+            if p_iri not in rels_by_iri:
+                if subj in ids or subj in failed:
+                    continue  # read (or reported) in step 2
+                if p_iri.startswith(_GP):
+                    if subj not in untyped:
+                        untyped.add(subj)
+                        errors.append(ValidationError(
+                            f"uses gp:{p_iri[len(_GP):]} but has no concrete gp: class (rdf:type)",
+                            where=where, record=str(subj), field="class"))
+                else:
+                    result.ignored[p_iri] += len(objects)
+                continue
+            for o, graphs in objects.items():
+                r = relation_for(subj, p_iri, o, str(subj))
+                if r is not None:
+                    sources_of_rel[r.key] |= graph_sources(graphs)
+
+    for st, (s, p_iri, o) in statements.items():
+        if p_iri not in rels_by_iri:
+            result.ignored[_REIFIES if isinstance(st, ox.BlankNode) else _STATEMENT] += 1
+            continue
+        r = relation_for(s, p_iri, o, str(st))
+        if r is None:
+            continue
+        for note_iri, objects in index[st].items():
+            for graphs in objects.values():
+                sources_of_rel[r.key] |= graph_sources(graphs)
+            if note_iri in _STATEMENT_PARTS or note_iri == _TYPE:
+                continue
+            if note_iri == _GP + "sources":
+                sources_of_rel[r.key] |= {x.value for x in objects if isinstance(x, ox.Literal)}
+                continue
+            prop = props_by_iri.get(note_iri)
+            if prop is None or not prop.on_relation:
+                errors.append(ValidationError(f"<{note_iri}> is not a property of relationships "
+                                              "(those are: " + ", ".join(p.name for p in onto.relation_properties())
+                                              + ")", where=where, record=f"{r.src} {r.type} {r.dst}"))
+                continue
+            values = []
+            for x in objects:
+                try:
+                    values.append(_value(x, prop, datatypes[prop.name]))
+                except (ValueError, AttributeError) as exc:
+                    errors.append(ValidationError(str(exc), where=where, record=f"{r.src} {r.type} {r.dst}",
+                                                  field=prop.name))
+            if len(values) > 1 and not prop.multi:
+                errors.append(ValidationError(f"gp:{prop.name} holds one value, got {len(values)}",
+                                              where=where, record=f"{r.src} {r.type} {r.dst}", field=prop.name))
+            elif values:
+                r.props[prop.name] = sorted(values, key=str) if prop.multi else values[0]
+
+    for key, r in relations.items():
+        found = sources_of_rel.get(key, set())
+        if not found:
+            for end in (r.src, r.dst):
+                if end in entities and entities[end].sources:
+                    found = set(entities[end].sources)
+                    break
+        if not found:
+            errors.append(ValidationError("states no source, and neither end is in this file to lend its own",
+                                          where=where, record=f"{r.src} {r.type} {r.dst}", field="sources"))
+        r.sources = sorted(found)
+    for e in entities.values():
+        if not e.sources:
+            errors.append(ValidationError("names no source (gp:sources or a source's named graph)",
+                                          where=where, record=e.id, field="sources"))
+    if errors:
+        raise ImportErrors(errors)
+    result.entities = list(entities.values())
+    result.relations = list(relations.values())
+    return result
+
+
+def import_into(store, source, fmt: str | None = None, *, validate: bool = True,
+                where: str | None = None) -> ImportResult:
+    """Read ``source`` and write it to ``store`` in one batch: all of it, or (on any error) nothing.
+
+    Entities are checked against the SHACL shapes first, as ingest does.
+    """
+    result = read(source, fmt, where=where)
+    if validate and result.entities:
+        from graph.validate import check_entities
+
+        failures = check_entities(result.entities)
+        if failures:
+            raise ImportErrors([err for errs in failures.values() for err in errs])
+    store.upsert(result.entities, result.relations)
+    return result

@@ -1,0 +1,177 @@
+"""SPARQL worker processes: each loads the same N-Quads file into its own in-memory pyoxigraph
+store and runs one query at a time, so a query past its timeout can really be stopped.
+
+pyoxigraph cannot interrupt a query (an aggregate or a sort computes everything in one call,
+with the GIL released), so a thread could only abandon it and let it burn a core. Here the
+request thread gives up at the deadline, the dispatcher kills the worker process running the
+query and starts a fresh one in the background; the other workers keep serving.
+
+Messages from a worker are those of :func:`graph.sparql.evaluate` (head, data..., end or
+error) followed by ``("done",)``.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+import time
+
+__all__ = ["ProcessPool"]
+
+_READY_TIMEOUT = 600.0
+
+
+class _NeverCancelled:
+    def is_set(self) -> bool:
+        return False
+
+
+class _PipeJob:
+    """What evaluate() writes to, inside a worker: messages go straight down the pipe."""
+
+    cancelled = _NeverCancelled()
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def put(self, msg) -> bool:
+        self.conn.send(msg)
+        return True
+
+
+def _worker_main(conn, data_path: str) -> None:  # pragma: no cover - runs in the child
+    import signal
+
+    import pyoxigraph as ox
+
+    from graph.ontology import ONTOLOGY_PATH
+    from graph.sparql import ONTOLOGY_GRAPH, evaluate
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which ends us
+    store = ox.Store()
+    store.bulk_load(path=data_path, format=ox.RdfFormat.N_QUADS)
+    store.load(path=str(ONTOLOGY_PATH), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
+    conn.send(("ready",))
+    job = _PipeJob(conn)
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        text, accept, fmt, default_graphs, named_graphs, max_rows = request
+        evaluate(job, store, text, accept, fmt, default_graphs, named_graphs, max_rows)
+        conn.send(("done",))
+
+
+class _Worker:
+    def __init__(self, ctx, data_path: str):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, data_path), daemon=True,
+                                name="govplat-sparql-worker")
+        self.proc.start()
+        child.close()
+
+    def wait_ready(self, timeout: float) -> bool:
+        if self.conn.poll(timeout):
+            try:
+                return self.conn.recv() == ("ready",)
+            except (EOFError, OSError):
+                return False
+        return False
+
+    def stop(self, kill: bool = False) -> None:
+        try:
+            if kill:
+                self.proc.kill()
+            else:
+                self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.proc.join(timeout=5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(timeout=5)
+        self.conn.close()
+
+
+class ProcessPool:
+    """``size`` worker processes over one data file; ``submit`` never blocks the caller."""
+
+    def __init__(self, data_path: str, size: int):
+        self.data_path = data_path
+        self.size = size
+        self.ctx = multiprocessing.get_context("spawn")  # never fork a threaded server
+        self.idle: queue.Queue[_Worker] = queue.Queue()
+        self.retired = False
+        self._lock = threading.Lock()
+        workers = [_Worker(self.ctx, data_path) for _ in range(size)]
+        for w in workers:
+            if not w.wait_ready(_READY_TIMEOUT):
+                for x in workers:
+                    x.stop(kill=True)
+                raise RuntimeError(f"a SPARQL worker did not start (exit code {w.proc.exitcode})")
+            self.idle.put(w)
+
+    def _replace(self) -> None:
+        """Start a worker in the background to take a killed one's place."""
+        def start():
+            if self.retired:
+                return
+            w = _Worker(self.ctx, self.data_path)
+            if w.wait_ready(_READY_TIMEOUT) and not self.retired:
+                self.idle.put(w)
+            else:
+                w.stop(kill=True)
+        threading.Thread(target=start, name="govplat-sparql-respawn", daemon=True).start()
+
+    def submit(self, job, request: tuple, deadline: float) -> None:
+        threading.Thread(target=self._dispatch, args=(job, request, deadline), daemon=True,
+                         name="govplat-sparql-dispatch").start()
+
+    def _dispatch(self, job, request: tuple, deadline: float) -> None:
+        worker = None
+        while worker is None:
+            if job.cancelled.is_set():
+                return
+            try:
+                worker = self.idle.get(timeout=min(0.25, max(deadline - time.monotonic(), 0.01)))
+            except queue.Empty:
+                if time.monotonic() > deadline + 1:
+                    return  # the request thread has answered 503 already
+        try:
+            worker.conn.send(request)
+            while True:
+                if job.cancelled.is_set():
+                    raise _Abandon()
+                if worker.conn.poll(0.1):
+                    msg = worker.conn.recv()
+                    if msg[0] == "done":
+                        break
+                    if not job.put(msg):
+                        raise _Abandon()
+                elif not worker.proc.is_alive():
+                    job.put(("error", 500, f"the query's worker process died (exit code {worker.proc.exitcode})"))
+                    raise _Abandon()
+        except (_Abandon, EOFError, OSError):
+            worker.stop(kill=True)
+            self._replace()
+            return
+        if self.retired:
+            worker.stop()
+        else:
+            self.idle.put(worker)
+
+    def retire(self) -> None:
+        """Stop idle workers now; busy ones stop when their query ends."""
+        self.retired = True
+        while True:
+            try:
+                self.idle.get_nowait().stop()
+            except queue.Empty:
+                break
+
+
+class _Abandon(Exception):
+    pass

@@ -1,0 +1,175 @@
+"""The dashboard in a real browser (Debian's headless Chromium): every page draws without a
+Streamlit error, networks reach their drawn state, hostile names never run, and an ingest can
+run while the dashboard is up. Screenshots go to test-output/screenshots/."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.dashboard.conftest import SCREENSHOTS, XSS_NAME_IMG, dashboard_server, ingest
+
+pytestmark = pytest.mark.browser
+
+PAGES = [("overview", ""), ("network", "network"), ("entity", "entity?id=alt-uscis"),
+         ("conflict", "conflict?id=twitter-dhs-alt-uscis-2017"), ("paths", "paths?source=alt-uscis&target=us-dhs"),
+         ("analytics", "analytics"), ("queries", "queries")]
+NETWORK_PAGES = {"network", "conflict", "paths"}
+
+
+def settle(driver, timeout: float = 90) -> None:
+    """Wait until Streamlit has finished running the page (no status widget for 2 s)."""
+    start, calm = time.monotonic(), 0
+    while time.monotonic() - start < timeout:
+        time.sleep(0.5)
+        busy = driver.execute_script(
+            "return !!document.querySelector('[data-testid=stStatusWidget]') "
+            "|| !document.querySelector('[data-testid=stMain]')")
+        calm = 0 if busy else calm + 1
+        if calm >= 3:
+            return
+    raise AssertionError("the page kept running")
+
+
+def network_frames(driver, expect: bool, timeout: float = 60) -> list:
+    """Frames holding a network; waits until each reports it is drawn (window.gpReady)."""
+    from selenium.webdriver.common.by import By
+
+    deadline = time.monotonic() + timeout
+    frames = []
+    while time.monotonic() < deadline:
+        frames = driver.find_elements(By.CSS_SELECTOR, "iframe")
+        if frames or not expect:
+            break
+        time.sleep(0.5)
+    for frame in frames:
+        driver.switch_to.frame(frame)
+        try:
+            while not driver.execute_script("return window.gpReady === true"):
+                assert time.monotonic() < deadline, "network never drawn"
+                time.sleep(0.3)
+            assert driver.execute_script("return document.querySelectorAll('#gp-network canvas').length") == 1
+        finally:
+            driver.switch_to.default_content()
+    return frames
+
+
+def streamlit_errors(driver) -> list[str]:
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('[data-testid=stException]')).map(e => e.innerText)")
+
+
+@pytest.fixture(scope="module")
+def bundled_url(bundled_home):
+    with dashboard_server(bundled_home) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def xss_url(xss_home):
+    with dashboard_server(xss_home) as url:
+        yield url
+
+
+def test_every_page_in_a_browser(browser, bundled_url):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.set_window_size(1400, 1800)
+    for name, path in PAGES:
+        browser.get(f"{bundled_url}/{path}")
+        settle(browser)
+        frames = network_frames(browser, expect=name in NETWORK_PAGES)
+        assert bool(frames) == (name in NETWORK_PAGES), name
+        assert not streamlit_errors(browser), (name, streamlit_errors(browser))
+        title = browser.execute_script("return document.querySelector('h1') && document.querySelector('h1').innerText")
+        assert title, name
+        browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def test_hover_card_and_pinned_card(browser, bundled_url):
+    browser.get(f"{bundled_url}/entity?id=alt-uscis")  # a page with no network: reset state
+    browser.get(f"{bundled_url}/conflict?id=twitter-dhs-alt-uscis-2017")
+    settle(browser)
+    (frame,) = network_frames(browser, expect=True)
+    browser.switch_to.frame(frame)
+    try:
+        card = browser.execute_script("""
+            var net = window.gpNetwork, id = 'twitter-dhs-alt-uscis-2017';
+            var p = net.canvasToDOM(net.getPositions([id])[id]);
+            net.selectNodes([id]);
+            net.body.emitter.emit('click', {nodes: [id], edges: [], pointer: {DOM: p}});
+            return document.getElementById('gp-info').innerText;""")
+        assert "Twitter v. DHS" in card and "Sources" in card
+    finally:
+        browser.switch_to.default_content()
+
+
+def test_hostile_names_never_run(browser, xss_url):
+    """Names like <img onerror=...> and <script> show as text on every page and in the network's
+    hover cards; window.__xss stays undefined in the page and in every frame."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    url = xss_url
+    for path in ("", "network", "entity?id=xss-img", "entity?id=xss-script", "conflict?id=xss-test-conflict"):
+        browser.get(f"{url}/{path}")
+        settle(browser)
+        frames = network_frames(browser, expect=path.startswith(("network", "conflict")))
+        assert not streamlit_errors(browser), streamlit_errors(browser)
+        for frame in frames:
+            browser.switch_to.frame(frame)
+            try:
+                # Hover every node (the tooltip) and pin its card (click): both render the card.
+                ids = [i for i in browser.execute_script("return window.gpNetwork.body.data.nodes.getIds()")
+                       if i.startswith("xss-") and "source" not in i]
+                seen = []
+                for node_id in ids:
+                    browser.execute_script("""
+                        var net = window.gpNetwork, id = arguments[0];
+                        var p = net.canvasToDOM(net.getPositions([id])[id]);
+                        net.body.emitter.emit('click', {nodes: [id], edges: [], pointer: {DOM: p}});""", node_id)
+                    seen.append(browser.execute_script("return document.getElementById('gp-info').innerText"))
+                    pos = browser.execute_script("""
+                        var net = window.gpNetwork, id = arguments[0];
+                        return net.canvasToDOM(net.getPositions([id])[id]);""", node_id)
+                    canvas = browser.find_element("css selector", "#gp-network canvas")
+                    rect = canvas.rect
+                    ActionChains(browser).move_to_element_with_offset(
+                        canvas, int(pos["x"] - rect["width"] / 2), int(pos["y"] - rect["height"] / 2)).perform()
+                    time.sleep(0.25)
+                    seen.append(browser.execute_script(
+                        "var t = document.querySelector('div.vis-tooltip'); return t ? t.innerText : ''"))
+                    assert not browser.execute_script(
+                        "return document.querySelectorAll('#gp-info img, #gp-info script, div.vis-tooltip img').length")
+                assert any(XSS_NAME_IMG in text for text in seen)  # shown, as text
+                assert browser.execute_script("return typeof window.__xss") == "undefined"
+                assert not browser.execute_script("return document.querySelectorAll('#gp-info img, div.vis-tooltip img, script[src]').length")
+            finally:
+                browser.switch_to.default_content()
+        assert browser.execute_script("return typeof window.__xss") == "undefined", path
+        body = browser.execute_script("return document.body.innerText")
+        if path.startswith("entity?id=xss-img"):
+            assert XSS_NAME_IMG in body
+        browser.save_screenshot(str(SCREENSHOTS / f"xss-{path.replace('?', '-').replace('=', '-') or 'overview'}.png"))
+
+
+def test_ingest_while_the_dashboard_runs(browser, xss_home, xss_url, tmp_path):
+    """The dashboard does not hold the embedded store: a CLI ingest succeeds while it is up,
+    and the next page load shows the new data."""
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "later.yaml").write_text(
+        "conflict:\n  id: later-conflict\n  name: Added while the dashboard runs\n  startDate: 2021-01-01\n"
+        "  status: ongoing\n  countries: [FR]\n  sources: [later-a, later-b]\n"
+        "sources:\n  - {id: later-a, kind: news, publisher: P, title: A, url: 'https://example.org/1', "
+        "publishedDate: 2021-01-01, retrievedDate: 2021-01-02}\n"
+        "  - {id: later-b, kind: news, publisher: P, title: B, url: 'https://example.org/2', "
+        "publishedDate: 2021-01-01, retrievedDate: 2021-01-02}\n", encoding="utf-8")
+    url = xss_url
+    browser.get(url)
+    settle(browser)
+    started = time.monotonic()
+    proc = ingest(xss_home, "cases", str(tmp_path / "cases"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert time.monotonic() - started < 60
+    browser.get(f"{url}/conflict?id=later-conflict")
+    settle(browser)
+    assert "Added while the dashboard runs" in browser.execute_script("return document.body.innerText")
+    assert not streamlit_errors(browser)

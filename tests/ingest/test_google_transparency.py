@@ -1,0 +1,281 @@
+"""google_transparency on the real Google Transparency Report files in ../shared/data
+(SOURCES.md section 1): every layout, row counts, values a reader would check, bands,
+re-runs, the named query, and broken copies."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from graph.errors import SourceError
+from ingest.run import available_sources, run_source
+from tests.conftest import shared_file
+from tests.ingest.test_tabular import file_report, run_captured
+
+FOLDER = "google-transparency-report"
+
+# SOURCES.md section 1: rows per file, and the rows we reject (with why).
+ROWS = {
+    "export-2025H1/google-government-removal-requests.csv": 17483,
+    "export-2025H1/google-government-detailed-removal-requests.csv": 21065,
+    "export-2022H1/google-government-removal-requests.csv": 1776,
+    "export-2022H1/google-government-detailed-removal-requests.csv": 14468,
+    "export-2022H1/google-government-removal-requests-historical.csv": 1204,
+    "export-2022H1/google-government-detailed-removal-requests-historical.csv": 9645,
+    "user-data-requests-2018H1/google-user-data-requests.csv": 1546,
+    "user-data-requests-2023H2/google-global-user-data-requests.csv": 3456,
+    "user-data-requests-2023H2/google-global-user-data-dlr-requests.csv": 542,
+    "user-data-requests-2023H2/google-enterprise-data-requests.csv": 389,
+    "user-data-requests-2023H2/google-enterprise-data-dlr-requests.csv": 15,
+    "user-data-requests-2023H2/google-usnationalsecurity-fisa-content-requests.csv": 29,
+    "user-data-requests-2023H2/google-usnationalsecurity-fisa-non-content-requests.csv": 29,
+    "user-data-requests-2023H2/google-usnationalsecurity-nsl-requests.csv": 30,
+    "user-data-requests-2023H2/google-usnationalsecurity-nsl-requests-released.csv": 282,
+}
+# China's 2009 H2 and 2010 H1 rows give "?" for the number of requests.
+REJECTED = {"export-2022H1/google-government-removal-requests-historical.csv": 2}
+HISTORICAL = "export-2022H1/google-government-removal-requests-historical.csv"
+
+
+@pytest.fixture(scope="module")
+def run():
+    return run_captured("google_transparency", shared_file(FOLDER))
+
+
+def stat(cap, layout: str, **where):
+    return cap.one(layout=f"google_transparency/{layout}", **where)
+
+
+def links(cap, entity_id: str, rtype: str) -> set[str]:
+    return {d for s, t, d in cap.relations if s == entity_id and t == rtype}
+
+
+def test_every_file_is_read_with_its_row_count(run):
+    counters, cap = run
+    for name, rows in ROWS.items():
+        report = file_report(counters, name)
+        assert report["rows"] == rows, name
+        assert report["rejected_rows"] == REJECTED.get(name, 0), name
+        assert report["stored"], name
+    assert len(counters.notes["files"]) == len(ROWS)
+    # Only the two "?" rows are rejected, each naming file, line and column.
+    assert counters.rejected == 2
+    assert sorted((e.where.rsplit("/", 1)[-1], e.field) for e in counters.errors) == [
+        ("google-government-removal-requests-historical.csv:10", "All Requests: Number of Requests"),
+        ("google-government-removal-requests-historical.csv:51", "All Requests: Number of Requests")]
+    assert "products without a platform" not in counters.notes  # every product is in the lookup
+
+
+def test_one_statistic_per_row(run):
+    counters, cap = run
+    for name, rows in ROWS.items():
+        report = file_report(counters, name)
+        good = rows - REJECTED.get(name, 0)
+        if name == HISTORICAL:  # all requests, court orders, other requests: where the row has figures
+            assert good <= report["statistics"] <= 3 * good
+        else:
+            assert report["statistics"] == good, name
+
+
+def test_2025_export_values(run):
+    _, cap = run
+    s = stat(cap, "removals_2025", countryName="UAE", period="January - June 2025",
+             requesterType="Court Order directed at 3rd party", product="Web Search", justification="Defamation")
+    assert s.props["name"] == ("Google removal requests: UAE, 2025 H1, Web Search, Defamation, "
+                               "Court Order directed at 3rd party")
+    assert (s.props["requests"], s.props["itemsSpecified"], s.props["itemsNotEnoughInfo"],
+            s.props["itemsRemovedLegal"]) == (1, 14, 14, 0)
+    assert (s.props["periodStart"], s.props["periodEnd"], s.props["year"]) == (
+        dt.date(2025, 1, 1), dt.date(2025, 6, 30), 2025)
+    assert s.props["kind"] == "removal" and s.props["breakdown"] == "requester, product, reason"
+    assert links(cap, s.id, "IN_JURISDICTION") == {"country-ae"}
+    assert links(cap, s.id, "REPORTS_ON") == {"google-llc", "google-search"}
+    tr = stat(cap, "removals_2025", countryName="Turkey", period="January - June 2019",
+              requesterType="Court Order directed at 3rd party", product="Blogger", justification="Defamation")
+    assert (tr.props["requests"], tr.props["itemsSpecified"]) == (21, 43)
+    assert links(cap, tr.id, "REPORTS_ON") == {"google-llc", "blogger"}
+
+
+def test_2022_export_percentages(run):
+    _, cap = run
+    s = stat(cap, "removals_2022", countryName="Turkey", periodEnd=dt.date(2019, 6, 30), requesterType="Police")
+    assert (s.props["requests"], s.props["itemsSpecified"]) == (18, 21)
+    assert (s.props["percentNotFound"], s.props["percentNotEnoughInfo"], s.props["percentNoAction"],
+            s.props["percentAlreadyRemoved"]) == (5.0, 10.0, 71.0, 14.0)
+    assert "percentRemovedLegal" not in s.props  # an empty cell is no figure, not 0
+
+
+def test_historical_blocks_and_bands(run):
+    _, cap = run
+    total = stat(cap, "removals_historical", countryName="Turkey", periodEnd=dt.date(2019, 6, 30),
+                 breakdown="total")
+    assert (total.props["requests"], total.props["complianceRate"], total.props["itemsSpecified"]) == (1001, 28.0, 4362)
+    court = stat(cap, "removals_historical", countryName="Turkey", periodEnd=dt.date(2019, 6, 30),
+                 requesterType="Court Orders")
+    assert (court.props["requests"], court.props["itemsSpecified"]) == (546, 2556)
+    # "<10" is a band, never a number
+    armenia = stat(cap, "removals_historical", countryName="Armenia", periodEnd=dt.date(2009, 12, 31))
+    assert (armenia.props["requestsMin"], armenia.props["requestsMax"]) == (0, 9)
+    assert "requests" not in armenia.props and armenia.props["complianceRate"] == 0.0
+    banded_items = [s for s in cap.stats(layout="google_transparency/removals_historical")
+                    if "itemsSpecifiedMax" in s.props]
+    assert banded_items and all(s.props["itemsSpecifiedMax"] == 9 and "itemsSpecified" not in s.props
+                                for s in banded_items)
+
+
+def test_detailed_files_are_two_editions(run):
+    _, cap = run
+    hist = stat(cap, "removals_detailed_historical", countryName="Russia", periodEnd=dt.date(2016, 12, 31),
+                product="YouTube", justification="Defamation")
+    assert (hist.props["courtOrders"], hist.props["nonCourtRequests"], hist.props["itemsSpecified"]) == (8, 1, 29)
+    cells = cap.stats(layout="google_transparency/removals_detailed", countryName="Argentina",
+                      periodEnd=dt.date(2011, 6, 30), product="Blogger", justification="Defamation")
+    assert sorted(s.props["editionDate"] for s in cells) == [dt.date(2022, 6, 30), dt.date(2025, 6, 30)]
+    assert {s.props["itemsSpecified"] for s in cells} == {4} and len({s.id for s in cells}) == 2
+
+
+def test_user_data_and_national_security(run):
+    _, cap = run
+    de = stat(cap, "user_data_2024", countryName="Germany", periodEnd=dt.date(2023, 6, 30),
+              legalProcess="Other Legal Requests")
+    assert (de.props["requests"], de.props["complianceRate"], de.props["accountsSpecified"]) == (34630, 81.0, 48173)
+    fisa = stat(cap, "fisa_content", periodEnd=dt.date(2023, 6, 30))
+    assert (fisa.props["requestsMin"], fisa.props["requestsMax"], fisa.props["accountsSpecifiedMin"],
+            fisa.props["accountsSpecifiedMax"]) == (0, 499, 115000, 115499)
+    assert fisa.props["legalProcess"] == "FISA content orders" and "requests" not in fisa.props
+    assert links(cap, fisa.id, "IN_JURISDICTION") == {"country-us"}
+    dlr = stat(cap, "user_data_diplomatic", countryName="Albania", periodEnd=dt.date(2019, 6, 30))
+    assert dlr.props["assistingCountry"] == "United States" and dlr.props["requests"] == 1
+
+
+def test_non_countries(run):
+    _, cap = run
+    europol = cap.stats(countryName="Europol")
+    assert europol and all(links(cap, s.id, "IN_JURISDICTION") == {"eu"} for s in europol)
+    interpol = cap.stats(countryName="Interpol")
+    assert interpol and all(not links(cap, s.id, "IN_JURISDICTION") for s in interpol)
+    empty = cap.stats(layout="google_transparency/enterprise_diplomatic", requests=0)
+    assert len(empty) == 4 and all(not links(cap, s.id, "IN_JURISDICTION") for s in empty)
+    assert all("no country named" in s.props["name"] for s in empty)
+
+
+def test_released_national_security_letters(run):
+    _, cap = run
+    letters = [e for e in cap.entities.values() if e.cls == "InformationRequest"]
+    assert len(letters) == 282
+    nsl = cap.entities["gtr-nsl-20-517293"]
+    assert nsl.props["date"] == dt.date(2020, 7, 27) and nsl.props["kind"] == "nsl"
+    assert "2024-02-23" in nsl.props["description"]
+    assert links(cap, nsl.id, "MADE_BY") == {"us-fbi"} and links(cap, nsl.id, "ADDRESSED_TO") == {"google-llc"}
+    assert "gtr-nsl-20-525232-a" in cap.entities and "gtr-nsl-21-538556-2" in cap.entities
+
+
+def test_every_record_names_its_file(run):
+    _, cap = run
+    sources = {e.id: e for e in cap.entities.values() if e.cls == "Source" and e.id.startswith("gtr-file-")}
+    assert len(sources) == len(ROWS)
+    assert all(s.props["publisher"] == "Google LLC" and s.props["url"].startswith("https://transparencyreport.google.com")
+               for s in sources.values())
+    for e in cap.entities.values():
+        if e.cls in ("RequestStatistic", "InformationRequest"):
+            assert len(e.sources) == 1 and e.sources[0] in sources
+
+
+# ------------------------------------------------------------------ in the embedded store
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """The 2022 export's two summary files in a fresh embedded store, ingested twice."""
+    import os
+
+    from graph.stores.embedded import EmbeddedStore
+
+    files = [shared_file(FOLDER, "export-2022H1", "google-government-removal-requests.csv"),
+             shared_file(FOLDER, "export-2022H1", "google-government-removal-requests-historical.csv")]
+    home = tmp_path_factory.mktemp("gtr")
+    old = os.environ.get("GOVPLAT_HOME")
+    os.environ["GOVPLAT_HOME"] = str(home)
+    store = EmbeddedStore(home / "store.lbug")
+    try:
+        info = available_sources()["google_transparency"]
+        first = run_source(info, store, files)
+        counts, dump = store.counts(), _dump(store)
+        second = run_source(info, store, files)
+        yield store, first, second, counts, dump
+    finally:
+        store.close()
+        if old is None:
+            os.environ.pop("GOVPLAT_HOME", None)
+        else:
+            os.environ["GOVPLAT_HOME"] = old
+
+
+def _dump(store):
+    entities, relations = store.dump()
+    return ([(e.id, e.cls, sorted(e.props.items()), e.sources) for e in entities],
+            [(r.src, r.type, r.dst, sorted(r.props.items()), r.sources) for r in relations])
+
+
+def test_rerun_changes_nothing(stored):
+    store, first, second, counts, dump = stored
+    assert first.rejected == second.rejected == 2
+    assert store.counts() == counts
+    assert _dump(store) == dump
+    assert counts["entities"]["RequestStatistic"] > 4000
+
+
+def test_named_query_removals_by_half_year(stored):
+    store = stored[0]
+    rows = {r["period_end"]: r for r in store.run_named("google_removals_by_half_year", {"country": "TR"}).rows}
+    assert min(rows) == dt.date(2009, 12, 31) and max(rows) == dt.date(2022, 6, 30)
+    # 2019 H1 is in both files: the later edition (the 2022 export, by requester) wins
+    h1 = rows[dt.date(2019, 6, 30)]
+    assert (h1["requests_low"], h1["requests_high"], h1["items_low"]) == (1133, 1133, 4362)
+    assert h1["edition"] == dt.date(2022, 6, 30) and h1["breakdown"] == "requester"
+    old = rows[dt.date(2010, 6, 30)]
+    assert (old["requests_low"], old["items_low"], old["edition"]) == (5, 81, dt.date(2019, 6, 30))
+    armenia = store.run_named("google_removals_by_half_year", {"country": "AM"}).rows[0]
+    assert (armenia["requests_low"], armenia["requests_high"]) == (0, 9)  # "<10"
+
+
+# ------------------------------------------------------------------ broken copies
+def test_broken_copies(tmp_path):
+    src = shared_file(FOLDER, "export-2022H1", "google-government-removal-requests.csv")
+    lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    renamed = tmp_path / "renamed" / "google-government-removal-requests.csv"
+    renamed.parent.mkdir()
+    renamed.write_text(lines[0].replace("Requester", "Requestor") + "".join(lines[1:]), encoding="utf-8")
+    bad_number = tmp_path / "bad" / "google-government-removal-requests.csv"
+    bad_number.parent.mkdir()
+    bad_number.write_text("".join(lines[:5]) + lines[5].replace(",86,", ",8x6,") + "".join(lines[6:40]),
+                          encoding="utf-8")
+    latin1 = tmp_path / "latin1" / "google-government-removal-requests.csv"
+    latin1.parent.mkdir()
+    latin1.write_bytes("".join(lines[:20]).encode("utf-8") + "2019-06-30,Curaçao,CW,Other,1,1,100,,,,,\n".encode("latin-1"))
+    counters, cap = run_captured("google_transparency", renamed, bad_number, latin1)
+    by_file = {e.where.split(":")[0]: e for e in counters.errors}
+    err = by_file[str(renamed)]
+    assert isinstance(err, SourceError) and "'Requester'" in str(err) and "'Requestor'" in str(err)
+    assert "removals_2022" in str(err)
+    err = next(e for e in counters.errors if e.where.startswith(str(bad_number)))
+    assert err.where.endswith(":6") and err.field == "Number of Requests" and "'8x6'" in err.reason
+    assert "not UTF-8" in by_file[str(latin1)].reason
+    assert file_report(counters, "bad/google-government-removal-requests.csv")["statistics"] == 38
+    assert not file_report(counters, "renamed/google-government-removal-requests.csv")["stored"]
+    assert not file_report(counters, "latin1/google-government-removal-requests.csv")["stored"]
+
+
+def test_fisa_file_under_another_name_is_rejected(tmp_path):
+    src = shared_file(FOLDER, "user-data-requests-2023H2", "google-usnationalsecurity-fisa-content-requests.csv")
+    copy = tmp_path / "national-security.csv"
+    shutil.copy(src, copy)
+    counters, cap = run_captured("google_transparency", copy)
+    (err,) = counters.errors
+    assert "has the columns of layout" in err.reason and not cap.entities
+
+
+def test_detect_claims_its_files():
+    from ingest.sources.google_transparency import detect
+
+    assert detect(shared_file(FOLDER, "export-2025H1", "google-government-removal-requests.csv"))
+    assert not detect(shared_file("apple-transparency-report", "device_requests.csv"))

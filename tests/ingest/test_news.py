@@ -1,0 +1,58 @@
+"""News text: Source with text, MENTIONS from a gazetteer read from the graph, candidates listed."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import shared_file
+from tests.ingest._helpers import ingest, one, snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTICLE = ("articles", "000_7a2020193e9dbdaf.txt")
+EXPECTED = {"alt-uscis", "twitter", "us-dhs", "us-cbp", "aclu", "doctrine-first-amendment",
+            "twitter-wikileaks", "occupy-wall-street", "country-tr"}
+
+
+def _curated(store):
+    ingest(store, "cases", ROOT / "ingest" / "data" / "registry", ROOT / "ingest" / "data" / "cases")
+
+
+def test_article_links_what_it_mentions(store):
+    _curated(store)
+    path = shared_file(*ARTICLE)
+    counters = ingest(store, "news", path)
+    assert counters.rejected == 0, [str(e) for e in counters.errors]
+    s = one(store, "MATCH (s:Source) WHERE s.kind = 'news' AND s.text IS NOT NULL AND s.id STARTS WITH 'news-' "
+                   "RETURN s.id AS id, s.title AS title, s.publisher AS pub, s.uncertain AS why, s.url AS url, "
+                   "s.publishedDate AS date")
+    assert s["title"].startswith("Twitter Filed A Lawsuit To Protect This Account")
+    assert s["pub"] == "unknown (not stated in the text)" and s["date"] is None
+    assert "publisher, date" in s["why"] and s["url"].startswith("ni:///sha-256;")
+    linked = {r["id"] for r in store.run("MATCH (s:Source {id: $id})-[:MENTIONS]->(e) RETURN e.id AS id",
+                                         {"id": s["id"]}).rows}
+    assert EXPECTED <= linked, EXPECTED - linked
+    # "U.S. Citizen and Immigration Services" (sic) is not an alias of us-uscis: listed, not linked
+    notes = counters.notes
+    cands = notes["candidates (not created; confirm and add to the registry)"][str(path)]
+    assert "U.S. Citizen and Immigration Services" in cands and "San Francisco" in cands
+    assert "us-uscis" not in linked
+    assert notes["mentions"][str(path)]["alt-uscis"][0] == "@ALT_uscis"
+
+
+def test_rerun_changes_nothing_and_creates_no_entities(store):
+    _curated(store)
+    before_counts = store.counts()["entities"]
+    ingest(store, "news", shared_file(*ARTICLE))
+    after = store.counts()["entities"]
+    assert {k: after[k] - before_counts.get(k, 0) for k in after if after[k] != before_counts.get(k, 0)} == {"Source": 1}
+    snap = snapshot(store)
+    ingest(store, "news", shared_file(*ARTICLE))
+    assert snapshot(store) == snap
+
+
+def test_bad_text_files(tmp_path, store):
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 society\n".encode("latin-1"))
+    (tmp_path / "empty.txt").write_text("   \n")
+    counters = ingest(store, "news", tmp_path)
+    errors = {e.where.rsplit("/", 1)[-1]: str(e) for e in counters.errors}
+    assert "not UTF-8" in errors["latin1.txt"] and "is empty" in errors["empty.txt"]
+    assert store.counts()["entities"] == {}

@@ -1,0 +1,156 @@
+"""The RDF view: every format, both relation modes, the published context, the shapes."""
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+
+import pyoxigraph as ox
+import pytest
+
+from graph import rdf
+from graph.model import Entity, Relation
+from graph.rdf_jsonld import CONTEXT_PATH, build_context
+from tests.conftest import run_cli
+from tests.linked_data.conftest import EXPORT_CASES
+from tests.linked_data.helpers import canonical_quads, triples
+
+GP = "https://w3id.org/govplat/ontology#"
+ID = "https://w3id.org/govplat/id/"
+
+
+def test_published_context_is_generated_from_the_ontology():
+    assert json.loads(CONTEXT_PATH.read_text(encoding="utf-8")) == build_context(), \
+        "graph/context.jsonld is stale: run `python -m graph.rdf_jsonld`"
+
+
+@pytest.mark.parametrize("fmt,mode", EXPORT_CASES)
+def test_every_export_parses_and_is_not_empty(exports, fmt, mode):
+    quads = canonical_quads(exports[(fmt, mode)], fmt)
+    assert len(quads) > 10_000
+
+
+def test_triple_formats_and_default_graphs_are_the_same_graph(exports):
+    ttl = triples(exports[("ttl", "reified")], "ttl")
+    assert triples(exports[("nt", "reified")], "nt") == ttl
+    assert triples(exports[("jsonld", "reified")], "jsonld") == ttl
+    assert triples(exports[("trig", "reified")], "trig") == ttl
+    assert triples(exports[("nq", "reified")], "nq") == ttl
+    assert canonical_quads(exports[("trig", "reified")], "trig") == canonical_quads(exports[("nq", "reified")], "nq")
+    assert triples(exports[("nt", "rdf-star")], "nt") == triples(exports[("nq", "rdf-star")], "nq")
+
+
+def test_named_graphs_hold_what_each_source_supports(exports, bundled_records):
+    entities, relations = bundled_records
+    quads = canonical_quads(exports[("nq", "reified")], "nq")
+    graphs = Counter(g for *_, g in quads if g != "DEFAULT")
+    sources = {s for e in entities for s in e.sources} | {s for r in relations for s in r.sources}
+    assert {g.strip("<>") for g in graphs} == {ID + s for s in sources}
+    r = next(r for r in relations if r.type == "PARTY_TO" and r.props.get("role"))
+    triple = (f"<{ID}{r.src}>", f"<{GP}partyTo>", f"<{ID}{r.dst}>")
+    for src in r.sources:
+        assert (*triple, f"<{ID}{src}>") in quads
+    statement = f"<{ID}rel/{r.src}/PARTY_TO/{r.dst}>"
+    assert (statement, f"<{GP}role>", f'"{r.props["role"]}"', "DEFAULT") in quads
+
+
+def test_rdf_star_annotations_carry_sources_and_role(exports, bundled_records):
+    _, relations = bundled_records
+    r = next(r for r in relations if r.type == "PARTY_TO" and r.props.get("role"))
+    quoted = ox.Triple(ox.NamedNode(ID + r.src), ox.NamedNode(GP + "partyTo"), ox.NamedNode(ID + r.dst))
+    for fmt in ("ttl", "nt", "trig", "nq"):
+        got = triples(exports[(fmt, "rdf-star")], fmt)
+        reifier = f"_:reifier<{quoted}>"
+        assert (reifier, f"<{GP}role>", f'"{r.props["role"]}"') in got, fmt
+        assert {o for s, p, o in got if s == reifier and p == f"<{GP}sources>"} == {f'"{x}"' for x in r.sources}
+
+
+def test_literals_are_typed_by_the_ontology_and_wikidata_is_same_as():
+    onto_entity = Entity("x-court-case", "CourtCase", {
+        "name": "X v. Y", "filedDate": "2017-04-06", "description": "A case.", "wikidata": "Q42",
+        "aliases": ["X", "Y"]}, ["src-1"])
+    buf = io.BytesIO()
+    rdf.write([onto_entity], [], "nt", buf)
+    text = buf.getvalue().decode()
+    assert f'<{ID}x-court-case> <{GP}filedDate> "2017-04-06"^^<http://www.w3.org/2001/XMLSchema#date> .' in text
+    assert f'<{ID}x-court-case> <http://www.w3.org/2002/07/owl#sameAs> <http://www.wikidata.org/entity/Q42> .' in text
+    assert '<http://purl.org/dc/terms/description> "A case."@en .' in text  # our own prose: English
+    assert text.count(f"<{GP}aliases>") == 2  # multi-valued stays multi-valued
+    assert f"<{ID}x-court-case> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{GP}Entity> ." in text
+
+
+def test_strings_are_escaped_in_every_format():
+    nasty = 'quote " backslash \\ newline \n tab \t <tag> & }{ @'
+    e = Entity("nasty", "Person", {"name": nasty, "aliases": ["a\"b", "c\\d"]}, ["s1"])
+    r = Relation("MEMBER_OF", "nasty", "nasty", {"role": nasty}, ["s1"])
+    for fmt in rdf.FORMATS:
+        buf = io.BytesIO()
+        rdf.write([e], [r], fmt, buf)
+        quads = list(ox.parse(buf.getvalue(), format={"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+                                                      "jsonld": ox.RdfFormat.JSON_LD, "trig": ox.RdfFormat.TRIG,
+                                                      "nq": ox.RdfFormat.N_QUADS}[fmt]))
+        names = {q.object.value for q in quads if q.predicate.value == GP + "name"}
+        assert names == {nasty}, fmt
+        roles = {q.object.value for q in quads if q.predicate.value == GP + "role"}
+        assert roles == {nasty}, fmt
+
+
+def test_jsonld_refuses_rdf_star():
+    with pytest.raises(rdf.ExportError, match="RDF-star"):
+        rdf.write([], [], "jsonld", io.BytesIO(), relations_mode="rdf-star")
+
+
+def test_export_streams_without_building_a_graph(monkeypatch):
+    """The writers never build an rdflib Graph, and output leaves in chunks as records come."""
+    import rdflib
+
+    monkeypatch.setattr(rdflib, "Graph", None)
+    written = []
+
+    class Sink:
+        def write(self, data):
+            written.append(len(data))
+
+    def records():
+        for i in range(3000):
+            yield Entity(f"e{i}", "Person", {"name": f"Person {i}", "description": "x" * 100}, ["s"])
+            if i == 1500:
+                assert written, "nothing written after 1500 records: the export is buffering"
+
+    for fmt in ("nt", "nq", "ttl", "trig", "jsonld"):
+        written.clear()
+        rdf.write(records(), [], fmt, Sink())
+        assert len(written) > 5, fmt
+
+
+def test_export_conforms_to_the_shapes(exports):
+    from pyshacl import validate
+
+    from graph.ontology import ontology
+    from graph.validate import shapes_graph
+
+    data = rdflib_graph(exports[("nt", "reified")])
+    conforms, _, text = validate(data, shacl_graph=shapes_graph(), ont_graph=ontology().graph, inference="none",
+                                 allow_warnings=True)
+    assert conforms, text[:3000]
+
+
+def rdflib_graph(path):
+    import rdflib
+
+    g = rdflib.Graph()
+    g.parse(path, format="nt")
+    return g
+
+
+def test_cli_export_every_format(ld_env, tmp_path):
+    for fmt in rdf.FORMATS:
+        out = tmp_path / f"g.{fmt}"
+        proc = run_cli("export", "--format", fmt, "-o", str(out), env=ld_env)
+        assert proc.returncode == 0, proc.stderr
+        assert "statements" in proc.stderr and out.stat().st_size > 100_000
+        assert not (tmp_path / f"g.{fmt}.partial").exists()
+    proc = run_cli("export", "--format", "jsonld", "--relations", "rdf-star", env=ld_env)
+    assert proc.returncode == 2 and "RDF-star" in proc.stderr
+    proc = run_cli("export", "--format", "xml", env=ld_env)
+    assert proc.returncode == 2 and "unknown format" in proc.stderr
