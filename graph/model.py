@@ -80,7 +80,7 @@ class Path:
 def plain(value: Any) -> Any:
     """Make a result value JSON-ready: dates as ISO strings, typed objects as dicts."""
     if isinstance(value, (Node, Rel, Path)):
-        return value.to_json()
+        return plain(value.to_json())
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, dict):
