@@ -56,7 +56,7 @@ _FAMILIES: list[tuple[str, str, list[str]]] = [
     ("Person", "dot", ["#01665e", "#35978f"]),
     ("CivilSocietyOrganization", "hexagon", ["#1a9850"]),
     ("Jurisdiction", "hexagon", ["#878787", "#bababa"]),
-    ("Law", "box", ["#8c510a"]),
+    ("Law", "square", ["#8c510a"]),
     ("LegalDoctrine", "diamond", ["#bf812d"]),
     ("Source", "dot", ["#c7c7c7"]),
     ("Entity", "dot", ["#999999", "#bbbbbb", "#777777"]),

@@ -106,7 +106,7 @@ def show_sources(ids: list[str], key: str) -> None:
         st.caption("No sources recorded.")
         return
     st.dataframe(sources_frame(ids), hide_index=True, key=key, width="stretch",
-                 column_config={"link": LINK, "source": st.column_config.TextColumn("source", width="large")})
+                 column_config={"link": LINK, "source": st.column_config.TextColumn("source", width="medium")})
 
 
 def facts_table(rows: list[tuple[str, Any]]) -> None:
