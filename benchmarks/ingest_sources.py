@@ -87,8 +87,12 @@ def main() -> int:
             c0, t0 = time.process_time(), time.perf_counter()
             counters = run_source(sources[name], store, files, check_only=args.no_store)
             ingest, cpu = time.perf_counter() - t0, time.process_time() - c0
-            reported = (counters.notes or {}).get("files") if hasattr(counters, "notes") else None
-            rows = sum(v.get("rows", 0) for v in reported.values()) if isinstance(reported, dict) else parsed
+            # Rows as the source counted them (tabular sources report them per file), else as parsed.
+            reported = (getattr(counters, "notes", None) or {}).get("files")
+            rows = parsed
+            if isinstance(reported, dict) and reported and all(isinstance(v, dict) and "rows" in v
+                                                                for v in reported.values()):
+                rows = sum(v["rows"] for v in reported.values()) or parsed
             totals["rows"] += rows
             totals["ingest"] += ingest
             totals["parse"] += parse

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -96,6 +95,7 @@ def records(conflicts: int, seed: int = 7):
             Relation("PARTY_TO", co, f"k-{i}", {"role": "plaintiff"}, src),
             Relation("PARTY_TO", g, f"k-{i}", {"role": "defendant"}, src),
             Relation("DECIDES", f"ru-{i}", f"k-{i}", {}, src),
+            Relation("MADE_BY", f"ru-{i}", f"court-{i % 40}", {}, src),
             Relation("IN_CONFLICT", f"ru-{i}", f"c-{i}", {}, src),
         ]
     return entities, relations
@@ -104,7 +104,7 @@ def records(conflicts: int, seed: int = 7):
 PARAMS = {"conflict": "c-1", "body": "gov-1", "id": "gov-1", "text": "platform 1", "limit": 50}
 
 
-def bench_queries(conflicts: int, repeat: int, rdflib_repeat: int, skip_rdflib: bool) -> None:
+def bench_queries(conflicts: int, repeat: int, rdflib_repeat: int, skip_rdflib: bool, rdflib_timeout: float) -> None:
     from graph import rdf, rdf_examples
     from graph.sparql import Endpoint, Limits, dataset_from_records, make_server
 
@@ -131,17 +131,9 @@ def bench_queries(conflicts: int, repeat: int, rdflib_repeat: int, skip_rdflib: 
         with urllib.request.urlopen(req, timeout=600) as resp:
             return len(json.loads(resp.read())["results"]["bindings"])
 
-    graph = None
-    if not skip_rdflib:
-        import rdflib
-
-        t0 = time.perf_counter()
-        graph = rdflib.Graph()
-        graph.parse(str(nt), format="nt")
-        print(f"rdflib loaded {len(graph)} triples in {time.perf_counter() - t0:.1f} s")
-
+    rdflib = None if skip_rdflib else _RdflibChild(nt, rdflib_timeout)
     print(f"\n{'query':28} {'rows':>6} {'oxigraph ms':>12} {'rdflib ms':>11} {'ratio':>8}")
-    ratios = []
+    ratios, lower_bounds = [], []
     for ex in rdf_examples.examples():
         text = ex.bind({k: v for k, v in PARAMS.items() if k in ex.params})
         rows = http(text)  # warm
@@ -152,22 +144,96 @@ def bench_queries(conflicts: int, repeat: int, rdflib_repeat: int, skip_rdflib: 
             ours.append((time.perf_counter() - t0) * 1000)
         ox_ms = statistics.median(ours)
         line = f"{ex.name:28} {rows:>6} {ox_ms:>12.1f}"
-        if graph is not None:
-            theirs = []
-            for _ in range(rdflib_repeat):
-                t0 = time.perf_counter()
-                their_rows = len(list(graph.query(text)))
-                theirs.append((time.perf_counter() - t0) * 1000)
-            rl_ms = statistics.median(theirs)
+        if rdflib is not None:
+            outcome = rdflib.run(text, rdflib_repeat)
+            if isinstance(outcome, str) and outcome.startswith("stopped"):
+                floor = rdflib_timeout * 1000
+                print(f"{line} {'>' + format(floor, '.0f'):>11} {'>' + format(floor / ox_ms, '.0f'):>7}x  (rdflib stopped)")
+                lower_bounds.append(floor / ox_ms)
+                continue
+            if isinstance(outcome, str):
+                print(f"{line}  (rdflib: {outcome})")
+                continue
+            rl_ms, their_rows = outcome
             ratios.append(rl_ms / ox_ms)
             line += f" {rl_ms:>11.1f} {rl_ms / ox_ms:>7.1f}x" + ("" if their_rows == rows else
                                                                  f"  (rdflib rows {their_rows})")
         print(line)
     if ratios:
         print(f"\nmedian speed-up {statistics.median(ratios):.1f}x, geometric mean "
-              f"{statistics.geometric_mean(ratios):.1f}x, slowest ratio {min(ratios):.1f}x (target >= 10x)")
+              f"{statistics.geometric_mean(ratios):.1f}x, slowest ratio {min(ratios):.1f}x (target >= 10x)"
+              + (f"; {len(lower_bounds)} rdflib queries stopped at the limit (ratio at least "
+                 f"{min(lower_bounds):.0f}x)" if lower_bounds else ""))
     server.shutdown()
     ep.close()
+    if rdflib is not None:
+        rdflib.close()
+
+
+RDFLIB_CHILD = r"""
+import json, os, select, signal, statistics, sys, time
+import rdflib
+g = rdflib.Graph()
+t0 = time.perf_counter()
+g.parse(sys.argv[1], format="nt")
+limit = float(sys.argv[2])
+print(json.dumps({"loaded": len(g), "seconds": time.perf_counter() - t0}), flush=True)
+for line in sys.stdin:
+    req = json.loads(line)
+    # Each query runs in a forked copy (the loaded graph is shared copy-on-write), so one past
+    # the limit is killed without loading the data again.
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            times, rows = [], 0
+            for _ in range(req["repeat"]):
+                t0 = time.perf_counter()
+                rows = len(list(g.query(req["text"])))
+                times.append((time.perf_counter() - t0) * 1000)
+            out = {"ms": statistics.median(times), "rows": rows}
+        except Exception as exc:
+            out = {"error": f"{type(exc).__name__}: {str(exc)[:80]}"}
+        os.write(w, json.dumps(out).encode())
+        os._exit(0)
+    os.close(w)
+    ready, _, _ = select.select([r], [], [], limit * req["repeat"])
+    if ready:
+        data = b""
+        while chunk := os.read(r, 65536):
+            data += chunk
+        answer = json.loads(data)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        answer = {"error": f"stopped after {limit * req['repeat']:.0f} s"}
+    os.waitpid(pid, 0)
+    os.close(r)
+    print(json.dumps(answer), flush=True)
+"""
+
+
+class _RdflibChild:
+    """rdflib in a child process that loads the data once and runs each query in a fork of
+    itself, so a query past ``timeout`` seconds is stopped."""
+
+    def __init__(self, nt: Path, timeout: float):
+        self.proc = subprocess.Popen([sys.executable, "-c", RDFLIB_CHILD, str(nt), str(timeout)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        info = json.loads(self.proc.stdout.readline())
+        print(f"rdflib loaded {info['loaded']} triples in {info['seconds']:.1f} s")
+
+    def run(self, text: str, repeat: int):
+        self.proc.stdin.write(json.dumps({"text": text, "repeat": repeat}) + "\n")
+        self.proc.stdin.flush()
+        answer = json.loads(self.proc.stdout.readline())
+        if "error" in answer:
+            return answer["error"]
+        return answer["ms"], answer["rows"]
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
 
 
 EXPORT_CHILD = r"""
@@ -176,26 +242,23 @@ sys.path.insert(0, sys.argv[2])
 from benchmarks.sparql import records
 from graph import rdf
 n = int(sys.argv[1])
-def stream(n):
-    # records made lazily, chunk by chunk, as a store's dump would hand them over
-    step = 500
-    for start in range(0, n, step):
-        es, _ = records_chunk(start, min(step, n - start))
-        yield from es
-def rel_stream(n):
-    step = 500
-    for start in range(0, n, step):
-        _, rs = records_chunk(start, min(step, n - start))
-        yield from rs
-def records_chunk(start, count):
+STEP = 500  # records are made lazily, 500 conflicts at a time, as a store's dump hands them over
+def chunk(start, count):
     es, rs = records(count, seed=start)
-    return ([e for e in es if e.id.split("-")[0] in ("c", "acc", "d", "r", "k", "ru", "src") and "registry" not in e.id],
+    keep = ("c", "acc", "d", "r", "k", "ru", "src")
+    return ([e for e in es if e.id.split("-")[0] in keep and "registry" not in e.id],
             [r for r in rs if r.type != "OPERATES"])
+def entities():
+    for start in range(0, n, STEP):
+        yield from chunk(start, min(STEP, n - start))[0]
+def relations():
+    for start in range(0, n, STEP):
+        yield from chunk(start, min(STEP, n - start))[1]
 class Null:
     def write(self, b): pass
 tracemalloc.start()
 t0 = time.perf_counter()
-count = rdf.write(stream(n), rel_stream(n), "nt", Null())
+count = rdf.write(entities(), relations(), "nt", Null())
 seconds = time.perf_counter() - t0
 peak = tracemalloc.get_traced_memory()[1]
 print(count, seconds, peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
@@ -203,7 +266,7 @@ print(count, seconds, peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def bench_export(conflicts: int) -> None:
-    print(f"\nN-Triples export, streaming (fresh process each):")
+    print("\nN-Triples export, streaming (fresh process each; the time includes making the synthetic records):")
     print(f"{'conflicts':>10} {'triples':>10} {'seconds':>8} {'triples/s':>10} {'py peak MiB':>12} {'RSS MiB':>8}")
     rows = []
     for n in (conflicts, 2 * conflicts):
@@ -223,9 +286,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=7, help="timed runs per query on our endpoint")
     ap.add_argument("--rdflib-repeat", type=int, default=3, help="timed runs per query on rdflib")
     ap.add_argument("--skip-rdflib", action="store_true")
+    ap.add_argument("--rdflib-timeout", type=float, default=120, help="seconds per rdflib query before it is stopped")
     ap.add_argument("--skip-export", action="store_true")
+    ap.add_argument("--skip-queries", action="store_true")
     args = ap.parse_args()
-    bench_queries(args.conflicts, args.repeat, args.rdflib_repeat, args.skip_rdflib)
+    if not args.skip_queries:
+        bench_queries(args.conflicts, args.repeat, args.rdflib_repeat, args.skip_rdflib, args.rdflib_timeout)
     if not args.skip_export:
         bench_export(args.conflicts)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import IO
 
-from graph.rdf_terms import PREFIXES, RDF, BNode, IRI, Quoted, nt, turtle
+from graph.rdf_terms import PREFIXES, RDF, IRI, Quoted, nt, turtle
 
 __all__ = ["Writer", "writer_for", "WRITERS"]
 

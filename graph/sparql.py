@@ -20,10 +20,12 @@ RDF view of :mod:`graph.rdf`, named graphs per source included) and serves, on o
 The default graph is the RDF view (as ``govplat export``); each source's named graph holds what
 that source supports, and ``<https://w3id.org/govplat/ontology>`` holds ontology.ttl.
 
-Read only: SPARQL Update gets 403 and federated ``SERVICE`` 400. Every query runs in a worker
-thread with a timeout; past it the client gets 503 and the query is abandoned (the worker stops
-at its next result row; a blocking step such as a sort finishes in the background, holding a
-worker slot, and the server stays up). Results stop at a row cap and stream as they are made.
+Read only: SPARQL Update gets 403 and federated ``SERVICE`` 400. Every query has a timeout and
+a row cap, and results stream as they are made. ``serve`` runs queries in worker processes
+(graph/rdf_pool.py) that each load the data: past its timeout a query gets 503 and its worker
+is killed and replaced, so a runaway query never keeps a core busy and the server stays up.
+(An :class:`Endpoint` without worker processes, as the CLI's one-off ``sparql query`` uses,
+runs queries in threads and can only abandon a query past its timeout.)
 The server is the standard library's ThreadingHTTPServer (one thread per connection, a listen
 backlog for bursts); the store file is opened only while loading, so ingest is never blocked.
 """
@@ -37,9 +39,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -383,7 +383,9 @@ class Endpoint:
         self.limits = limits or Limits()
         self.processes = processes
         self._refresh_lock = threading.Lock()
-        self.pool = ThreadPoolExecutor(max_workers=self.limits.workers, thread_name_prefix="sparql-query")
+        # In-thread mode: daemon threads (an abandoned query never keeps the process from exiting),
+        # at most `workers` evaluating at once.
+        self._slots = threading.BoundedSemaphore(max(self.limits.workers, 1))
         self.dataset = loader()
         self.workers = self._start_workers(self.dataset)
 
@@ -400,7 +402,11 @@ class Endpoint:
         """Reload from the store; queries already running finish on the data they started with."""
         with self._refresh_lock:
             ds = self.loader()
-            workers = self._start_workers(ds)
+            try:
+                workers = self._start_workers(ds)
+            except Exception:
+                ds.discard()  # keep serving the data we have
+                raise
             old_ds, old_workers = self.dataset, self.workers
             self.dataset, self.workers = ds, workers
             if old_workers is not None:
@@ -409,7 +415,6 @@ class Endpoint:
             return ds
 
     def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
         if self.workers is not None:
             self.workers.retire()
         self.dataset.discard()
@@ -424,8 +429,13 @@ class Endpoint:
         if self.workers is not None:
             self.workers.submit(job, args, time.monotonic() + self.limits.timeout)
         else:
-            self.pool.submit(evaluate, job, self.dataset.store, *args)
+            threading.Thread(target=self._in_thread, args=(job, self.dataset.store, args), daemon=True,
+                             name="govplat-sparql-query").start()
         return job
+
+    def _in_thread(self, job: _Job, store: ox.Store, args: tuple) -> None:
+        with self._slots:
+            evaluate(job, store, *args)
 
     # --------------------------------------------------------------------- synchronous use
     def select(self, text: str, timeout: float | None = None) -> list[dict]:
@@ -605,14 +615,20 @@ class Handler(BaseHTTPRequestHandler):
             self._error(exc.status, str(exc))
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        except Exception as exc:  # noqa: BLE001 - answer, log, and keep serving
+            sys.stderr.write(f"govplat sparql: {method} {self.path}: {type(exc).__name__}: {exc}\n")
+            try:
+                self._error(500, f"internal error: {type(exc).__name__}")
+            except OSError:
+                self.close_connection = True
 
     def _refresh(self) -> None:
         try:
             ds = self.server.endpoint.refresh()
         except StoreBusyError as exc:
             return self._error(503, f"cannot refresh now: {exc}")
-        except GovplatError as exc:
-            return self._error(500, f"refresh failed: {exc}")
+        except Exception as exc:  # noqa: BLE001 - the old data keeps being served
+            return self._error(500, f"refresh failed, still serving the data loaded before: {exc}")
         self._send(200, json.dumps({"quads": ds.quads, "seconds": round(ds.seconds, 3),
                                     "loaded_at": ds.loaded_at}) + "\n", "application/json")
 

@@ -7,8 +7,6 @@ import io
 import json
 import re
 import subprocess
-import sys
-import threading
 import time
 import urllib.error
 import urllib.parse

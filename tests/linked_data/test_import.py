@@ -48,23 +48,20 @@ def test_every_format_reads_back_exactly_the_stored_records(exports, bundled_rec
 
 
 @pytest.mark.parametrize("store_kind", ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-@pytest.mark.parametrize("mode,via", [("reified", "nq"), ("rdf-star", "ttl")])
-def test_round_trip_through_an_empty_store(exports, tmp_path, request, store_kind, mode, via):
-    """export -> empty store -> import -> export is isomorphic, in every format.
+def test_round_trip_through_an_empty_store(exports, tmp_path, request, store_kind):
+    """export -> empty store -> import -> export is isomorphic, in every format and relations mode.
 
-    The store is filled once per relations mode (an upsert of the whole graph is the slow
-    part); the test above shows every other format reads back to the very same records, so
-    importing it would store the same thing.
+    The store is filled once (an upsert of the whole graph is the slow part) from the N-Quads
+    export; the test above shows every other format reads back to the very same records, so
+    importing any of them stores the same thing.
     """
     store = _empty_store(store_kind, request, tmp_path)
     try:
-        import_into(store, exports[(via, mode)], validate=False)
-        for fmt, m in EXPORT_CASES:
-            if m != mode:
-                continue
-            again = tmp_path / f"again-{m}{exports[(fmt, m)].suffix}"
-            _export(store, again, fmt, m)
-            assert canonical_quads(again, fmt) == canonical_quads(exports[(fmt, m)], fmt), (fmt, m, via)
+        import_into(store, exports[("nq", "reified")], validate=False)
+        for fmt, mode in EXPORT_CASES:
+            again = tmp_path / f"again-{mode}{exports[(fmt, mode)].suffix}"
+            _export(store, again, fmt, mode)
+            assert canonical_quads(again, fmt) == canonical_quads(exports[(fmt, mode)], fmt), (fmt, mode)
     finally:
         if store_kind == "embedded":
             store.close()

@@ -37,5 +37,6 @@ def test_riot_validates_the_export(exports, jena_classpath, fmt, mode):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "WARN" not in proc.stderr and "ERROR" not in proc.stderr, proc.stderr[-3000:]
     if mode == "reified":  # (a quoted triple is one term to Jena, a reifier plus rdf:reifies to RDF 1.2)
-        assert f"Triples = {_count(exports, fmt, mode)}" in proc.stderr + proc.stdout or \
-               f"Quads = {_count(exports, fmt, mode)}" in proc.stderr + proc.stdout, proc.stderr[-500:]
+        said = (proc.stderr + proc.stdout).replace(",", "")
+        assert f"Triples = {_count(exports, fmt, mode)}" in said or f"Quads = {_count(exports, fmt, mode)}" in said, \
+            said[-500:]
