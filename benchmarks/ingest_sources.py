@@ -73,10 +73,10 @@ def main() -> int:
         from graph.stores.embedded import EmbeddedStore
         store = EmbeddedStore(home / "bench.lbug")
     header = (f"{'source':24} {'files':>5} {'rows':>8} {'records':>8} {'rejected':>8} {'ingest s':>9} {'cpu s':>7} "
-              f"{'rows/s':>8} {'parse s':>8} {'parse rows/s':>12} {'ratio':>7}")
+              f"{'rows/s':>8} {'rec/s':>7} {'parse s':>8} {'parse rows/s':>12} {'ratio':>7}")
     print(header)
     print("-" * len(header))
-    totals = {"rows": 0, "ingest": 0.0, "parse": 0.0}
+    totals = {"rows": 0, "records": 0, "ingest": 0.0, "parse": 0.0}
     start = time.time()
     try:
         for name in sorted(wanted & set(plan.files)):
@@ -94,10 +94,11 @@ def main() -> int:
                                                                 for v in reported.values()):
                 rows = sum(v["rows"] for v in reported.values()) or parsed
             totals["rows"] += rows
+            totals["records"] += counters.read
             totals["ingest"] += ingest
             totals["parse"] += parse
             print(f"{name:24} {len(files):>5} {rows:>8} {counters.read:>8} {counters.rejected:>8} {ingest:>9.1f} "
-                  f"{cpu:>7.1f} {rows / ingest:>8.0f} {parse:>8.2f} {parsed / max(parse, 1e-9):>12.0f} "
+                  f"{cpu:>7.1f} {rows / ingest:>8.0f} {counters.read / ingest:>7.0f} {parse:>8.2f} {parsed / max(parse, 1e-9):>12.0f} "
                   f"{ingest / max(parse, 1e-9):>6.0f}x", flush=True)
     finally:
         if store is not None:
@@ -105,7 +106,8 @@ def main() -> int:
     wall = time.time() - start
     print("-" * len(header))
     print(f"{'total':24} {'':>5} {totals['rows']:>8} {'':>8} {'':>8} {totals['ingest']:>9.1f} {'':>7} "
-          f"{totals['rows'] / max(totals['ingest'], 1e-9):>8.0f} {totals['parse']:>8.2f} {'':>12} "
+          f"{totals['rows'] / max(totals['ingest'], 1e-9):>8.0f} {totals['records'] / max(totals['ingest'], 1e-9):>7.0f} "
+          f"{totals['parse']:>8.2f} {'':>12} "
           f"{totals['ingest'] / max(totals['parse'], 1e-9):>6.0f}x")
     print(f"total wall time {wall:.1f} s (target: under 120 s); load average after: {os.getloadavg()[0]:.1f}")
     return 0

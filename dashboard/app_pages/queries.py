@@ -94,13 +94,9 @@ def cypher_tab() -> None:
 
 
 def sparql_tab() -> None:
-    # ----------------------------------------------------------------------------------------
-    # SPARQL CONSOLE — reserved. The engineer who owns graph/sparql.py fills this tab in
-    # (query box, results table, CONSTRUCT as Turtle). Keep the tab name and the "sparql_" key
-    # prefix for its widgets; nothing else on this page needs to change.
-    # ----------------------------------------------------------------------------------------
-    st.info("The SPARQL console is coming: it will query the RDF view of the graph (graph/sparql.py). "
-            "Meanwhile, `govplat export` writes the graph as Turtle.", icon="🧩")
+    from dashboard.sparql_console import render
+
+    render()
 
 
 def body() -> None:

@@ -67,7 +67,7 @@ def endpoint(bundled_home):
     def opener(read_only=True):
         return EmbeddedStore(bundled_home / "graph.lbdb", read_only=True)
 
-    ep = Endpoint(lambda: load_dataset(open_store=opener, spool=True), Limits(timeout=5.0, max_rows=500, workers=2),
+    ep = Endpoint(lambda: load_dataset(open_store=opener, spool=True), Limits(timeout=8.0, max_rows=500, workers=2),
                   processes=2)
     server = make_server(ep, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)

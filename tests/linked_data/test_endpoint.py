@@ -167,9 +167,10 @@ def test_large_results_stream_in_chunks(endpoint):
 
 
 def test_refresh_reloads_and_keeps_serving(endpoint):
-    status, _, body = call(endpoint, "/refresh", data=b"")
-    assert status == 200 and json.loads(body)["quads"] > 10000
-    assert get_query(endpoint, Q_CONFLICTS)[0] == 200
+    status, _, body = call(endpoint, "/refresh", data=b"", timeout=300)
+    assert status == 200 and json.loads(body)["quads"] > 10000, body
+    status, _, body = get_query(endpoint, Q_CONFLICTS)
+    assert status == 200, body
 
 
 # ---------------------------------------------------------------------------- descriptions and pages
