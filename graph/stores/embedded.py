@@ -12,6 +12,7 @@ saying what to stop, never a hang or a half-written file.
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -203,6 +204,8 @@ class EmbeddedStore(Store):
             return {k: self._convert(x) for k, x in v.items()}
         if isinstance(v, list):
             return [self._convert(x) for x in v]
+        if isinstance(v, Decimal):  # Ladybug's sum() over integers; Neo4j returns an int
+            return int(v) if v == v.to_integral_value() else float(v)
         return v
 
     def dump(self) -> tuple[Iterator[Entity], Iterator[Relation]]:
