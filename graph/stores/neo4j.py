@@ -53,7 +53,11 @@ class Neo4jStore(Store):
             stmts.append(f"CREATE INDEX govplat_{cls.lower()}_id IF NOT EXISTS FOR (n:`{cls}`) ON (n.id)")
         with self._session() as s:
             for stmt in stmts:
-                s.run(stmt).consume()
+                try:
+                    s.run(stmt).consume()
+                except ClientError as exc:  # another client created it between our checks
+                    if "EquivalentSchemaRuleAlreadyExists" not in (exc.code or ""):
+                        raise
 
     def labels(self, cls: str) -> list[str]:
         return [cls, *self.onto.ancestors(cls)]
