@@ -109,7 +109,7 @@ class _PropCheck:
     pattern: re.Pattern | None = None
     min_length: int | None = None
     max_length: int | None = None
-    allowed: tuple | None = None
+    allowed: frozenset | None = None  # Literal hashes agree with Literal equality
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def _prop_check(g: Graph, node) -> _PropCheck:
     return _PropCheck(path, _int(g, node, SH.minCount), _int(g, node, SH.maxCount), g.value(node, SH.datatype),
                       re.compile(str(pattern), flags) if pattern is not None else None,
                       _int(g, node, SH.minLength), _int(g, node, SH.maxLength),
-                      tuple(Collection(g, members)) if members is not None else None)
+                      frozenset(Collection(g, members)) if members is not None else None)
 
 
 @lru_cache(maxsize=1)
@@ -206,11 +206,25 @@ def _prop_ok(check: _PropCheck, values: dict) -> bool:
     return all(_value_ok(check, v) for v in vals)
 
 
+def _applicable(checks: tuple[_ShapeCheck, ...], rdf_types: frozenset, onto) -> tuple[tuple, tuple]:
+    """The property checks and sh:or alternatives that target a record with these rdf:types
+    (superclasses added, as pyshacl would find them with the ontology)."""
+    types = set(rdf_types)
+    for t in rdf_types:
+        name = str(t).split("#")[-1]
+        if str(t).startswith(str(GP)) and name in onto.classes:
+            types.update(GP[a] for a in onto.ancestors(name))
+    props = tuple(c for shape in checks if shape.targets & types for c in shape.props)
+    alternatives = tuple(alts for shape in checks if shape.targets & types for alts in shape.alternatives)
+    return props, alternatives
+
+
 def _certainly_conforming(entities: list[Entity], onto) -> set[str]:
     """Ids of the entities that pass every compiled check (the rest need pyshacl)."""
     checks = _compiled()
     if checks is None:
         return set()
+    by_types: dict[frozenset, tuple[tuple, tuple]] = {}  # a handful of distinct type sets per batch
     sure = set()
     for e in entities:
         try:
@@ -220,13 +234,11 @@ def _certainly_conforming(entities: list[Entity], onto) -> set[str]:
         values: dict = defaultdict(list)
         for _, p, o in triples:
             values[p].append(o)
-        types = set(values.get(RDF.type, ()))
-        for t in list(types):  # subclass targets, as pyshacl would find them with the ontology
-            name = str(t).split("#")[-1]
-            if str(t).startswith(str(GP)) and name in onto.classes:
-                types.update(GP[a] for a in onto.ancestors(name))
-        if all(_prop_ok(c, values) for shape in checks if shape.targets & types for c in shape.props) and \
-                all(any(_prop_ok(c, values) for c in alts)
-                    for shape in checks if shape.targets & types for alts in shape.alternatives):
+        rdf_types = frozenset(values.get(RDF.type, ()))
+        if rdf_types not in by_types:
+            by_types[rdf_types] = _applicable(checks, rdf_types, onto)
+        props, alternatives = by_types[rdf_types]
+        if all(_prop_ok(c, values) for c in props) and \
+                all(any(_prop_ok(c, values) for c in alts) for alts in alternatives):
             sure.add(e.id)
     return sure

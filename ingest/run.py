@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-
-import yaml
 
 from graph.errors import GovplatError, SourceError
 from graph.settings import settings
 from graph.stores.base import Store
 from ingest.context import Context, Counters
+from ingest.yamlio import load_yaml
 
 __all__ = ["SourceInfo", "available_sources", "run_source"]
 
@@ -42,11 +42,18 @@ class SourceInfo:
         return bool(self.config.get("default_paths"))
 
 
+@lru_cache(maxsize=None)
+def _source_config(path: Path, mtime_ns: int) -> dict:
+    """A source's YAML, parsed once per version of the file (detection asks for it per file).
+    Callers treat it as read-only."""
+    return load_yaml(path) or {}
+
+
 def available_sources() -> dict[str, SourceInfo]:
     out = {}
     for meta in sorted(SOURCES_DIR.glob("*.yml")):
         if (SOURCES_DIR / f"{meta.stem}.py").exists():
-            out[meta.stem] = SourceInfo(meta.stem, yaml.safe_load(meta.read_text(encoding="utf-8")) or {})
+            out[meta.stem] = SourceInfo(meta.stem, _source_config(meta, meta.stat().st_mtime_ns))
     return out
 
 

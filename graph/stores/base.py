@@ -16,7 +16,7 @@ from graph.errors import QueryError, ValidationError
 from graph.model import Entity, Relation, entity_uri
 from graph.ontology import Ontology, ontology
 
-__all__ = ["Store", "Result", "Existing"]
+__all__ = ["Store", "Result", "Existing", "Writes"]
 
 
 @dataclass
@@ -30,6 +30,19 @@ class Result:
 class Existing:
     cls: str
     multi: dict[str, list]  # sources and multi-valued props as stored
+
+
+@dataclass
+class Writes:
+    """One batch ready for an engine: rows per class and per (type, from class, to class).
+
+    ``new_entities`` / ``new_relations`` name the rows known not to be stored before this batch
+    (an engine may CREATE them instead of MERGE); every other row may exist and is merged.
+    """
+    entities: dict[str, list[dict]]
+    relations: dict[tuple[str, str, str], list[dict]]
+    new_entities: set[str]
+    new_relations: set[tuple[str, str, str]]  # (from, type, to)
 
 
 def _union(old: Iterable | None, new: Iterable | None) -> list:
@@ -47,7 +60,7 @@ class Store(abc.ABC):
         """Write one batch in one transaction; nothing of it is stored if any part fails."""
         entities = self._dedupe_entities(entities)
         ids = {e.id for e in entities} | {r.src for r in relations} | {r.dst for r in relations}
-        existing = self._existing(sorted(ids)) if ids else {}
+        existing = self._existing(sorted(ids), {e.id for e in entities}) if ids else {}
         classes = {i: ex.cls for i, ex in existing.items()}
         for e in entities:
             old = existing.get(e.id)
@@ -80,22 +93,29 @@ class Store(abc.ABC):
                 else:
                     merged[(r.src, r.dst)] = Relation(r.type, r.src, r.dst, dict(r.props), list(r.sources), r.origin)
             merged_by_key[key] = merged
-        # What is stored already, one lookup per relationship type.
+        # What is stored already, one lookup per relationship type; a pair with an end that is
+        # new in this batch cannot be stored yet, so it is not looked up.
         stored: dict[tuple[str, str, str], list[str]] = {}
         for rtype in {k[0] for k in merged_by_key}:
-            keys = [k for k in merged_by_key if k[0] == rtype]
-            pairs = [p for k in keys for p in merged_by_key[k]]
-            found = self._existing_relation_sources(
-                rtype, sorted({k[1] for k in keys}), sorted({k[2] for k in keys}), pairs)
-            stored.update({(s, rtype, d): v for (s, d), v in found.items()})
+            groups = {(k[1], k[2]): [p for p in merged_by_key[k] if p[0] in existing and p[1] in existing]
+                      for k in merged_by_key if k[0] == rtype}
+            groups = {k: v for k, v in groups.items() if v}
+            if groups:
+                found = self._existing_relation_sources(rtype, groups)
+                stored.update({(s, rtype, d): v for (s, d), v in found.items()})
         rel_rows: dict[tuple[str, str, str], list[dict]] = {}
+        new_relations: set[tuple[str, str, str]] = set()
         for key, merged in merged_by_key.items():
-            rel_rows[key] = [
-                {"f": r.src, "t": r.dst, "sources": _union(stored.get((r.src, r.type, r.dst)), r.sources),
-                 **{p.name: r.props.get(p.name) for p in self.onto.relation_properties() if p.name != "sources"}}
-                for r in merged.values()
-            ]
-        self._write(dict(rows_by_class), rel_rows)
+            rows = rel_rows[key] = []
+            for r in merged.values():
+                rkey = (r.src, r.type, r.dst)
+                if rkey not in stored:
+                    new_relations.add(rkey)
+                rows.append({"f": r.src, "t": r.dst, "sources": _union(stored.get(rkey), r.sources),
+                             **{p.name: r.props.get(p.name) for p in self.onto.relation_properties()
+                                if p.name != "sources"}})
+        new_entities = {e.id for e in entities if e.id not in existing}
+        self._write(Writes(dict(rows_by_class), rel_rows, new_entities, new_relations))
 
     def _dedupe_entities(self, entities: list[Entity]) -> list[Entity]:
         seen: dict[str, Entity] = {}
@@ -153,15 +173,17 @@ class Store(abc.ABC):
 
     # --------------------------------------------------------- engine primitives
     @abc.abstractmethod
-    def _existing(self, ids: list[str]) -> dict[str, Existing]: ...
+    def _existing(self, ids: list[str], full: set[str]) -> dict[str, Existing]:
+        """Class of every stored id; sources and multi-valued props for the ids in ``full``."""
 
     @abc.abstractmethod
-    def _existing_relation_sources(self, rtype: str, src_classes: list[str], dst_classes: list[str],
-                                   pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
-        """Stored sources of the given (from, to) pairs of one relationship type."""
+    def _existing_relation_sources(self, rtype: str, groups: dict[tuple[str, str], list[tuple[str, str]]]
+                                   ) -> dict[tuple[str, str], list[str]]:
+        """Stored sources of (from, to) pairs of one relationship type, grouped by (from class, to class)."""
 
     @abc.abstractmethod
-    def _write(self, entities: dict[str, list[dict]], relations: dict[tuple[str, str, str], list[dict]]) -> None: ...
+    def _write(self, writes: Writes) -> None:
+        """Store one batch in one transaction."""
 
     @abc.abstractmethod
     def run(self, cypher: str, params: dict[str, Any] | None = None, *, read_only: bool = True,

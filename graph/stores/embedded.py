@@ -22,7 +22,7 @@ import ladybug
 
 from graph.errors import QueryError, StoreBusyError, StoreError
 from graph.model import Entity, Node, Path as GPath, Rel, Relation
-from graph.stores.base import Existing, Result, Store
+from graph.stores.base import Existing, Result, Store, Writes
 
 __all__ = ["EmbeddedStore"]
 
@@ -97,49 +97,49 @@ class EmbeddedStore(Store):
         self._conn.execute(f"CREATE (:{_META} {{key: 'schema', schema: $s}})", {"s": digest})
 
     # ------------------------------------------------------------------ writing
-    def _existing(self, ids: list[str]) -> dict[str, Existing]:
+    def _existing(self, ids: list[str], full: set[str]) -> dict[str, Existing]:
+        # UNWIND + {id: i} is a primary-key lookup; `WHERE n.id IN $ids` would scan the table.
         out: dict[str, Existing] = {}
         for cls in self.onto.concrete_classes():
             multi = [p.name for p in self.onto.properties_of(cls) if p.multi]
             cols = ", ".join(f"n.`{m}` AS `{m}`" for m in multi)
             res = self._conn.execute(
-                f"MATCH (n:`{cls}`) WHERE n.id IN $ids RETURN n.id AS id, {cols}", {"ids": ids})
+                f"UNWIND $ids AS i MATCH (n:`{cls}` {{id: i}}) RETURN n.id AS id, {cols}", {"ids": ids})
             for row in res.get_all():
                 out[row[0]] = Existing(cls, dict(zip(multi, row[1:])))
         return out
 
-    def _existing_relation_sources(self, rtype, src_classes, dst_classes, pairs):
-        s, d = ":".join(f"`{c}`" for c in src_classes), ":".join(f"`{c}`" for c in dst_classes)
-        res = self._conn.execute(
-            f"UNWIND $rows AS r MATCH (a:{s} {{id: r.f}})-[e:`{rtype}`]->(b:{d} {{id: r.t}}) "
-            "RETURN a.id, b.id, e.sources",
-            {"rows": [{"f": f, "t": t} for f, t in pairs]})
-        return {(a, b): src for a, b, src in res.get_all()}
+    def _existing_relation_sources(self, rtype, groups):
+        # One class on each end, both ends by primary key, then the edge between them: a
+        # multi-label pattern or a single path pattern makes Ladybug scan a hub's edges.
+        out = {}
+        for (s, d), pairs in groups.items():
+            res = self._conn.execute(
+                f"UNWIND $rows AS r MATCH (a:`{s}` {{id: r.f}}) MATCH (b:`{d}` {{id: r.t}}) "
+                f"MATCH (a)-[e:`{rtype}`]->(b) RETURN a.id, b.id, e.sources",
+                {"rows": [{"f": f, "t": t} for f, t in pairs]})
+            out.update({(a, b): src for a, b, src in res.get_all()})
+        return out
 
-    def _write(self, entities, relations) -> None:
+    def _write(self, writes: Writes) -> None:
         if self.read_only:
             raise StoreError("this store was opened read-only")
-        rel_props = [p.name for p in self.onto.relation_properties()]
         self._conn.execute("BEGIN TRANSACTION")
         try:
-            for cls, rows in entities.items():
-                # A column that is null in every row has no type Ladybug can infer: leave it out.
-                props = [p for p in self.onto.properties_of(cls)
-                         if p.name != "id" and any(r.get(p.name) is not None for r in rows)]
-                rows = [{k: v for k, v in r.items() if k == "id" or k in {p.name for p in props}} for r in rows]
-                sets = ", ".join(
-                    f"n.`{p.name}` = r.`{p.name}`" if p.multi or p.name == "uri"
-                    else f"n.`{p.name}` = coalesce(r.`{p.name}`, n.`{p.name}`)" for p in props)
-                self._conn.execute(f"UNWIND $rows AS r MERGE (n:`{cls}` {{id: r.id}}) SET {sets}", {"rows": rows})
-            for (rtype, s, d), rows in relations.items():
-                present = [p for p in rel_props if any(r.get(p) is not None for r in rows)]
-                rows = [{k: v for k, v in r.items() if k in ("f", "t") or k in present} for r in rows]
-                sets = ", ".join(
-                    f"e.`{p}` = r.`{p}`" if p == "sources" else f"e.`{p}` = coalesce(r.`{p}`, e.`{p}`)"
-                    for p in present)
-                self._conn.execute(
-                    f"UNWIND $rows AS r MATCH (a:`{s}` {{id: r.f}}) MATCH (b:`{d}` {{id: r.t}}) "
-                    f"MERGE (a)-[e:`{rtype}`]->(b) SET {sets}", {"rows": rows})
+            for cls, rows in writes.entities.items():
+                new = [r for r in rows if r["id"] in writes.new_entities]
+                old = [r for r in rows if r["id"] not in writes.new_entities]
+                if new:
+                    self._create_entities(cls, new)
+                if old:
+                    self._merge_entities(cls, old)
+            for (rtype, s, d), rows in writes.relations.items():
+                new = [r for r in rows if (r["f"], rtype, r["t"]) in writes.new_relations]
+                old = [r for r in rows if (r["f"], rtype, r["t"]) not in writes.new_relations]
+                if new:
+                    self._write_relations(rtype, s, d, new, "CREATE")
+                if old:
+                    self._write_relations(rtype, s, d, old, "MERGE")
             self._conn.execute("COMMIT")
         except Exception:
             try:
@@ -147,6 +147,40 @@ class EmbeddedStore(Store):
             except RuntimeError:
                 pass
             raise
+
+    @staticmethod
+    def _present(rows: list[dict], names: list[str]) -> list[str]:
+        # A column that is null in every row has no type Ladybug can infer: leave it out.
+        return [n for n in names if any(r.get(n) is not None for r in rows)]
+
+    def _create_entities(self, cls: str, rows: list[dict]) -> None:
+        present = ["id", *self._present(rows, [p.name for p in self.onto.properties_of(cls) if p.name != "id"])]
+        rows = [{k: r.get(k) for k in present} for r in rows]
+        fields = ", ".join(f"`{k}`: r.`{k}`" for k in present)
+        self._conn.execute(f"UNWIND $rows AS r CREATE (n:`{cls}` {{{fields}}})", {"rows": rows})
+
+    def _merge_entities(self, cls: str, rows: list[dict]) -> None:
+        props = [p for p in self.onto.properties_of(cls) if p.name != "id"]
+        present = set(self._present(rows, [p.name for p in props]))
+        props = [p for p in props if p.name in present]
+        rows = [{k: v for k, v in r.items() if k == "id" or k in present} for r in rows]
+        sets = ", ".join(
+            f"n.`{p.name}` = r.`{p.name}`" if p.multi or p.name == "uri"
+            else f"n.`{p.name}` = coalesce(r.`{p.name}`, n.`{p.name}`)" for p in props)
+        self._conn.execute(f"UNWIND $rows AS r MERGE (n:`{cls}` {{id: r.id}}) SET {sets}", {"rows": rows})
+
+    def _write_relations(self, rtype: str, s: str, d: str, rows: list[dict], verb: str) -> None:
+        present = self._present(rows, [p.name for p in self.onto.relation_properties()])
+        rows = [{k: v for k, v in r.items() if k in ("f", "t") or k in present} for r in rows]
+        match = f"UNWIND $rows AS r MATCH (a:`{s}` {{id: r.f}}) MATCH (b:`{d}` {{id: r.t}}) "
+        if verb == "CREATE":
+            fields = ", ".join(f"`{p}`: r.`{p}`" for p in present)
+            self._conn.execute(match + f"CREATE (a)-[e:`{rtype}` {{{fields}}}]->(b)", {"rows": rows})
+        else:
+            sets = ", ".join(
+                f"e.`{p}` = r.`{p}`" if p == "sources" else f"e.`{p}` = coalesce(r.`{p}`, e.`{p}`)"
+                for p in present)
+            self._conn.execute(match + f"MERGE (a)-[e:`{rtype}`]->(b) SET {sets}", {"rows": rows})
 
     # ------------------------------------------------------------------ reading
     def run(self, cypher, params=None, *, read_only=True, timeout=None, max_rows=None) -> Result:

@@ -18,7 +18,7 @@ from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavaila
 
 from graph.errors import QueryError, StoreError, StoreUnavailableError
 from graph.model import Entity, Node, Path, Rel, Relation
-from graph.stores.base import Existing, Result, Store
+from graph.stores.base import Existing, Result, Store, Writes
 
 __all__ = ["Neo4jStore"]
 
@@ -63,24 +63,34 @@ class Neo4jStore(Store):
         return [cls, *self.onto.ancestors(cls)]
 
     # ------------------------------------------------------------------ writing
-    def _existing(self, ids: list[str]) -> dict[str, Existing]:
+    def _existing(self, ids: list[str], full: set[str]) -> dict[str, Existing]:
+        multi_names = sorted({p.name for c in self.onto.concrete_classes()
+                              for p in self.onto.properties_of(c) if p.multi})
         out = {}
         with self._session() as s:
-            for rec in s.run("MATCH (n:Entity) WHERE n.id IN $ids RETURN n.id AS id, labels(n) AS labels, "
-                             "properties(n) AS props", ids=ids):
+            res = s.run("UNWIND $ids AS i MATCH (n:Entity {id: i}) RETURN n.id AS id, labels(n) AS labels, "
+                        "CASE WHEN n.id IN $full THEN n {" + ", ".join(f".`{m}`" for m in multi_names)
+                        + "} END AS multi", ids=ids, full=sorted(full))
+            for rec in res:
                 cls = self.onto.most_specific(rec["labels"])
-                multi = {p.name: rec["props"].get(p.name) for p in self.onto.properties_of(cls) if p.multi}
-                out[rec["id"]] = Existing(cls, multi)
+                stored = rec["multi"] or {}
+                out[rec["id"]] = Existing(cls, {p.name: stored.get(p.name)
+                                                for p in self.onto.properties_of(cls) if p.multi})
         return out
 
-    def _existing_relation_sources(self, rtype, src_classes, dst_classes, pairs):
+    def _existing_relation_sources(self, rtype, groups):
+        # Both ends by index, then Expand(Into) inside the subquery: Neo4j walks the side with
+        # fewer relationships, so a hub (a big platform, a country) is never scanned.
         with self._session() as s:
-            res = s.run(f"UNWIND $rows AS r MATCH (a:Entity {{id: r.f}})-[e:`{rtype}`]->(b:Entity {{id: r.t}}) "
+            res = s.run(f"UNWIND $rows AS r MATCH (a:Entity {{id: r.f}}) MATCH (b:Entity {{id: r.t}}) "
+                        f"CALL (a, b) {{ MATCH (a)-[e:`{rtype}`]->(b) RETURN e }} "
                         "RETURN a.id AS a, b.id AS b, e.sources AS sources",
-                        rows=[{"f": f, "t": t} for f, t in pairs])
+                        rows=[{"f": f, "t": t} for pairs in groups.values() for f, t in pairs])
             return {(r["a"], r["b"]): r["sources"] for r in res}
 
-    def _write(self, entities, relations) -> None:
+    def _write(self, writes: Writes) -> None:
+        # Every row is merged: MERGE locks both ends, so concurrent writers stay correct.
+        entities, relations = writes.entities, writes.relations
         rel_props = [p.name for p in self.onto.relation_properties()]
 
         def work(tx):
