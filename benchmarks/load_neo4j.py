@@ -21,11 +21,15 @@ from graph.stores.neo4j import Neo4jStore
 
 
 def batched(store, entities, relations, batch: int) -> float:
+    """Our path, batched the way ingest batches: each upsert holds a slice of the entities and
+    the relations whose later end is in that slice (a source emits a record with its links)."""
+    position = {e.id: i for i, e in enumerate(entities)}
+    rels_by_batch: dict[int, list] = {}
+    for r in relations:
+        rels_by_batch.setdefault(max(position[r.src], position[r.dst]) // batch, []).append(r)
     t = time.perf_counter()
     for i in range(0, len(entities), batch):
-        store.upsert(entities[i:i + batch], [])
-    for i in range(0, len(relations), batch):
-        store.upsert([], relations[i:i + batch])
+        store.upsert(entities[i:i + batch], rels_by_batch.get(i // batch, []))
     return time.perf_counter() - t
 
 
@@ -47,7 +51,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--entities", type=int, default=100_000)
     ap.add_argument("--relations", type=int, default=300_000)
-    ap.add_argument("--batch", type=int, default=5000)
+    ap.add_argument("--batch", type=int, default=5000, help="entities per transaction (with their relations)")
     ap.add_argument("--naive-sample", type=int, default=4000,
                     help="about this many records written one per transaction (half relations, plus their ends)")
     args = ap.parse_args()
@@ -65,7 +69,7 @@ def main() -> None:
     counts = store.counts()
     assert sum(counts["entities"].values()) == len(entities), counts
     assert sum(counts["relations"].values()) == len(relations), counts
-    print(f"neo4j, batched UNWIND/MERGE ({args.batch}/tx): {t_ours:8.1f} s  "
+    print(f"neo4j, batched UNWIND/MERGE ({args.batch:,} entities + their relations per tx): {t_ours:8.1f} s  "
           f"{len(relations) / t_ours:10,.0f} relations/s  {n / t_ours:10,.0f} records/s")
 
     store.wipe()

@@ -90,6 +90,8 @@ class Ontology:
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     properties: dict[str, DataProperty] = field(default_factory=dict)
     relations: dict[str, Relation] = field(default_factory=dict)  # by relationship type
+    # Answers of the lookups below, computed once: writers ask them per record.
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------------ classes
     def cls(self, name: str) -> ClassInfo:
@@ -100,6 +102,12 @@ class Ontology:
 
     def ancestors(self, name: str) -> list[str]:
         """The class's superclasses inside the ontology, nearest first (excluding itself)."""
+        key = ("ancestors", name)
+        if key not in self._memo:
+            self._memo[key] = self._ancestors(name)
+        return list(self._memo[key])
+
+    def _ancestors(self, name: str) -> list[str]:
         out: list[str] = []
         todo = list(self.cls(name).parents)
         while todo:
@@ -132,6 +140,12 @@ class Ontology:
 
     def properties_of(self, cls: str) -> list[DataProperty]:
         """Datatype properties a class has (its own and inherited), id first."""
+        key = ("properties_of", cls)
+        if key not in self._memo:
+            self._memo[key] = self._properties_of(cls)
+        return list(self._memo[key])
+
+    def _properties_of(self, cls: str) -> list[DataProperty]:
         lineage = {cls, *self.ancestors(cls)}
         props = [p for p in self.properties.values() if p.domain in lineage and not (p.on_relation and p.name != "sources")]
         return sorted(props, key=lambda p: (p.name != "id", p.name))

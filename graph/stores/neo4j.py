@@ -89,26 +89,29 @@ class Neo4jStore(Store):
             return {(r["a"], r["b"]): r["sources"] for r in res}
 
     def _write(self, writes: Writes) -> None:
-        # Every row is merged: MERGE locks both ends, so concurrent writers stay correct.
-        entities, relations = writes.entities, writes.relations
-        rel_props = [p.name for p in self.onto.relation_properties()]
+        # Every row is merged: MERGE locks both ends, so concurrent writers stay correct. A row's
+        # nulls are left out of its map, so `+=` keeps what is stored where the record is silent
+        # (sources and multi-valued props come already unioned with what is stored).
+        def props_of(row: dict, skip: tuple[str, ...]) -> dict:
+            return {k: v for k, v in row.items() if v is not None and k not in skip}
 
         def work(tx):
-            for cls, rows in entities.items():
-                props = [p for p in self.onto.properties_of(cls) if p.name != "id"]
-                labels = ":".join(f"`{l}`" for l in self.labels(cls))
-                sets = ", ".join(
-                    f"n.`{p.name}` = r.`{p.name}`" if p.multi or p.name == "uri"
-                    else f"n.`{p.name}` = coalesce(r.`{p.name}`, n.`{p.name}`)" for p in props)
-                tx.run(f"UNWIND $rows AS r MERGE (n:Entity {{id: r.id}}) SET n:{labels}, {sets}", rows=rows).consume()
-            by_type: dict[str, list[dict]] = defaultdict(list)  # labels do not matter here
-            for (rtype, _s, _d), rows in relations.items():
-                by_type[rtype].extend(rows)
-            for rtype, rows in by_type.items():
-                sets = ", ".join(f"e.`{p}` = r.`{p}`" if p == "sources" else f"e.`{p}` = coalesce(r.`{p}`, e.`{p}`)"
-                                 for p in rel_props)
+            for cls, rows in writes.entities.items():
+                # :Entity comes from the MERGE; setting it again would make Neo4j plan an Eager.
+                labels = ":".join(f"`{l}`" for l in self.labels(cls) if l != "Entity")
+                tx.run(f"UNWIND $rows AS r MERGE (n:Entity {{id: r.id}}) SET n:{labels} SET n += r.props",
+                       rows=[{"id": r["id"], "props": props_of(r, ("id",))} for r in rows]).consume()
+            # A relation with an end that was not stored when this batch looked it up cannot exist
+            # yet (barring another writer storing the same entity in between): CREATE it, the
+            # others are merged. Labels do not matter here.
+            by_verb: dict[tuple[str, str], list[dict]] = defaultdict(list)
+            for (rtype, _s, _d), rows in writes.relations.items():
+                for r in rows:
+                    verb = "CREATE" if r["f"] in writes.new_entities or r["t"] in writes.new_entities else "MERGE"
+                    by_verb[(rtype, verb)].append({"f": r["f"], "t": r["t"], "props": props_of(r, ("f", "t"))})
+            for (rtype, verb), rows in by_verb.items():
                 tx.run(f"UNWIND $rows AS r MATCH (a:Entity {{id: r.f}}) MATCH (b:Entity {{id: r.t}}) "
-                       f"MERGE (a)-[e:`{rtype}`]->(b) SET {sets}", rows=rows).consume()
+                       f"{verb} (a)-[e:`{rtype}`]->(b) SET e += r.props", rows=rows).consume()
 
         try:
             with self._session() as s:
