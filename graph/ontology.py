@@ -102,10 +102,12 @@ class Ontology:
 
     def ancestors(self, name: str) -> list[str]:
         """The class's superclasses inside the ontology, nearest first (excluding itself)."""
-        key = ("ancestors", name)
+        return self._memoised(("ancestors", name), lambda: self._ancestors(name))
+
+    def _memoised(self, key: tuple, compute) -> list:
         if key not in self._memo:
-            self._memo[key] = self._ancestors(name)
-        return list(self._memo[key])
+            self._memo[key] = compute()
+        return list(self._memo[key])  # a copy: callers may change what they get
 
     def _ancestors(self, name: str) -> list[str]:
         out: list[str] = []
@@ -140,10 +142,7 @@ class Ontology:
 
     def properties_of(self, cls: str) -> list[DataProperty]:
         """Datatype properties a class has (its own and inherited), id first."""
-        key = ("properties_of", cls)
-        if key not in self._memo:
-            self._memo[key] = self._properties_of(cls)
-        return list(self._memo[key])
+        return self._memoised(("properties_of", cls), lambda: self._properties_of(cls))
 
     def _properties_of(self, cls: str) -> list[DataProperty]:
         lineage = {cls, *self.ancestors(cls)}

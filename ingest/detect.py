@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import SourceError
+from ingest.textfile import read_text
 
 __all__ = ["Plan", "detect_paths", "header_names", "check_header", "read_csv", "load_json",
            "head_text", "head_json", "CsvRow"]
@@ -82,12 +83,7 @@ def head_json(path: Path, max_bytes: int = 8 * 1024 * 1024) -> Any:
 
 def load_json(path: Path) -> Any:
     """Parse a JSON file; SourceError names the file, line and column of what is wrong."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"is not UTF-8 text (byte {exc.start}: {exc.reason})", where=str(path)) from None
-    except OSError as exc:
-        raise SourceError(f"cannot be read: {exc.strerror}", where=str(path)) from None
+    text = read_text(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -100,15 +96,6 @@ class CsvRow:
     line: int  # physical line the record starts on (1 = header)
     values: dict[str, str]  # stripped header name -> raw cell
     where: str  # "file:line" for error messages
-
-
-def _csv_text(path: Path) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"is not UTF-8 text (byte {exc.start}: {exc.reason})", where=str(path)) from None
-    except OSError as exc:
-        raise SourceError(f"cannot be read: {exc.strerror}", where=str(path)) from None
 
 
 def check_header(path: Path, found: list[str], layouts: dict[str, list[str]], *,
@@ -144,7 +131,7 @@ def read_csv(path: Path, layouts: dict[str, list[str]], *, subset: bool = False)
     are skipped. A record with more cells than the header raises nothing here: its extra
     cells are kept under ``None`` so the source can reject that row with its line.
     """
-    text = _csv_text(path)
+    text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     try:
         header = next(reader)

@@ -6,6 +6,7 @@ from pathlib import Path
 import yaml
 
 from graph.errors import SourceError
+from ingest.textfile import read_text
 
 __all__ = ["load_yaml"]
 
@@ -32,12 +33,7 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _m
 
 def load_yaml(path: Path):
     """Parse a YAML file; SourceError names the file, line and column of what is wrong."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"is not UTF-8 text (byte {exc.start}: {exc.reason})", where=str(path)) from None
-    except OSError as exc:
-        raise SourceError(f"cannot be read: {exc.strerror}", where=str(path)) from None
+    text = read_text(path)
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:

@@ -17,7 +17,8 @@ from graph.model import Entity, Relation
 from ingest.context import Context
 from ingest.detect import CsvRow
 from ingest.resolve import country_id
-from ingest.sources.tabular import Layout, RowError, RowResult, StatisticsSource, parse_text
+from ingest.sources.cells import parse_text
+from ingest.sources.tabular import Layout, RowError, RowResult, StatisticsSource
 
 __all__ = ["crawl", "detect"]
 

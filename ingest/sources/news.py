@@ -28,6 +28,7 @@ from graph.errors import SourceError
 from graph.model import Entity, Relation
 from ingest.context import Context
 from ingest.detect import head_text
+from ingest.textfile import read_text
 
 __all__ = ["crawl", "detect", "Gazetteer"]
 
@@ -52,13 +53,7 @@ def _files(paths: list[Path]) -> list[Path]:
 
 
 def _read(path: Path) -> str:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"is not UTF-8 text (byte {exc.start}: {exc.reason}); expected an article as "
-                          "plain UTF-8 text, its title on the first line", where=str(path)) from None
-    except OSError as exc:
-        raise SourceError(f"cannot be read: {exc.strerror}", where=str(path)) from None
+    text = read_text(path, expected="an article as plain UTF-8 text, its title on the first line")
     if "\x00" in text:
         raise SourceError("is binary, not plain text; expected an article as plain UTF-8 text", where=str(path))
     if not text.strip():

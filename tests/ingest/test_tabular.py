@@ -11,8 +11,9 @@ from graph.errors import SourceError
 from graph.model import Entity
 from ingest.context import Context
 from ingest.run import available_sources, run_source
-from ingest.sources.tabular import (Band, CellError, StatisticsSource, half_year_ending, half_year_label,
-                                    half_year_text, month_span_code, parse_count, parse_percent)
+from ingest.sources.cells import (Band, CellError, half_year_ending, half_year_label, half_year_text,
+                                  month_span_code, parse_count, parse_percent)
+from ingest.sources.tabular import StatisticsSource
 
 
 # ------------------------------------------------------------------ shared by the source tests
