@@ -9,7 +9,7 @@ import pytest
 from graph.errors import SourceError
 from ingest.run import available_sources, run_source
 from tests.conftest import shared_file
-from tests.ingest.test_tabular import file_report, run_captured
+from tests.ingest._helpers import file_report, run_captured
 
 FOLDER = "apple-transparency-report"
 
@@ -34,9 +34,6 @@ def run():
     return run_captured("apple_transparency", shared_file(FOLDER))
 
 
-def links(cap, entity_id: str, rtype: str) -> set[str]:
-    return {d for s, t, d in cap.relations if s == entity_id and t == rtype}
-
 
 def test_all_eleven_files(run):
     counters, cap = run
@@ -54,10 +51,10 @@ def test_values(run):
             au.props["complianceRate"]) == (1178, 1929, 695, 59.0)
     assert (au.props["periodStart"], au.props["periodEnd"]) == (dt.date(2013, 1, 1), dt.date(2013, 6, 30))
     assert au.props["name"] == "Apple device requests: Australia, 2013 H1"
-    assert links(cap, au.id, "IN_JURISDICTION") == {"country-au"}
-    assert links(cap, au.id, "REPORTS_ON") == {"apple-inc"}
+    assert cap.links(au.id, "IN_JURISDICTION") == {"country-au"}
+    assert cap.links(au.id, "REPORTS_ON") == {"apple-inc"}
     tr = cap.one(layout="apple_transparency/device", countryName="Türkiye", period="2014 H1")
-    assert links(cap, tr.id, "IN_JURISDICTION") == {"country-tr"}
+    assert cap.links(tr.id, "IN_JURISDICTION") == {"country-tr"}
 
 
 def test_missing_values_are_left_out(run):
@@ -66,7 +63,7 @@ def test_missing_values_are_left_out(run):
     assert us.props["countryName"] == "United States of America"
     assert (us.props["requests"], us.props["requestsRejected"], us.props["requestsAccountDeleted"]) == (2, 2, 0)
     assert "accountsSpecified" not in us.props and "requestsAccountRestricted" not in us.props  # " -"
-    assert links(cap, us.id, "REPORTS_ON") == {"apple-inc", "icloud"}
+    assert cap.links(us.id, "REPORTS_ON") == {"apple-inc", "icloud"}
 
 
 def test_app_store_takedowns(run):
@@ -75,10 +72,10 @@ def test_app_store_takedowns(run):
     assert (cn.props["requests"], cn.props["itemsSpecified"], cn.props["requestsRejected"],
             cn.props["requestsComplied"], cn.props["itemsWithheld"]) == (56, 626, 2, 55, 517)
     assert "appealsReceived" not in cn.props
-    assert links(cap, cn.id, "IN_JURISDICTION") == {"country-cn"}
-    assert links(cap, cn.id, "REPORTS_ON") == {"apple-inc", "app-store"}
+    assert cap.links(cn.id, "IN_JURISDICTION") == {"country-cn"}
+    assert cap.links(cn.id, "REPORTS_ON") == {"apple-inc", "app-store"}
     na = cap.one(layout="apple_transparency/app_takedown_policy", period="2018 H2", countryName="N/A")
-    assert na.props["requests"] == 0 and not links(cap, na.id, "IN_JURISDICTION")
+    assert na.props["requests"] == 0 and not cap.links(na.id, "IN_JURISDICTION")
 
 
 def test_national_security_bands(run):

@@ -11,7 +11,7 @@ import pytest
 from graph.errors import SourceError
 from ingest.run import available_sources, run_source
 from tests.conftest import shared_file
-from tests.ingest.test_tabular import file_report, run_captured
+from tests.ingest._helpers import file_report, ingested_twice, run_captured, snapshot
 
 FOLDER = "google-transparency-report"
 
@@ -46,9 +46,6 @@ def run():
 def stat(cap, layout: str, **where):
     return cap.one(layout=f"google_transparency/{layout}", **where)
 
-
-def links(cap, entity_id: str, rtype: str) -> set[str]:
-    return {d for s, t, d in cap.relations if s == entity_id and t == rtype}
 
 
 def test_every_file_is_read_with_its_row_count(run):
@@ -89,12 +86,12 @@ def test_2025_export_values(run):
     assert (s.props["periodStart"], s.props["periodEnd"], s.props["year"]) == (
         dt.date(2025, 1, 1), dt.date(2025, 6, 30), 2025)
     assert s.props["kind"] == "removal" and s.props["breakdown"] == "requester, product, reason"
-    assert links(cap, s.id, "IN_JURISDICTION") == {"country-ae"}
-    assert links(cap, s.id, "REPORTS_ON") == {"google-llc", "google-search"}
+    assert cap.links(s.id, "IN_JURISDICTION") == {"country-ae"}
+    assert cap.links(s.id, "REPORTS_ON") == {"google-llc", "google-search"}
     tr = stat(cap, "removals_2025", countryName="Turkey", period="January - June 2019",
               requesterType="Court Order directed at 3rd party", product="Blogger", justification="Defamation")
     assert (tr.props["requests"], tr.props["itemsSpecified"]) == (21, 43)
-    assert links(cap, tr.id, "REPORTS_ON") == {"google-llc", "blogger"}
+    assert cap.links(tr.id, "REPORTS_ON") == {"google-llc", "blogger"}
 
 
 def test_2022_export_percentages(run):
@@ -144,7 +141,7 @@ def test_user_data_and_national_security(run):
     assert (fisa.props["requestsMin"], fisa.props["requestsMax"], fisa.props["accountsSpecifiedMin"],
             fisa.props["accountsSpecifiedMax"]) == (0, 499, 115000, 115499)
     assert fisa.props["legalProcess"] == "FISA content orders" and "requests" not in fisa.props
-    assert links(cap, fisa.id, "IN_JURISDICTION") == {"country-us"}
+    assert cap.links(fisa.id, "IN_JURISDICTION") == {"country-us"}
     dlr = stat(cap, "user_data_diplomatic", countryName="Albania", periodEnd=dt.date(2019, 6, 30))
     assert dlr.props["assistingCountry"] == "United States" and dlr.props["requests"] == 1
 
@@ -152,11 +149,11 @@ def test_user_data_and_national_security(run):
 def test_non_countries(run):
     _, cap = run
     europol = cap.stats(countryName="Europol")
-    assert europol and all(links(cap, s.id, "IN_JURISDICTION") == {"eu"} for s in europol)
+    assert europol and all(cap.links(s.id, "IN_JURISDICTION") == {"eu"} for s in europol)
     interpol = cap.stats(countryName="Interpol")
-    assert interpol and all(not links(cap, s.id, "IN_JURISDICTION") for s in interpol)
+    assert interpol and all(not cap.links(s.id, "IN_JURISDICTION") for s in interpol)
     empty = cap.stats(layout="google_transparency/enterprise_diplomatic", requests=0)
-    assert len(empty) == 4 and all(not links(cap, s.id, "IN_JURISDICTION") for s in empty)
+    assert len(empty) == 4 and all(not cap.links(s.id, "IN_JURISDICTION") for s in empty)
     assert all("no country named" in s.props["name"] for s in empty)
 
 
@@ -167,7 +164,7 @@ def test_released_national_security_letters(run):
     nsl = cap.entities["gtr-nsl-20-517293"]
     assert nsl.props["date"] == dt.date(2020, 7, 27) and nsl.props["kind"] == "nsl"
     assert "2024-02-23" in nsl.props["description"]
-    assert links(cap, nsl.id, "MADE_BY") == {"us-fbi"} and links(cap, nsl.id, "ADDRESSED_TO") == {"google-llc"}
+    assert cap.links(nsl.id, "MADE_BY") == {"us-fbi"} and cap.links(nsl.id, "ADDRESSED_TO") == {"google-llc"}
     assert "gtr-nsl-20-525232-a" in cap.entities and "gtr-nsl-21-538556-2" in cap.entities
 
 
@@ -186,41 +183,17 @@ def test_every_record_names_its_file(run):
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
     """The 2022 export's two summary files in a fresh embedded store, ingested twice."""
-    import os
-
-    from graph.stores.embedded import EmbeddedStore
-
     files = [shared_file(FOLDER, "export-2022H1", "google-government-removal-requests.csv"),
              shared_file(FOLDER, "export-2022H1", "google-government-removal-requests-historical.csv")]
-    home = tmp_path_factory.mktemp("gtr")
-    old = os.environ.get("GOVPLAT_HOME")
-    os.environ["GOVPLAT_HOME"] = str(home)
-    store = EmbeddedStore(home / "store.lbug")
-    try:
-        info = available_sources()["google_transparency"]
-        first = run_source(info, store, files)
-        counts, dump = store.counts(), _dump(store)
-        second = run_source(info, store, files)
-        yield store, first, second, counts, dump
-    finally:
-        store.close()
-        if old is None:
-            os.environ.pop("GOVPLAT_HOME", None)
-        else:
-            os.environ["GOVPLAT_HOME"] = old
-
-
-def _dump(store):
-    entities, relations = store.dump()
-    return ([(e.id, e.cls, sorted(e.props.items()), e.sources) for e in entities],
-            [(r.src, r.type, r.dst, sorted(r.props.items()), r.sources) for r in relations])
+    with ingested_twice(tmp_path_factory.mktemp("gtr"), "google_transparency", files) as stored:
+        yield stored
 
 
 def test_rerun_changes_nothing(stored):
     store, first, second, counts, dump = stored
     assert first.rejected == second.rejected == 2
     assert store.counts() == counts
-    assert _dump(store) == dump
+    assert snapshot(store) == dump
     assert counts["entities"]["RequestStatistic"] > 4000
 
 

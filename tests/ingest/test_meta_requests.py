@@ -7,9 +7,8 @@ import datetime as dt
 import pytest
 
 from graph.errors import SourceError
-from ingest.run import available_sources, run_source
 from tests.conftest import shared_file
-from tests.ingest.test_tabular import file_report, run_captured
+from tests.ingest._helpers import file_report, ingested_twice, run_captured, snapshot
 
 FOLDER = "meta-government-requests"
 PRPL = "prpl-export-2013H1-2023H1/PRPL-Facebook-Government-Report-{}.csv"
@@ -34,9 +33,6 @@ REJECTED = {"2017_H2": "Somaliland", **{h: "Netherlands Antilles" for h in
 def run():
     return run_captured("meta_requests", shared_file(FOLDER))
 
-
-def links(cap, entity_id: str, rtype: str) -> set[str]:
-    return {d for s, t, d in cap.relations if s == entity_id and t == rtype}
 
 
 def test_every_file_is_read_with_its_row_count(run):
@@ -67,8 +63,8 @@ def test_thousands_separators_and_percentages(run):
                  legalProcess="All")
     assert (us.props["requests"], us.props["accountsSpecified"], us.props["complianceRate"]) == (15433, 23667, 80.0)
     assert us.props["name"] == "Meta user-data requests: United States, 2014 H1"
-    assert links(cap, us.id, "IN_JURISDICTION") == {"country-us"}
-    assert links(cap, us.id, "REPORTS_ON") == {"meta-platforms"}
+    assert cap.links(us.id, "IN_JURISDICTION") == {"country-us"}
+    assert cap.links(us.id, "REPORTS_ON") == {"meta-platforms"}
     warrant = cap.one(layout="meta_requests/prpl_52", countryName="United States", periodEnd=dt.date(2014, 6, 30),
                       legalProcess="Search Warrant")
     assert (warrant.props["requests"], warrant.props["accountsSpecified"], warrant.props["complianceRate"]) == (
@@ -85,7 +81,7 @@ def test_ranges_are_bands(run):
         assert (us.props["accountsSpecifiedMin"], us.props["accountsSpecifiedMax"]) == accounts
         assert "requests" not in us.props and us.props["complianceRate"] == 79.0
     early = cap.one(layout="meta_requests/early_2013", countryName="Germany")
-    assert links(cap, early.id, "REPORTS_ON") == {"meta-platforms", "facebook"}
+    assert cap.links(early.id, "REPORTS_ON") == {"meta-platforms", "facebook"}
     assert early.props["editionDate"] == dt.date(2013, 6, 30)
 
 
@@ -111,40 +107,16 @@ def test_later_layouts(run):
 # ------------------------------------------------------------------ in the embedded store
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
-    import os
-
-    from graph.stores.embedded import EmbeddedStore
-
     files = [shared_file(FOLDER, *PRPL.format(h).split("/")) for h in ("2013_H1", "2013_H2")]
     files.append(shared_file(FOLDER, *EARLY.split("/")))
-    home = tmp_path_factory.mktemp("meta")
-    old = os.environ.get("GOVPLAT_HOME")
-    os.environ["GOVPLAT_HOME"] = str(home)
-    store = EmbeddedStore(home / "store.lbug")
-    try:
-        info = available_sources()["meta_requests"]
-        first = run_source(info, store, files)
-        counts, dump = store.counts(), _dump(store)
-        second = run_source(info, store, files)
-        yield store, first, second, counts, dump
-    finally:
-        store.close()
-        if old is None:
-            os.environ.pop("GOVPLAT_HOME", None)
-        else:
-            os.environ["GOVPLAT_HOME"] = old
-
-
-def _dump(store):
-    entities, relations = store.dump()
-    return ([(e.id, e.cls, sorted(e.props.items()), e.sources) for e in entities],
-            [(r.src, r.type, r.dst, sorted(r.props.items()), r.sources) for r in relations])
+    with ingested_twice(tmp_path_factory.mktemp("meta"), "meta_requests", files) as stored:
+        yield stored
 
 
 def test_rerun_changes_nothing(stored):
     store, first, second, counts, dump = stored
     assert first.rejected == second.rejected == 0
-    assert store.counts() == counts and _dump(store) == dump
+    assert store.counts() == counts and snapshot(store) == dump
 
 
 def test_named_query_data_produced_share(stored):

@@ -3,57 +3,17 @@ and the SHACL fast path the transparency sources rely on (graph/validate.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from graph.errors import SourceError
 from graph.model import Entity
 from ingest.context import Context
-from ingest.run import available_sources, run_source
+from ingest.run import available_sources
 from ingest.sources.cells import (Band, CellError, half_year_ending, half_year_label, half_year_text,
                                   month_span_code, parse_count, parse_percent)
 from ingest.sources.tabular import StatisticsSource
-
-
-# ------------------------------------------------------------------ shared by the source tests
-class Capture:
-    """A stand-in store that keeps what a run writes, so real files can be checked value by
-    value without the cost of a database (the Context still batches and runs SHACL)."""
-
-    def __init__(self):
-        self.entities: dict[str, Entity] = {}
-        self.relations: set[tuple[str, str, str]] = set()
-
-    def upsert(self, entities, relations):
-        for e in entities:
-            self.entities[e.id] = e
-        for r in relations:
-            self.relations.add((r.src, r.type, r.dst))
-
-    def stats(self, **where) -> list[Entity]:
-        return [e for e in self.entities.values() if e.cls == "RequestStatistic"
-                and all(e.props.get(k) == v for k, v in where.items())]
-
-    def one(self, **where) -> Entity:
-        found = self.stats(**where)
-        assert len(found) == 1, f"{len(found)} statistics match {where}"
-        return found[0]
-
-
-def run_captured(source: str, *paths: Path):
-    """Run a source on files into a Capture; returns (counters, capture)."""
-    cap = Capture()
-    counters = run_source(available_sources()[source], cap, list(paths))  # type: ignore[arg-type]
-    return counters, cap
-
-
-def file_report(counters, name: str) -> dict:
-    """The per-file summary (layout, rows, rejected_rows, statistics, stored) of the one file
-    whose path ends with ``name`` (a file name, or folder/file name)."""
-    found = [v for k, v in counters.notes["files"].items() if Path(k).as_posix().endswith("/" + name)]
-    assert len(found) == 1, f"{len(found)} reports for {name}: {sorted(counters.notes['files'])}"
-    return found[0]
+from tests.ingest._helpers import Capture, file_report, run_captured
 
 
 # ------------------------------------------------------------------ cells

@@ -10,7 +10,7 @@ import pytest
 from graph.errors import SourceError
 from ingest.run import available_sources, run_source
 from tests.conftest import shared_file
-from tests.ingest.test_tabular import file_report, run_captured
+from tests.ingest._helpers import file_report, run_captured
 
 FOLDER = "wikimedia-transparency-report"
 
@@ -33,9 +33,6 @@ def run():
     return run_captured("wikimedia_transparency", shared_file(FOLDER))
 
 
-def links(cap, entity_id: str, rtype: str) -> set[str]:
-    return {d for s, t, d in cap.relations if s == entity_id and t == rtype}
-
 
 def test_all_files(run):
     counters, cap = run
@@ -54,14 +51,14 @@ def test_requests_by_country(run):
     assert (usa.props["periodStart"], usa.props["periodEnd"]) == (dt.date(2012, 7, 1), dt.date(2013, 6, 30))
     assert usa.props["description"] == "Note: One case was American-Brazilian"
     assert usa.props["name"] == "Wikimedia content alteration and takedown requests: USA, Jul 2012 - Jun 2013"
-    assert links(cap, usa.id, "IN_JURISDICTION") == {"country-us"}
-    assert links(cap, usa.id, "REPORTS_ON") == {"wikimedia-foundation"}
+    assert cap.links(usa.id, "IN_JURISDICTION") == {"country-us"}
+    assert cap.links(usa.id, "REPORTS_ON") == {"wikimedia-foundation"}
     # the juldec18 rows leave out the empty tooltip cell: read as empty, not rejected
     assert cap.one(layout="wikimedia_transparency/where_from", countryName="USA", period="juldec18").props["requests"] == 71
     unknown = cap.stats(layout="wikimedia_transparency/where_from", countryName="Unknown")
-    assert unknown and all(not links(cap, s.id, "IN_JURISDICTION") for s in unknown)
+    assert unknown and all(not cap.links(s.id, "IN_JURISDICTION") for s in unknown)
     korea = cap.stats(countryName="Korea")
-    assert korea and all(links(cap, s.id, "IN_JURISDICTION") == {"country-kr"} for s in korea)
+    assert korea and all(cap.links(s.id, "IN_JURISDICTION") == {"country-kr"} for s in korea)
 
 
 def test_user_data_by_legal_process(run):
@@ -77,11 +74,11 @@ def test_user_data_by_legal_process(run):
 def test_projects(run):
     _, cap = run
     de = cap.one(layout="wikimedia_transparency/targeted_projects", product="German Wikipedia", period="juldec13")
-    assert links(cap, de.id, "REPORTS_ON") == {"wikimedia-foundation", "wikipedia"}
-    assert de.props["description"] == "Project address: de.wikipedia.org" and not links(cap, de.id, "IN_JURISDICTION")
+    assert cap.links(de.id, "REPORTS_ON") == {"wikimedia-foundation", "wikipedia"}
+    assert de.props["description"] == "Project address: de.wikipedia.org" and not cap.links(de.id, "IN_JURISDICTION")
     commons = cap.one(layout="wikimedia_transparency/targeted_projects", product="Wikimedia Commons",
                       period="juldec13")
-    assert links(cap, commons.id, "REPORTS_ON") == {"wikimedia-foundation", "wikimedia-commons"}
+    assert cap.links(commons.id, "REPORTS_ON") == {"wikimedia-foundation", "wikimedia-commons"}
 
 
 def test_privacy_json_counts_every_request(run):
@@ -93,14 +90,14 @@ def test_privacy_json_counts_every_request(run):
     assert sum(s.props["requests"] for s in rows if s.props["countryName"] == "Sri Lanka") == 17
     assert all(s.props["uncertain"] == "the file states no reporting period" for s in rows)
     uk = cap.stats(layout="wikimedia_transparency/user_data_list", countryName="UK")
-    assert uk and all(links(cap, s.id, "IN_JURISDICTION") == {"country-gb"} for s in uk)
+    assert uk and all(cap.links(s.id, "IN_JURISDICTION") == {"country-gb"} for s in uk)
 
 
 def test_files_without_period_or_country(run):
     _, cap = run
     fb = cap.one(layout="wikimedia_transparency/other_companies", product="Facebook")
     assert (fb.props["requests"], fb.props["requestsComplied"]) == (103815, 76823)
-    assert links(cap, fb.id, "REPORTS_ON") == {"facebook"}  # about Facebook, not the Foundation
+    assert cap.links(fb.id, "REPORTS_ON") == {"facebook"}  # about Facebook, not the Foundation
     threats = cap.one(layout="wikimedia_transparency/emergency_disclosures", justification="Terrorist threats")
     assert threats.props["disclosures"] == 8 and "periodEnd" not in threats.props
 
