@@ -30,7 +30,8 @@ from urllib.parse import parse_qs, urlparse
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-from dashboard import network_view, synthetic
+from dashboard import network_view
+from graph import synthetic
 
 REPORT = """<script>(function report() {
   if (window.gpReady) { fetch('/done?page=%s&ms=' + window.gpDrawnMs); } else { setTimeout(report, 50); }

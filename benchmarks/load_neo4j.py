@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.synthetic import conflict_graph
+from graph.synthetic import records
 from graph.model import entity_uri
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
@@ -59,7 +59,7 @@ def main() -> None:
     from tests.neo4j_server import ensure_neo4j
 
     cfg = ensure_neo4j()
-    entities, relations = conflict_graph(args.entities, args.relations, seed=1)
+    entities, relations = records(args.entities, args.relations, seed=1)
     n = len(entities) + len(relations)
     print(f"synthetic graph: {len(entities):,} entities, {len(relations):,} relations")
 

@@ -98,7 +98,7 @@ def xss_home(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def synthetic_home(tmp_path_factory) -> Path:
     """A store with a synthetic graph of 10,000+ entities and 30,000 relations."""
-    from dashboard import synthetic
+    from graph import synthetic
     from graph.settings import settings
     from graph.stores.embedded import EmbeddedStore
 

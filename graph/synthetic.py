@@ -1,7 +1,11 @@
-"""A synthetic graph shaped like govplat's data, for tests and benchmarks of large views.
+"""A synthetic graph shaped like govplat's data, for tests and benchmarks (large dashboard
+views, loading Neo4j and the embedded store).
 
-Records are valid against the ontology (classes and relationship endpoints are checked by
-``Store.upsert``), so the same graph can be ingested into a store or projected directly.
+Conflicts with their demands, responses, cases and rulings; hubs (a few government bodies,
+platforms and countries take most of the links: picks are skewed, not uniform); every record
+backed by one to three of a pool of sources. Records are valid against the ontology (classes
+and relationship endpoints are checked by ``Store.upsert``), so the same graph can be ingested
+into a store or projected directly. Deterministic for a seed.
 
 >>> entities, relations = records(200, 600, seed=1)
 >>> len(entities) >= 200, len(relations) >= 500
@@ -16,23 +20,29 @@ from graph.model import Entity, Relation
 
 __all__ = ["records", "graph"]
 
-_SRC = "synthetic-source"
-
-
 def records(n_nodes: int = 10_000, n_edges: int = 30_000, seed: int = 7) -> tuple[list[Entity], list[Relation]]:
-    """About ``n_nodes`` entities and ``n_edges`` relations: conflicts with their demands,
-    responses, cases and rulings, made by government bodies, aimed at platforms."""
+    """About ``n_nodes`` entities (at most 4 more) and exactly ``n_edges`` relations (when
+    ``n_edges`` is at least what the conflicts need, about 2.5 per entity)."""
     rng = random.Random(seed)
-    ents: list[Entity] = [Entity(_SRC, "Source", {"name": "Synthetic data", "title": "Synthetic data",
-                                                  "url": "https://example.org/synthetic"}, [_SRC])]
+    sources = [f"syn-source-{i}" for i in range(max(3, n_nodes // 200))]
+    ents: list[Entity] = [Entity(s, "Source", {"name": f"Synthetic report {i}", "title": f"Synthetic report {i}",
+                                               "url": f"https://example.org/synthetic/{i}"}, [s])
+                          for i, s in enumerate(sources)]
     rels: dict[tuple[str, str, str], Relation] = {}
 
+    def cited() -> list[str]:
+        return sorted(rng.sample(sources, rng.randint(1, 3)))
+
     def ent(i: str, cls: str, **props) -> str:
-        ents.append(Entity(i, cls, {"name": props.pop("name", i), **props}, [_SRC]))
+        ents.append(Entity(i, cls, {"name": props.pop("name", i), **props}, cited()))
         return i
 
     def rel(a: str, t: str, b: str, **props) -> None:
-        rels.setdefault((a, t, b), Relation(t, a, b, props, [_SRC]))
+        if (a, t, b) not in rels:
+            rels[(a, t, b)] = Relation(t, a, b, props, cited())
+
+    def hub(seq: list[str]) -> str:  # Pareto-skewed: the first few take most of the links
+        return seq[min(len(seq) - 1, int(rng.paretovariate(1.2)) - 1)]
 
     codes = ["US", "GB", "DE", "FR", "IN", "BR", "RU", "TR", "AU", "CA", "NG", "PK", "ID", "JP", "KR"]
     countries = [ent(f"country-{c.lower()}", "Country", name=f"Country {c}", countryCode=c) for c in codes]
@@ -56,8 +66,8 @@ def records(n_nodes: int = 10_000, n_edges: int = 30_000, seed: int = 7) -> tupl
         year = rng.randint(2005, 2025)
         c = ent(f"syn-conflict-{k}", "Conflict", name=f"Conflict {k}", startDate=dt.date(year, rng.randint(1, 12), 1),
                 status=rng.choice(["ongoing", "resolved"]), outcome=rng.choice(["order upheld", "order withdrawn", "fine paid"]))
-        body, plat = rng.choice(bodies), rng.choice(platforms)
-        country = rng.choice(countries)
+        body, plat = hub(bodies), hub(platforms)
+        country = hub(countries)
         rel(c, "IN_JURISDICTION", country)
         rel(c, "INVOLVES", plat, role="platform")
         date = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
@@ -80,7 +90,7 @@ def records(n_nodes: int = 10_000, n_edges: int = 30_000, seed: int = 7) -> tupl
     actors = bodies + platforms + companies + courts
     while len(rels) < n_edges:  # cross-links between conflicts: the long-range structure
         rel(rng.choice(events), rng.choice(["AFFECTS", "TARGETS"]), rng.choice(actors + platforms))
-    return ents, list(rels.values())
+    return ents, list(rels.values())[:n_edges]
 
 
 def graph(n_nodes: int = 5_000, n_edges: int = 15_000, seed: int = 7):
