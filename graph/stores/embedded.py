@@ -30,6 +30,12 @@ _TYPES = {"string": "STRING", "date": "DATE", "int": "INT64", "float": "DOUBLE",
 _META = "GovplatMeta"
 
 
+def _rows(res) -> Iterator[list]:
+    """A query's rows one at a time: Python holds one row, not the whole result."""
+    while res.has_next():
+        yield res.get_next()
+
+
 class EmbeddedStore(Store):
     engine = "ladybug"
 
@@ -247,7 +253,7 @@ class EmbeddedStore(Store):
             for cls in self.onto.concrete_classes():
                 props = [p.name for p in self.onto.properties_of(cls)]
                 cols = ", ".join(f"n.`{p}` AS `{p}`" for p in props)
-                for row in self._conn.execute(f"MATCH (n:`{cls}`) RETURN {cols} ORDER BY n.id").get_all():
+                for row in _rows(self._conn.execute(f"MATCH (n:`{cls}`) RETURN {cols} ORDER BY n.id")):
                     rec = dict(zip(props, row))
                     yield Entity(rec.pop("id"), cls, {k: v for k, v in rec.items()
                                                       if k not in ("sources", "uri") and v not in (None, [])},
@@ -258,8 +264,8 @@ class EmbeddedStore(Store):
             cols = ", ".join(f"e.`{p}` AS `{p}`" for p in rel_props)
             for rtype in sorted(self.onto.relations):
                 res = self._conn.execute(
-                    f"MATCH (a)-[e:`{rtype}`]->(b) RETURN a.id, b.id, {cols} ORDER BY a.id, b.id").get_all()
-                for row in res:
+                    f"MATCH (a)-[e:`{rtype}`]->(b) RETURN a.id, b.id, {cols} ORDER BY a.id, b.id")
+                for row in _rows(res):
                     rec = dict(zip(rel_props, row[2:]))
                     yield Relation(rtype, row[0], row[1], {k: v for k, v in rec.items()
                                                            if k != "sources" and v is not None},
