@@ -1,4 +1,4 @@
-"""ingest/sources/tabular.py: cell and period parsing, layout detection, bad rows and files,
+"""ingest/sources/cells.py and tabular.py: cell and period parsing, layout detection, bad rows and files,
 and the SHACL fast path the transparency sources rely on (graph/validate.py)."""
 from __future__ import annotations
 
