@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import sys
 import threading
 import time
+import types
 
 __all__ = ["ProcessPool"]
 
@@ -65,12 +67,32 @@ def _worker_main(conn, data_path: str) -> None:  # pragma: no cover - runs in th
         conn.send(("done",))
 
 
+_MAIN_LOCK = threading.Lock()
+
+
+def _start_without_main(proc) -> None:
+    """Start a spawned process without re-running the parent's ``__main__`` in it.
+
+    Spawn re-imports the parent's main script in the child. Under Streamlit that is the page
+    script (Streamlit installs each page as ``__main__``), under Streamlit's AppTest a temporary
+    file gone by then: the worker would run a page, or die. The worker needs nothing from it,
+    so for the moment of ``start()`` the main module is one with no file."""
+    with _MAIN_LOCK:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            proc.start()
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
+
+
 class _Worker:
     def __init__(self, ctx, data_path: str):
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker_main, args=(child, data_path), daemon=True,
                                 name="govplat-sparql-worker")
-        self.proc.start()
+        _start_without_main(self.proc)
         child.close()
 
     def wait_ready(self, timeout: float) -> bool:
