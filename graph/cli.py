@@ -55,6 +55,18 @@ def _cell(v: Any) -> str:
 
 
 # ---------------------------------------------------------------------------- ingest
+def _print_note(key: str, value) -> None:
+    """A source's note for a person: a per-file table becomes one line per file, the rest JSON."""
+    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+        out.print(f"  {key}:", highlight=False, markup=False)
+        for name, fields in value.items():
+            text = ", ".join(f"{k} {json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v}"
+                             for k, v in fields.items())
+            out.print(f"    {name}: {text}", highlight=False, markup=False, soft_wrap=True)
+    else:
+        out.print(f"  {key}: {json.dumps(value, ensure_ascii=False)}", highlight=False, markup=False, soft_wrap=True)
+
+
 @app.command()
 def ingest(
     source: Optional[list[str]] = typer.Argument(
@@ -126,19 +138,20 @@ def ingest(
     else:
         if detected is not None:
             for f in detected.unrecognised:
-                err.print(f"  not recognised: {f}", highlight=False, markup=False)
+                err.print(f"  not recognised: {f}", highlight=False, markup=False, soft_wrap=True)
             for f, who in detected.ambiguous.items():
                 err.print(f"  not loaded, claimed by several sources ({', '.join(who)}): {f}", highlight=False,
-                          markup=False)
+                          markup=False, soft_wrap=True)
         for name, s in summary.items():
             out.print(f"[bold]{name}[/]: read {s['read']}, stored {s['stored_entities']} entities and "
-                      f"{s['stored_relations']} relations, rejected {s['rejected']}" + (" (check only)" if check else ""))
+                      f"{s['stored_relations']} relations, rejected {s['rejected']}" + (" (check only)" if check else ""),
+                      soft_wrap=True)
             for e in s["errors"]:
-                err.print(f"  rejected: {e}", highlight=False, markup=False)
+                err.print(f"  rejected: {e}", highlight=False, markup=False, soft_wrap=True)
             for reason, n in (s.get("skipped") or {}).items():
-                out.print(f"  skipped {n}: {reason}", highlight=False, markup=False)
+                out.print(f"  skipped {n}: {reason}", highlight=False, markup=False, soft_wrap=True)
             for key, value in (s.get("notes") or {}).items():
-                out.print(f"  {key}: {json.dumps(value, ensure_ascii=False)}", highlight=False, markup=False)
+                _print_note(key, value)
     if failed:
         raise typer.Exit(1)
 
