@@ -89,9 +89,9 @@ class Neo4jStore(Store):
             return {(r["a"], r["b"]): r["sources"] for r in res}
 
     def _write(self, writes: Writes) -> None:
-        # Every row is merged: MERGE locks both ends, so concurrent writers stay correct. A row's
-        # nulls are left out of its map, so `+=` keeps what is stored where the record is silent
-        # (sources and multi-valued props come already unioned with what is stored).
+        # Entities are merged on id. A row's nulls are left out of its map, so `+=` keeps what is
+        # stored where the record is silent (sources and multi-valued props come already unioned
+        # with what is stored).
         def props_of(row: dict, skip: tuple[str, ...]) -> dict:
             return {k: v for k, v in row.items() if v is not None and k not in skip}
 
@@ -102,8 +102,8 @@ class Neo4jStore(Store):
                 tx.run(f"UNWIND $rows AS r MERGE (n:Entity {{id: r.id}}) SET n:{labels} SET n += r.props",
                        rows=[{"id": r["id"], "props": props_of(r, ("id",))} for r in rows]).consume()
             # A relation with an end that was not stored when this batch looked it up cannot exist
-            # yet (barring another writer storing the same entity in between): CREATE it, the
-            # others are merged. Labels do not matter here.
+            # yet (barring another writer storing the same entity in between): CREATE it; the
+            # others are merged (MERGE locks both ends). Labels do not matter here.
             by_verb: dict[tuple[str, str], list[dict]] = defaultdict(list)
             for (rtype, _s, _d), rows in writes.relations.items():
                 for r in rows:
