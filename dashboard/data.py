@@ -137,13 +137,8 @@ def loaded_at() -> float | None:
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=500)
 def _named(name: str, params: tuple, v: str) -> Result:
-    from graph.queries import registry
-
-    query = registry().get(name)
-    bound = query.bind(dict(params))
-    with reading() as s:
-        # Store.run_named has no timeout; a page must never hang on a query (paths on hubs).
-        return s.run(query.render(s.engine, s.onto), bound, timeout=settings().query_timeout)
+    with reading() as s:  # a page must never hang on a query (paths on hubs): a timeout
+        return s.run_named(name, dict(params), timeout=settings().query_timeout)
 
 
 def named(name: str, **params: Any) -> Result:

@@ -1,13 +1,9 @@
 """The SPARQL console for the dashboard's query page: pick one of the ten examples or write a
 query; SELECT/ASK results show as a table (CSV download), CONSTRUCT/DESCRIBE as Turtle.
 
-Mount it in the tab reserved for it (dashboard/app_pages/queries.py)::
+It is mounted in the SPARQL tab of dashboard/app_pages/queries.py.
 
-    def sparql_tab() -> None:
-        from dashboard.sparql_console import render
-        render()
-
-Where queries run: with ``GOVPLAT_SPARQL_URL`` set (e.g. ``http://sparql:3030/sparql`` in
+Where queries run: with ``GOVPLAT_SPARQL_URL`` set (e.g. ``http://sparql:7878/sparql`` in
 docker-compose) the console asks that endpoint; otherwise it loads the store's RDF view into
 pyoxigraph once per data version (``st.cache_resource``, shared by sessions) and runs queries
 in a worker process of its own, so a query past its timeout is stopped. Read-only either way.
@@ -22,6 +18,8 @@ import urllib.parse
 import urllib.request
 
 import streamlit as st
+
+from dashboard import ui
 
 __all__ = ["render", "query_form"]
 
@@ -115,7 +113,7 @@ def render(*, key: str = "sparql") -> None:
             body = _run(text, "ttl")
             st.code(body.decode("utf-8", "replace")[:200_000], language="turtle")
             st.download_button("Download Turtle", body, file_name="govplat-sparql.ttl", mime="text/turtle",
-                               key=f"{key}_download_ttl")
+                               key=f"{key}_download_ttl", on_click="ignore")  # no rerun, no second query
             return
         df, boolean, truncated = _table(_run(text, "json"))
     except QueryRefused as exc:
@@ -128,5 +126,4 @@ def render(*, key: str = "sparql") -> None:
     st.caption(f"{len(df)} row{'s' if len(df) != 1 else ''}" + (" (stopped at the row cap)" if truncated else ""))
     st.dataframe(df, hide_index=True, key=f"{key}_table", width="stretch")
     if len(df):
-        st.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), file_name="govplat-sparql.csv",
-                           mime="text/csv", key=f"{key}_download_csv")
+        ui.download_table(df, key=f"{key}_download", name="govplat-sparql")

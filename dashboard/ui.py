@@ -68,11 +68,12 @@ def frame(rows: list[dict], columns: list[str] | None = None) -> pd.DataFrame:
     return df
 
 
-def entity_url(entity_id: str) -> str:
-    """Relative link to the entity page (works under any base path)."""
+def entity_url(entity_id: str, page: str = "entity") -> str:
+    """Relative link to an entity's page (``entity``, or ``conflict`` for a conflict's story);
+    works under any base path."""
     from urllib.parse import quote
 
-    return f"entity?id={quote(str(entity_id), safe='')}"
+    return f"{page}?id={quote(str(entity_id), safe='')}"
 
 
 def empty_notice() -> bool:

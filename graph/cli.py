@@ -307,7 +307,7 @@ def import_(
     if doc["ignored_statements"]:
         err.print(f"not read: {doc['ignored_statements']} statements in other vocabularies: "
                   + ", ".join(f"{p} ({n})" for p, n in doc["ignored_predicates"].items()), markup=False)
-    for note in sorted(set(doc["notes"])):
+    for note in doc["notes"]:
         err.print(f"note: {note}", markup=False)
 
 

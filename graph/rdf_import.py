@@ -176,8 +176,9 @@ def _records(quads: list, where: str) -> ImportResult:
             if isinstance(g, ox.NamedNode) and g.value.startswith(_GP_ID) and "/" not in g.value[len(_GP_ID):]:
                 out.add(g.value[len(_GP_ID):])
             elif g is not None:
-                result.notes.append(f"named graph {g} is not a govplat source; its triples were read "
-                                    "without adding a source")
+                note = f"named graph {g} is not a govplat source; its triples were read without adding a source"
+                if note not in result.notes:
+                    result.notes.append(note)
         return out
 
     # 1. Statement nodes: rdf:Statement reifications and RDF 1.2 reifiers -> the triple they describe.

@@ -684,7 +684,10 @@ class Handler(BaseHTTPRequestHandler):
                     return
                 kind = msg[0]
                 if kind == "error":
-                    return self._error(msg[1], msg[2])
+                    if not started:
+                        return self._error(msg[1], msg[2])
+                    self.close_connection = True  # too late for a status: cut the stream, it is incomplete
+                    return
                 if kind == "head":
                     self.send_response(200)
                     self.send_header("Content-Type", msg[1])

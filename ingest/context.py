@@ -155,9 +155,6 @@ class Context:
                 good.append(e)
         return good
 
-    def _flush_entities(self) -> None:
-        self._write(self._check_entities(), [])
-
     def flush(self) -> None:
         entities = self._check_entities()
         batch, self._relations = self._relations, []

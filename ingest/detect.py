@@ -128,8 +128,9 @@ def read_csv(path: Path, layouts: dict[str, list[str]], *, subset: bool = False)
     its header against ``layouts`` before the caller emits anything from it.
 
     Returns the layout's name and the records with the line each starts on; blank lines
-    are skipped. A record with more cells than the header raises nothing here: its extra
-    cells are kept under ``None`` so the source can reject that row with its line.
+    are skipped. A record whose cell count differs from the header's raises nothing here: it
+    gets a ``None`` key (its extra cells, or ``[]`` when it is short and padded with "") so the
+    source can reject that row with its line.
     """
     text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)

@@ -61,7 +61,7 @@ def body() -> None:
     st.markdown("**Most recent conflicts**")
     recent = pd.DataFrame([{"started": ui.cell(r["started"]), "conflict": r["name"], "status": r["status"],
                             "countries": ", ".join(r["countries"]), "platforms": ", ".join(r["platforms"]),
-                            "outcome": r["outcome"], "story": f"conflict?id={r['id']}"} for r in facets[:15]])
+                            "outcome": r["outcome"], "story": ui.entity_url(r["id"], "conflict")} for r in facets[:15]])
     st.dataframe(recent, hide_index=True, key="overview_recent", width="stretch",
                  column_config={"story": st.column_config.LinkColumn("story", display_text="read ↗", width="small")})
 

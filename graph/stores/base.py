@@ -148,12 +148,14 @@ class Store(abc.ABC):
         return row
 
     # ------------------------------------------------------------------ reading
-    def run_named(self, name: str, params: dict[str, Any] | None = None) -> Result:
+    def run_named(self, name: str, params: dict[str, Any] | None = None, *,
+                  timeout: float | None = None) -> Result:
+        """A query of the registry with its parameters checked; ``timeout`` in seconds."""
         from graph.queries import registry
 
         query = registry().get(name)
         bound = query.bind(params or {})
-        return self.run(query.render(self.engine, self.onto), bound)
+        return self.run(query.render(self.engine, self.onto), bound, timeout=timeout)
 
     def run_user(self, cypher: str, params: dict[str, Any] | None = None,
                  timeout: float | None = None, max_rows: int | None = None) -> Result:

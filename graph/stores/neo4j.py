@@ -103,7 +103,9 @@ class Neo4jStore(Store):
                        rows=[{"id": r["id"], "props": props_of(r, ("id",))} for r in rows]).consume()
             # A relation with an end that was not stored when this batch looked it up cannot exist
             # yet (barring another writer storing the same entity in between): CREATE it; the
-            # others are merged (MERGE locks both ends). Labels do not matter here.
+            # others are merged (MERGE locks both ends). Narrower than writes.new_relations on
+            # purpose: a pair looked up and not found may be created by another client before
+            # our write, a relation to an entity this batch creates cannot. Labels do not matter here.
             by_verb: dict[tuple[str, str], list[dict]] = defaultdict(list)
             for (rtype, _s, _d), rows in writes.relations.items():
                 for r in rows:

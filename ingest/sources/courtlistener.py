@@ -62,7 +62,7 @@ def _files(paths: list[Path]) -> list[Path]:
     for p in paths:
         out.extend(sorted(f for f in p.rglob("*") if f.suffix.lower() in (".json", ".xml")) if p.is_dir() else [p])
     # courts first, so that cases in the same run find their court by id or citation
-    return sorted(out, key=lambda f: (head_json(f) is None or layout_of(head_json(f)) != "court-registry", str(f)))
+    return sorted(out, key=lambda f: (layout_of(head_json(f)) != "court-registry", str(f)))
 
 
 def _docket_key(docket: str) -> str:

@@ -22,12 +22,12 @@ from ingest.detect import CsvRow, read_csv
 from ingest.provenance import file_source
 from ingest.registry import RegistryLinker
 from ingest.resolve import Resolver, country_id, normalise
+from ingest.sources.cells import CellError, half_year, half_year_text
 
 __all__ = ["crawl"]
 
 PREFIX = "derived"
 _HALF = re.compile(r"^(\d{4}) \((1st|2nd) half\)$")
-_MONTHS = re.compile(r"^(January|July) - (June|December) (\d{4})$")
 
 
 def _files(paths: list[Path]) -> list[Path]:
@@ -264,9 +264,9 @@ def _full_data(r: _Reader) -> None:
     year, first = int(m.group(1)), m.group(2) == "1st"
     provider = r.get("Service Provider") or r.fail("Service Provider", "is empty")
     country = r.country("Country")
-    props: dict[str, Any] = {"kind": "user_data", "period": r.get("Period"),
-                             "periodStart": dt.date(year, 1 if first else 7, 1),
-                             "periodEnd": dt.date(year, 6, 30) if first else dt.date(year, 12, 31)}
+    half = half_year(year, 1 if first else 2, r.get("Period"))
+    props: dict[str, Any] = {"kind": "user_data", "period": half.raw, "periodStart": half.start,
+                             "periodEnd": half.end}
     notes: list[str] = []
     r.number("User Data Requests", props, "requests", notes)
     r.number("Number of Requests where some data was disclosed (content or non content)", props,
@@ -298,16 +298,15 @@ def _aggregations(r: _Reader) -> None:
 
 
 def _twitter(r: _Reader) -> None:
-    m = _MONTHS.match(r.get("time_period"))
-    if not m:
-        r.fail("time_period", f"{r.get('time_period')!r} is not 'January - June YYYY' or 'July - December YYYY'")
-    year, first = int(m.group(3)), m.group(1) == "January"
-    if str(year) != r.get("year"):
+    try:
+        half = half_year_text(r.get("time_period"))
+    except CellError as exc:
+        r.fail("time_period", str(exc))
+    if str(half.start.year) != r.get("year"):
         r.fail("year", f"{r.get('year')!r} disagrees with time_period {r.get('time_period')!r}")
     country = r.country("country")
-    props: dict[str, Any] = {"kind": "removal", "period": r.get("time_period"),
-                             "periodStart": dt.date(year, 1 if first else 7, 1),
-                             "periodEnd": dt.date(year, 6, 30) if first else dt.date(year, 12, 31)}
+    props: dict[str, Any] = {"kind": "removal", "period": half.raw, "periodStart": half.start,
+                             "periodEnd": half.end}
     notes: list[str] = []
     r.number("removal_request_court", props, "courtOrders", notes)
     other: dict[str, int] = {}

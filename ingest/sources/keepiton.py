@@ -11,7 +11,6 @@ The file is a Source, and so is every news link a row cites.
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from graph.errors import SourceError, ValidationError
@@ -21,6 +20,7 @@ from ingest.detect import CsvRow, read_csv
 from ingest.provenance import file_source, urls_in, web_source
 from ingest.registry import RegistryLinker
 from ingest.resolve import Resolver, country_entity
+from ingest.sources.cells import CellError, us_date
 
 __all__ = ["crawl"]
 
@@ -32,11 +32,6 @@ def _files(paths: list[Path]) -> list[Path]:
     for p in paths:
         out.extend(sorted(p.glob("*.csv")) if p.is_dir() else [p])
     return out
-
-
-def _date(text: str) -> dt.date:
-    m, d, y = (int(x) for x in text.strip().split("/"))
-    return dt.date(y, m, d)
 
 
 class _Row:
@@ -77,20 +72,21 @@ def crawl(ctx: Context) -> None:
 
 
 def _emit_row(ctx: Context, linker: RegistryLinker, source: Entity, r: _Row) -> None:
-    if None in r.row.values:
-        r.fail("header", f"has {len(r.row.values) - 1 + len(r.row.values[None])} cells where the header has "
-                         f"{len(r.row.values) - 1}")
+    if None in r.row.values:  # read_csv: the extra cells, or [] for a short row
+        width, extra = len(r.row.values) - 1, r.row.values[None]
+        r.fail("header", f"has {width + len(extra)} cells where the header has {width}" if extra
+               else f"has fewer cells than the header's {width}")
     # -- everything is checked before anything of the row is emitted
     rid = r.get("ID") or r.fail("ID", "is empty")
     try:
-        start = _date(r.get("start_date"))
-    except (ValueError, TypeError):
+        start = us_date(r.get("start_date"))
+    except CellError:
         r.fail("start_date", f"{r.get('start_date')!r} is not a date (M/D/YYYY)")
     end = None
     if r.get("end_date").lower() not in r.look["open_end"]:
         try:
-            end = _date(r.get("end_date"))
-        except (ValueError, TypeError):
+            end = us_date(r.get("end_date"))
+        except CellError:
             r.fail("end_date", f"{r.get('end_date')!r} is not a date (M/D/YYYY), unknown or ongoing")
     country = Resolver.default().country(r.get("country"))
     if country is None:

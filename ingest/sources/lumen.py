@@ -53,17 +53,19 @@ def _files(paths: list[Path]) -> list[Path]:
 def crawl(ctx: Context) -> None:
     linker = RegistryLinker(ctx)
     _ACTORS[id(ctx)] = {}
-    for path in _files(ctx.paths):
-        try:
-            key, notice = _read(ctx, path)
-        except SourceError as exc:
-            ctx.reject(exc)
-            continue
-        try:
-            _emit_notice(ctx, linker, path, key, notice)
-        except ValidationError as exc:
-            ctx.reject(exc)
-    _ACTORS.pop(id(ctx), None)
+    try:
+        for path in _files(ctx.paths):
+            try:
+                key, notice = _read(ctx, path)
+            except SourceError as exc:
+                ctx.reject(exc)
+                continue
+            try:
+                _emit_notice(ctx, linker, path, key, notice)
+            except ValidationError as exc:
+                ctx.reject(exc)
+    finally:
+        _ACTORS.pop(id(ctx), None)  # also when the run fails: the dict is this run's only
 
 
 def _read(ctx: Context, path: Path) -> tuple[str, dict]:
