@@ -7,9 +7,8 @@ import datetime as dt
 import pytest
 
 from graph.errors import SourceError
-from ingest.run import available_sources, run_source
 from tests.conftest import shared_file
-from tests.ingest._helpers import file_report, run_captured
+from tests.ingest._helpers import file_report, ingested_twice, run_captured, snapshot
 
 FOLDER = "apple-transparency-report"
 
@@ -88,22 +87,12 @@ def test_national_security_bands(run):
         "National Security", "FISA Content", "FISA Non-Content", "NSLs"}
 
 
-def test_rerun_in_the_store_changes_nothing(tmp_path, monkeypatch):
-    from graph.stores.embedded import EmbeddedStore
-
-    monkeypatch.setenv("GOVPLAT_HOME", str(tmp_path))
+def test_rerun_in_the_store_changes_nothing(tmp_path):
     files = [shared_file(FOLDER, n) for n in ("us_national_security_requests.csv", "push_token_requests.csv",
                                                 "app_takedown_legal_violation_requests.csv")]
-    info = available_sources()["apple_transparency"]
-    with EmbeddedStore(tmp_path / "store.lbug") as store:
-        run_source(info, store, files)
-        counts = store.counts()
-        entities, relations = (list(x) for x in store.dump())
-        again = run_source(info, store, files)
+    with ingested_twice(tmp_path, "apple_transparency", files) as (store, _first, again, counts, dump):
         assert again.rejected == 0 and store.counts() == counts
-        e2, r2 = (list(x) for x in store.dump())
-        assert [(e.id, e.props, e.sources) for e in e2] == [(e.id, e.props, e.sources) for e in entities]
-        assert [(r.src, r.type, r.dst, r.sources) for r in r2] == [(r.src, r.type, r.dst, r.sources) for r in relations]
+        assert snapshot(store) == dump
         assert counts["entities"]["RequestStatistic"] == 40 + 5 + 56
 
 

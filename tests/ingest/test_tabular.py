@@ -106,11 +106,11 @@ def test_small_file_as_published(tmp_path):
     assert tr.props["complianceRate"] == 55.0
     assert tr.props["name"] == "Test removal requests: Turkey, 2019 H1, YouTube"
     assert tr.props["editionDate"] == dt.date(2020, 6, 30)  # the file's last half-year
-    assert ("youtube" in {d for s, t, d in cap.relations if s == tr.id and t == "REPORTS_ON"})
+    assert "youtube" in cap.links(tr.id, "REPORTS_ON")
     assert (tr.id, "IN_JURISDICTION", "country-tr") in cap.relations
     de = cap.one(countryName="Germany")
     assert "complianceRate" not in de.props  # empty cell: no value, not 0
-    assert {d for s, t, d in cap.relations if s == de.id and t == "REPORTS_ON"} == {"google-llc"}
+    assert cap.links(de.id, "REPORTS_ON") == {"google-llc"}
     assert counters.notes["products without a platform"] == ["Blogger"]
     source = cap.entities[tr.sources[0]]
     assert source.cls == "Source" and source.props["kind"] == "data_file" and source.props["retrievedDate"]

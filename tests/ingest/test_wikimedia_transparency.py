@@ -8,9 +8,8 @@ import json
 import pytest
 
 from graph.errors import SourceError
-from ingest.run import available_sources, run_source
 from tests.conftest import shared_file
-from tests.ingest._helpers import file_report, run_captured
+from tests.ingest._helpers import file_report, ingested_twice, run_captured, snapshot
 
 FOLDER = "wikimedia-transparency-report"
 
@@ -102,19 +101,11 @@ def test_files_without_period_or_country(run):
     assert threats.props["disclosures"] == 8 and "periodEnd" not in threats.props
 
 
-def test_rerun_in_the_store_changes_nothing(tmp_path, monkeypatch):
-    from graph.stores.embedded import EmbeddedStore
-
-    monkeypatch.setenv("GOVPLAT_HOME", str(tmp_path))
+def test_rerun_in_the_store_changes_nothing(tmp_path):
     files = [shared_file(FOLDER, n) for n in ("privacy.json", "sum.csv", "other_companies.csv")]
-    info = available_sources()["wikimedia_transparency"]
-    with EmbeddedStore(tmp_path / "store.lbug") as store:
-        first = run_source(info, store, files)
-        counts = store.counts()
-        dump = [(e.id, e.props, e.sources) for e in store.dump()[0]]
-        again = run_source(info, store, files)
+    with ingested_twice(tmp_path, "wikimedia_transparency", files) as (store, first, again, counts, dump):
         assert first.rejected == again.rejected == 0
-        assert store.counts() == counts and [(e.id, e.props, e.sources) for e in store.dump()[0]] == dump
+        assert store.counts() == counts and snapshot(store) == dump
 
 
 def test_broken_copies(tmp_path):

@@ -105,6 +105,7 @@ def test_export_streams_without_building_a_graph(monkeypatch):
     import rdflib
 
     monkeypatch.setattr(rdflib, "Graph", None)
+    monkeypatch.setattr(rdf, "Graph", None)  # the name graph.rdf imported, which to_graph uses
     written = []
 
     class Sink:

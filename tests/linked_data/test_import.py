@@ -24,10 +24,7 @@ def _empty_store(kind: str, request, tmp_path):
         from graph.stores.embedded import EmbeddedStore
 
         return EmbeddedStore(tmp_path / "roundtrip.lbdb")
-    try:
-        return request.getfixturevalue("neo4j_store")  # tests/conftest.py: a wiped Neo4j store
-    except pytest.FixtureLookupError:
-        pytest.skip("no neo4j_store fixture in tests/conftest.py yet")
+    return request.getfixturevalue("neo4j_store")  # tests/conftest.py: a wiped Neo4j store
 
 
 def _normalised(entities, relations):
@@ -67,16 +64,22 @@ def test_round_trip_through_an_empty_store(exports, tmp_path, request, store_kin
             store.close()
 
 
+def write_slice(records, step: int, path):
+    """Every ``step``-th entity and the relations among them, written to ``path`` (format from
+    its suffix); returns the path and the entities."""
+    entities, relations = records
+    some = entities[::step]
+    ids = {e.id for e in some}
+    with open(path, "wb") as fh:
+        rdf.write(some, [r for r in relations if r.src in ids and r.dst in ids], path.suffix[1:], fh)
+    return path, some
+
+
 def test_import_validates_with_shacl(bundled_records, tmp_path):
     """Imported entities pass the same SHACL check as ingest (on a slice of the data: pyshacl is slow)."""
     from graph.stores.embedded import EmbeddedStore
 
-    entities, relations = bundled_records
-    some = entities[::10]
-    ids = {e.id for e in some}
-    path = tmp_path / "slice.ttl"
-    with open(path, "wb") as fh:
-        rdf.write(some, [r for r in relations if r.src in ids and r.dst in ids], "ttl", fh)
+    path, some = write_slice(bundled_records, 10, tmp_path / "slice.ttl")
     with EmbeddedStore(tmp_path / "v.lbdb") as store:
         result = import_into(store, path, validate=True)
         assert sum(store.counts()["entities"].values()) == len(result.entities) == len(some)
@@ -175,12 +178,7 @@ id:two-names a gp:Person ; gp:name "A", "B" ; gp:sources "s" .
 def test_cli_import_into_an_empty_store_and_its_errors(bundled_records, tmp_path):
     import json
 
-    entities, relations = bundled_records
-    some = entities[::20]
-    ids = {e.id for e in some}
-    path = tmp_path / "slice.nq"
-    with open(path, "wb") as fh:
-        rdf.write(some, [r for r in relations if r.src in ids and r.dst in ids], "nq", fh)
+    path, some = write_slice(bundled_records, 20, tmp_path / "slice.nq")
     env = {"GOVPLAT_HOME": str(tmp_path / "home"), "GOVPLAT_STORE": "embedded"}
     proc = run_cli("import", str(path), "--no-validate", "--json", env=env)
     assert proc.returncode == 0, proc.stderr
