@@ -5,8 +5,8 @@ runs each source once on the files it claimed, and lists the files nobody recogn
 
 The detect convention (every source follows it; a source without either is never picked):
 
-1. A source module may define ``detect(path: Path) -> bool``: True when the file is one it
-   reads. It must be cheap (read at most the first few kilobytes; :func:`head_text` and
+1. A source module may define ``detect(path: Path, config: dict) -> bool`` (``config`` is
+   its ``<name>.yml``): True when the file is one it reads. It must be cheap (read at most the first few kilobytes; :func:`head_text` and
    :func:`head_json` help) and must never raise: an unreadable file is simply not claimed.
 2. Or its ``<name>.yml`` declares header signatures, one per layout it reads::
 
@@ -208,7 +208,7 @@ def claims(name: str, config: dict, path: Path) -> bool:
     fn = getattr(module, "detect", None)
     if callable(fn):
         try:
-            return bool(fn(path))
+            return bool(fn(path, config))
         except Exception:  # a detector must not sink the walk; treat as "not mine"
             return False
     return any(_matches_signature(path, s) for s in _yaml_signatures(config))

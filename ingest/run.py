@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from graph.errors import GovplatError, SourceError
@@ -42,18 +41,11 @@ class SourceInfo:
         return bool(self.config.get("default_paths"))
 
 
-@lru_cache(maxsize=None)
-def _source_config(path: Path, mtime_ns: int) -> dict:
-    """A source's YAML, parsed once per version of the file (detection asks for it per file).
-    Callers treat it as read-only."""
-    return load_yaml(path) or {}
-
-
 def available_sources() -> dict[str, SourceInfo]:
     out = {}
     for meta in sorted(SOURCES_DIR.glob("*.yml")):
         if (SOURCES_DIR / f"{meta.stem}.py").exists():
-            out[meta.stem] = SourceInfo(meta.stem, _source_config(meta, meta.stat().st_mtime_ns))
+            out[meta.stem] = SourceInfo(meta.stem, load_yaml(meta) or {})
     return out
 
 

@@ -50,7 +50,7 @@ def layout_of(doc: Any) -> str | None:
     return None
 
 
-def detect(path: Path) -> bool:
+def detect(path: Path, config: dict) -> bool:
     if path.suffix.lower() == ".xml":
         head = head_text(path, 4096) or ""
         return "<gov_uscourts_docket" in head

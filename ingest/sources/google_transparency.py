@@ -57,7 +57,5 @@ def crawl(ctx: Context) -> None:
     StatisticsSource(ctx, handlers={"nsl_letters": _nsl_letter}).run()
 
 
-def detect(path: Path) -> bool:
-    from ingest.run import available_sources
-
-    return StatisticsSource.claims(available_sources()["google_transparency"].config, path)
+def detect(path: Path, config: dict) -> bool:
+    return StatisticsSource.claims(config, path)

@@ -29,18 +29,12 @@ _STUB_KEYS = {"id", "title", "body"}
 _ACTORS: dict[int, dict[str, Entity]] = {}  # per run: parties created from their name
 
 
-def detect(path: Path) -> bool:
+def detect(path: Path, config: dict) -> bool:
     doc = head_json(path)
     if not (isinstance(doc, dict) and len(doc) == 1):
         return False
     (key, notice), = doc.items()
-    return key in _config()["top_keys"] and isinstance(notice, dict) and "id" in notice and "title" in notice
-
-
-def _config() -> dict:
-    from ingest.run import available_sources
-
-    return available_sources()[PREFIX].config
+    return key in config["top_keys"] and isinstance(notice, dict) and "id" in notice and "title" in notice
 
 
 def _files(paths: list[Path]) -> list[Path]:

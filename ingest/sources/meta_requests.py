@@ -17,7 +17,5 @@ def crawl(ctx: Context) -> None:
     StatisticsSource(ctx).run()
 
 
-def detect(path: Path) -> bool:
-    from ingest.run import available_sources
-
-    return StatisticsSource.claims(available_sources()["meta_requests"].config, path)
+def detect(path: Path, config: dict) -> bool:
+    return StatisticsSource.claims(config, path)

@@ -35,7 +35,7 @@ __all__ = ["crawl", "detect", "Gazetteer"]
 PREFIX = "news"
 
 
-def detect(path: Path) -> bool:
+def detect(path: Path, config: dict) -> bool:
     if path.suffix.lower() != ".txt":
         return False
     text = head_text(path)

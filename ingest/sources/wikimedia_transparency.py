@@ -22,12 +22,6 @@ __all__ = ["crawl", "detect"]
 _ANSWERS = {"yes": 1, "no": 0}
 
 
-def _config() -> dict:
-    from ingest.run import available_sources
-
-    return available_sources()["wikimedia_transparency"].config
-
-
 def _json_layouts(config: dict) -> dict[str, dict]:
     return {n: l for n, l in (config.get("layouts") or {}).items() if l.get("json_list")}
 
@@ -70,8 +64,7 @@ def crawl(ctx: Context) -> None:
     StatisticsSource(ctx, readers={".json": lambda p: read_request_list(p, ctx.config)}).run()
 
 
-def detect(path: Path) -> bool:
-    config = _config()
+def detect(path: Path, config: dict) -> bool:
     if path.suffix.lower() == ".json":
         data = head_json(path)
         return isinstance(data, dict) and any(isinstance(data.get(l["json_list"]), list)

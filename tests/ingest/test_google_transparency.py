@@ -250,8 +250,9 @@ def test_fisa_file_under_another_name_is_rejected(tmp_path):
 def test_detect_claims_its_files():
     from ingest.sources.google_transparency import detect
 
-    assert detect(shared_file(FOLDER, "export-2025H1", "google-government-removal-requests.csv"))
-    assert not detect(shared_file("apple-transparency-report", "device_requests.csv"))
+    config = available_sources()["google_transparency"].config
+    assert detect(shared_file(FOLDER, "export-2025H1", "google-government-removal-requests.csv"), config)
+    assert not detect(shared_file("apple-transparency-report", "device_requests.csv"), config)
 
 
 # ------------------------------------------------------------------ the same answers on Neo4j
