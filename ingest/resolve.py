@@ -69,29 +69,30 @@ def country_entity(code: str) -> Entity | None:
 
 
 def _cldr_names() -> dict[str, str]:
-    """Territory names of every CLDR language (regional variants add nothing) -> code.
+    """Territory names of every CLDR language and script (``sr_Latn``, ``zh_Hant``) -> code;
+    regional variants (``en_GB``) repeat their language's names and are skipped.
 
-    Reading ~700 locales takes seconds, so the table is cached under GOVPLAT_HOME, keyed by
-    the Babel version that produced it.
+    Reading ~400 locales takes seconds, so the table is cached under GOVPLAT_HOME, keyed by
+    this table's format and the Babel version that produced it.
     """
     import babel
 
     from graph.settings import settings
 
-    cache = settings().home / "cache" / f"cldr-territories-{babel.__version__}.json"
+    cache = settings().home / "cache" / f"cldr-territories-v2-{babel.__version__}.json"
     try:
         return json.loads(cache.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         pass
     names: dict[str, str] = {}
     for loc in localedata.locale_identifiers():
-        if "_" in loc:
-            continue
         try:
-            territories = Locale.parse(loc).territories
+            locale = Locale.parse(loc)
         except Exception:  # a few locale ids do not parse; they add nothing we need
             continue
-        for code, name in territories.items():
+        if locale.territory:
+            continue
+        for code, name in locale.territories.items():
             if re.fullmatch(r"[A-Z]{2}", code):
                 names.setdefault(normalise(name), code)
     try:
