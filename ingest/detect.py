@@ -214,13 +214,18 @@ def claims(name: str, config: dict, path: Path) -> bool:
     return any(_matches_signature(path, s) for s in _yaml_signatures(config))
 
 
-def walk(paths: Iterable[Path]) -> list[Path]:
+def walk(paths: Iterable[Path], suffixes: Iterable[str] | None = None) -> list[Path]:
+    """The files a user named: a file as given (its reader reports a missing or wrong one), a
+    folder's files at any depth in sorted order, hidden ones left out, and only those ending
+    in ``suffixes`` (any case) when given."""
+    wanted = {s.lower() for s in suffixes} if suffixes is not None else None
     out: list[Path] = []
-    for p in paths:
+    for p in map(Path, paths):
         if p.is_dir():
             out.extend(sorted(f for f in p.rglob("*") if f.is_file()
-                              and not any(part.startswith(".") for part in f.relative_to(p).parts)))
-        elif p.is_file():
+                              and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                              and (wanted is None or f.suffix.lower() in wanted)))
+        else:
             out.append(p)
     return out
 
@@ -231,7 +236,7 @@ def detect_paths(paths: Iterable[Path], sources: dict | None = None) -> Plan:
 
     sources = sources if sources is not None else available_sources()
     plan = Plan()
-    for f in walk(paths):
+    for f in walk(p for p in paths if Path(p).exists()):
         who = [name for name, info in sources.items() if claims(name, info.config, f)]
         if len(who) == 1:
             plan.files.setdefault(who[0], []).append(f)

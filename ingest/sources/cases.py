@@ -11,6 +11,7 @@ from pydantic import ValidationError as PydanticError
 from graph.errors import SourceError, ValidationError
 from graph.model import Entity, Relation
 from ingest.context import Context
+from ingest.detect import walk
 from ingest.resolve import country_entity, country_id, iso_source
 from ingest.sources.cases_schema import CaseFile, ConflictRecord, EntityRecord, SourceRecord
 from ingest.yamlio import load_yaml
@@ -21,13 +22,7 @@ _CONTAINED = ("Event", "CourtCase")  # classes linked to their file's conflict
 
 
 def case_files(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out.extend(sorted([*p.glob("*.yaml"), *p.glob("*.yml")]))
-        else:
-            out.append(p)
-    return out
+    return walk(paths, (".yaml", ".yml"))
 
 
 def _pyd_error(exc: PydanticError, where: str, record: str) -> ValidationError:

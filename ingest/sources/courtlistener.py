@@ -18,7 +18,7 @@ from typing import Any
 from graph.errors import SourceError, ValidationError
 from graph.model import Entity, Relation
 from ingest.context import Context
-from ingest.detect import head_json, head_text, load_json
+from ingest.detect import head_json, head_text, load_json, walk
 from ingest.provenance import file_source
 from ingest.registry import RegistryLinker
 from ingest.resolve import Resolver, normalise
@@ -58,11 +58,9 @@ def detect(path: Path, config: dict) -> bool:
 
 
 def _files(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        out.extend(sorted(f for f in p.rglob("*") if f.suffix.lower() in (".json", ".xml")) if p.is_dir() else [p])
     # courts first, so that cases in the same run find their court by id or citation
-    return sorted(out, key=lambda f: (layout_of(head_json(f)) != "court-registry", str(f)))
+    return sorted(walk(paths, (".json", ".xml")),
+                  key=lambda f: (layout_of(head_json(f)) != "court-registry", str(f)))
 
 
 def _docket_key(docket: str) -> str:

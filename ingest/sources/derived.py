@@ -18,7 +18,7 @@ from typing import Any
 from graph.errors import SourceError, ValidationError
 from graph.model import Entity, Relation
 from ingest.context import Context
-from ingest.detect import CsvRow, read_csv
+from ingest.detect import CsvRow, read_csv, walk
 from ingest.provenance import file_source
 from ingest.registry import RegistryLinker
 from ingest.resolve import Resolver, country_id, normalise
@@ -28,13 +28,6 @@ __all__ = ["crawl"]
 
 PREFIX = "derived"
 _HALF = re.compile(r"^(\d{4}) \((1st|2nd) half\)$")
-
-
-def _files(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        out.extend(sorted(p.rglob("*.csv")) if p.is_dir() else [p])
-    return out
 
 
 class _Reader:
@@ -153,7 +146,7 @@ def crawl(ctx: Context) -> None:
                 "hk-department-totals": _hk_totals, "multi-company-full-data": _full_data,
                 "multi-company-country-aggregations": _aggregations,
                 "twitter-removals-by-country": _twitter}
-    for path in _files(ctx.paths):
+    for path in walk(ctx.paths, (".csv",)):
         try:
             layout, rows = _read(path, specs)
         except SourceError as exc:

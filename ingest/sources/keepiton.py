@@ -11,12 +11,11 @@ The file is a Source, and so is every news link a row cites.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 from graph.errors import SourceError, ValidationError
 from graph.model import Entity, Relation
 from ingest.context import Context
-from ingest.detect import CsvRow, read_csv
+from ingest.detect import CsvRow, read_csv, walk
 from ingest.provenance import file_source, urls_in, web_source
 from ingest.registry import RegistryLinker
 from ingest.resolve import Resolver, country_entity
@@ -25,13 +24,6 @@ from ingest.sources.cells import CellError, us_date
 __all__ = ["crawl"]
 
 PREFIX = "keepiton"
-
-
-def _files(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        out.extend(sorted(p.glob("*.csv")) if p.is_dir() else [p])
-    return out
 
 
 class _Row:
@@ -55,7 +47,7 @@ class _Row:
 
 def crawl(ctx: Context) -> None:
     linker = RegistryLinker(ctx)
-    for path in _files(ctx.paths):
+    for path in walk(ctx.paths, (".csv",)):
         try:
             layout, rows = read_csv(path, {s["layout"]: s["headers"] for s in ctx.config["detect"]})
         except SourceError as exc:

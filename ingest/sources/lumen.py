@@ -18,7 +18,7 @@ from typing import Any
 from graph.errors import SourceError, ValidationError
 from graph.model import Entity, Relation
 from ingest.context import Context
-from ingest.detect import head_json, load_json
+from ingest.detect import head_json, load_json, walk
 from ingest.registry import RegistryLinker
 from ingest.resolve import Resolver, normalise
 
@@ -37,18 +37,11 @@ def detect(path: Path, config: dict) -> bool:
     return key in config["top_keys"] and isinstance(notice, dict) and "id" in notice and "title" in notice
 
 
-def _files(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        out.extend(sorted(p.rglob("*.json")) if p.is_dir() else [p])
-    return out
-
-
 def crawl(ctx: Context) -> None:
     linker = RegistryLinker(ctx)
     _ACTORS[id(ctx)] = {}
     try:
-        for path in _files(ctx.paths):
+        for path in walk(ctx.paths, (".json",)):
             try:
                 key, notice = _read(ctx, path)
             except SourceError as exc:

@@ -27,7 +27,7 @@ from babel import Locale
 from graph.errors import SourceError
 from graph.model import Entity, Relation
 from ingest.context import Context
-from ingest.detect import head_text
+from ingest.detect import head_text, walk
 from ingest.textfile import read_text
 
 __all__ = ["crawl", "detect", "Gazetteer"]
@@ -43,13 +43,6 @@ def detect(path: Path, config: dict) -> bool:
         return False
     first = text.strip().splitlines()[0]
     return len(first) <= 300 and len(text.split()) >= 50
-
-
-def _files(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        out.extend(sorted(p.rglob("*.txt")) if p.is_dir() else [p])
-    return out
 
 
 def _read(path: Path) -> str:
@@ -191,7 +184,7 @@ def crawl(ctx: Context) -> None:
     if gaz is None:
         ctx.note("gazetteer", "no store (check only): mentions are not linked")
     linked_all, candidates_all, ambiguous_all = {}, {}, {}
-    for path in _files(ctx.paths):
+    for path in walk(ctx.paths, (".txt",)):
         try:
             text = _read(path)
         except SourceError as exc:

@@ -34,7 +34,7 @@ from typing import Any
 from graph.errors import SourceError, ValidationError
 from graph.model import Entity, Relation
 from ingest.context import Context, make_id
-from ingest.detect import CsvRow, check_header, csv_header, header_names, read_csv
+from ingest.detect import CsvRow, check_header, csv_header, header_names, read_csv, walk
 from ingest.provenance import file_source
 from ingest.registry import RegistryLinker
 from ingest.sources.cells import (MISSING, PERIOD_FORMATS, Band, CellError, Period, half_year, parse_count,
@@ -214,15 +214,7 @@ class StatisticsSource:
         return tuple(s.lower() for s in config.get("suffixes") or [".csv"])
 
     def files(self) -> list[Path]:
-        out: list[Path] = []
-        for p in self.ctx.paths:
-            p = Path(p)
-            if p.is_dir():
-                out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in
-                                  self.suffixes(self.config) and not f.name.startswith(".")))
-            else:
-                out.append(p)
-        return out
+        return walk(self.ctx.paths, self.suffixes(self.config))
 
     @classmethod
     def claims(cls, config: dict, path: Path, source: str = "") -> bool:
