@@ -34,8 +34,9 @@ sys.path.insert(0, str(ROOT))
 from graph.model import Entity, Relation  # noqa: E402
 
 
-def records(conflicts: int, seed: int = 7):
-    """Entities then relations of a synthetic graph shaped like the curated data."""
+def records(conflicts: int, seed: int = 7, offset: int = 0):
+    """Entities then relations of a synthetic graph shaped like the curated data; conflict ids
+    start at ``offset`` (so chunks made apart do not repeat each other's records)."""
     rnd = random.Random(seed)
     day = dt.date(2010, 1, 1)
     entities, relations = [], []
@@ -57,7 +58,7 @@ def records(conflicts: int, seed: int = 7):
                                ["src-registry"]))
     entities.append(Entity("src-registry", "Source", {"name": "Registry", "title": "Registry", "publisher": "govplat",
                                                       "url": "https://example.org/registry"}, ["src-registry"]))
-    for i in range(conflicts):
+    for i in range(offset, offset + conflicts):
         g, co = f"gov-{i % n_bodies}", f"co-{i % n_companies}"
         pf, country = f"pf-{i % n_companies}", f"country-{i % n_countries}"
         when = day + dt.timedelta(days=rnd.randrange(5000))
@@ -244,7 +245,7 @@ from graph import rdf
 n = int(sys.argv[1])
 STEP = 500  # records are made lazily, 500 conflicts at a time, as a store's dump hands them over
 def chunk(start, count):
-    es, rs = records(count, seed=start)
+    es, rs = records(count, seed=start, offset=start)
     keep = ("c", "acc", "d", "r", "k", "ru", "src")
     return ([e for e in es if e.id.split("-")[0] in keep and "registry" not in e.id],
             [r for r in rs if r.type != "OPERATES"])

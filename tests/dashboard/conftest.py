@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_cli
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
@@ -74,9 +76,7 @@ relations:
 
 
 def ingest(home: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GOVPLAT_HOME": str(home), "GOVPLAT_STORE": "embedded"}
-    return subprocess.run([sys.executable, "-m", "graph.cli", "ingest", *args], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=300)
+    return run_cli("ingest", *args, env={"GOVPLAT_HOME": str(home), "GOVPLAT_STORE": "embedded"})
 
 
 @pytest.fixture(scope="session")
@@ -99,21 +99,12 @@ def xss_home(tmp_path_factory) -> Path:
 def synthetic_home(tmp_path_factory) -> Path:
     """A store with a synthetic graph of 10,000+ entities and 30,000 relations."""
     from graph import synthetic
-    from graph.settings import settings
     from graph.stores.embedded import EmbeddedStore
 
     home = tmp_path_factory.mktemp("synthetic")
-    old = os.environ.get("GOVPLAT_HOME")
-    os.environ["GOVPLAT_HOME"] = str(home)
-    try:
-        entities, relations = synthetic.records(10_050, 30_000, seed=3)
-        with EmbeddedStore(settings().embedded_path) as store:
-            store.upsert(entities, relations)
-    finally:
-        if old is None:
-            os.environ.pop("GOVPLAT_HOME", None)
-        else:
-            os.environ["GOVPLAT_HOME"] = old
+    entities, relations = synthetic.records(10_050, 30_000, seed=3)
+    with EmbeddedStore(home / "graph.lbdb") as store:  # where settings().embedded_path puts it
+        store.upsert(entities, relations)
     return home
 
 
