@@ -11,7 +11,20 @@ from typing import Any
 
 from graph.ontology import GP_ID
 
-__all__ = ["Entity", "Relation", "Node", "Rel", "Path", "entity_uri", "plain"]
+__all__ = ["Entity", "Relation", "Node", "Rel", "Path", "entity_uri", "plain", "iri_text"]
+
+# Characters RFC 3987 does not allow anywhere in an IRI (besides controls); they are
+# percent-encoded so that every stored URL is a valid xsd:anyURI in the RDF exports.
+_NOT_IN_IRI = frozenset(' <>"{}|\\^`')
+
+
+def iri_text(url: str) -> str:
+    """``url`` with the characters an IRI may not contain percent-encoded (UTF-8); the rest,
+    including existing escapes and non-ASCII letters, unchanged. Idempotent."""
+    if all(ch not in _NOT_IN_IRI and 0x20 < ord(ch) != 0x7F for ch in url):
+        return url
+    return "".join(ch if ch not in _NOT_IN_IRI and 0x20 < ord(ch) != 0x7F
+                   else "".join(f"%{b:02X}" for b in ch.encode("utf-8")) for ch in url.strip())
 
 
 def entity_uri(entity_id: str) -> str:

@@ -149,6 +149,14 @@ class Ontology:
         props = [p for p in self.properties.values() if p.domain in lineage and not (p.on_relation and p.name != "sources")]
         return sorted(props, key=lambda p: (p.name != "id", p.name))
 
+    def uri_properties(self) -> frozenset[str]:
+        """Names of the datatype properties whose range is xsd:anyURI."""
+        key = ("uri_properties",)
+        if key not in self._memo:  # a frozenset needs no defensive copy
+            self._memo[key] = frozenset(name for name, p in self.properties.items()
+                                        if self.graph.value(p.uri, RDFS.range) == XSD.anyURI)
+        return self._memo[key]
+
     def relation_properties(self) -> list[DataProperty]:
         return sorted((p for p in self.properties.values() if p.on_relation), key=lambda p: p.name)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import GovplatError, ValidationError
-from graph.model import Entity, Relation
+from graph.model import Entity, Relation, iri_text
 from graph.ontology import ontology
 from graph.stores.base import Store
 from graph.validate import check_entities
@@ -85,12 +85,17 @@ class Context:
             if self.onto.classes[entity.cls].abstract:
                 raise ValidationError(f"class {entity.cls} is abstract; use one of "
                                       f"{', '.join(self.onto.concrete_subclasses(entity.cls))}")
+            uri_props = self.onto.uri_properties()
             allowed = self._allowed.get(entity.cls)
             if allowed is None:  # computed once per class: properties_of sorts on every call
                 allowed = self._allowed[entity.cls] = frozenset(p.name for p in self.onto.properties_of(entity.cls))
             for key in entity.props:
                 if key not in allowed:
                     raise ValidationError(f"{entity.cls} has no property {key!r}", field=key)
+                if key in uri_props:
+                    value = entity.props[key]
+                    entity.props[key] = ([iri_text(v) for v in value] if isinstance(value, list)
+                                         else iri_text(value))
         except GovplatError as exc:
             self.reject(ValidationError(getattr(exc, "reason", str(exc)), where=entity.origin, record=entity.id,
                                         field=getattr(exc, "field", "") or "class"), entity.id)
