@@ -25,6 +25,7 @@ PAGES = {
         st.Page("app_pages/paths.py", title="Paths", icon=":material/route:", url_path="paths"),
     ],
     "Analyse": [
+        st.Page("app_pages/statistics.py", title="Statistics", icon=":material/public:", url_path="statistics"),
         st.Page("app_pages/analytics.py", title="Analytics", icon=":material/insights:", url_path="analytics"),
         st.Page("app_pages/queries.py", title="Queries", icon=":material/terminal:", url_path="queries"),
     ],

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tests.dashboard.conftest import APP
 
 PAGES = ["app_pages/overview.py", "app_pages/network.py", "app_pages/entity.py", "app_pages/conflict.py",
-         "app_pages/paths.py", "app_pages/analytics.py", "app_pages/queries.py"]
+         "app_pages/paths.py", "app_pages/statistics.py", "app_pages/analytics.py", "app_pages/queries.py"]
 
 
 def open_page(home, monkeypatch, page: str, **params) -> AppTest:
@@ -53,7 +53,7 @@ def test_every_page_on_an_empty_store(empty_home, monkeypatch, page):
     ("app_pages/overview.py", {}), ("app_pages/network.py", {}), ("app_pages/entity.py", {"id": "alt-uscis"}),
     ("app_pages/entity.py", {}), ("app_pages/conflict.py", {"id": "twitter-dhs-alt-uscis-2017"}),
     ("app_pages/conflict.py", {}), ("app_pages/paths.py", {"source": "alt-uscis", "target": "us-dhs"}),
-    ("app_pages/analytics.py", {}), ("app_pages/queries.py", {})])
+    ("app_pages/statistics.py", {}), ("app_pages/analytics.py", {}), ("app_pages/queries.py", {})])
 def test_every_page_on_the_bundled_data(bundled_home, monkeypatch, page, params):
     at = open_page(bundled_home, monkeypatch, page, **params)
     assert not at.error, [e.value for e in at.error]
@@ -62,7 +62,7 @@ def test_every_page_on_the_bundled_data(bundled_home, monkeypatch, page, params)
 @pytest.mark.parametrize("page,params", [
     ("app_pages/overview.py", {}), ("app_pages/network.py", {}), ("app_pages/entity.py", {"id": "syn-body-1"}),
     ("app_pages/conflict.py", {}), ("app_pages/paths.py", {"source": "syn-body-1", "target": "syn-platform-2"}),
-    ("app_pages/analytics.py", {}), ("app_pages/queries.py", {})])
+    ("app_pages/statistics.py", {}), ("app_pages/analytics.py", {}), ("app_pages/queries.py", {})])
 def test_every_page_on_a_synthetic_graph_of_10000_entities(synthetic_home, monkeypatch, page, params):
     at = open_page(synthetic_home, monkeypatch, page, **params)
     assert not at.error, [e.value for e in at.error]
