@@ -106,8 +106,7 @@ def _statistic_rows(G: nx.MultiDiGraph) -> Iterable[dict]:
         high = a.get("requests", a.get("requestsMax"))
         if year is None or (low is None and high is None):
             continue
-        publishers = sorted(G.nodes[p].get("name", p) for p in _out(G, n, "REPORTS_ON"))
-        publisher = ", ".join(publishers) or "unknown publisher"
+        publisher = _publisher(G, n)
         period = (str(a.get("periodStart") or year), str(a.get("periodEnd") or year))
         for country in _countries(G, n):
             key = (publisher, a.get("kind") or "", country, year, *period)
@@ -121,6 +120,15 @@ def _statistic_rows(G: nx.MultiDiGraph) -> Iterable[dict]:
         yield {"measure": "transparency requests", "country": country, "year": year,
                "low": sum(lows) if lows else None, "high": sum(highs) if highs else None,
                "publisher": publisher, "kind": kind}
+
+
+def _publisher(G: nx.MultiDiGraph, statistic: str) -> str:
+    """The company whose report holds the figure (a figure also linked to one of its products,
+    e.g. Gmail, still counts for the company, where its breakdown decides what is summed)."""
+    reported = _out(G, statistic, "REPORTS_ON")
+    companies = sorted(G.nodes[p].get("name", p) for p in reported if G.nodes[p].get("cls") == "Company")
+    names = companies or sorted(G.nodes[p].get("name", p) for p in reported)
+    return ", ".join(names) or "unknown publisher"
 
 
 def figures(G: nx.MultiDiGraph) -> list[dict]:
