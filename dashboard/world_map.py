@@ -14,7 +14,9 @@ from importlib.resources import files
 
 import pycountry
 
-__all__ = ["choropleth", "missing", "PALETTE", "bins"]
+__all__ = ["choropleth", "missing", "PALETTE", "bins", "HEIGHT"]
+
+HEIGHT = 560  # pixels of the frame the map is drawn in (its width follows the page)
 
 # ColorBrewer "Blues", 7 classes (light to dark).
 PALETTE = ("#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594")
@@ -29,7 +31,7 @@ def _base() -> str:
     # Scale to the page's width: keep the viewBox, drop the fixed pixel size.
     head_end = svg.index(">", svg.index("<svg"))
     head = re.sub(r'\s(?:width|height|xmlns:c2pa)="[^"]*"', "", svg[:head_end])
-    return head + ' width="100%"' + svg[head_end:]
+    return head + ' width="100%" style="max-height:540px"' + svg[head_end:]
 
 
 def _name(code: str) -> str:

@@ -4,6 +4,7 @@ and as a table. The measure, filters and year are in the URL, so a view can be s
 import altair as alt
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from dashboard import data, ui, world_map
 from graph import country_figures as cf
@@ -68,7 +69,9 @@ def body() -> None:
     when = "all years" if year is None else str(year)
     st.subheader(f"{measure.capitalize()} by country, {when}")
     if values:
-        st.html(world_map.choropleth(values, label=label, title=f"{measure.capitalize()}, {when}"))
+        # In an iframe: the SVG keeps its <style> and tooltips, and scales to the page's width.
+        components.html(world_map.choropleth(values, label=label, title=f"{measure.capitalize()}, {when}"),
+                        height=world_map.HEIGHT)
         lost = world_map.missing(values)
         if lost:
             st.caption(f"Not on the map (no outline): {', '.join(lost)}; they are in the table below.")

@@ -173,3 +173,31 @@ def test_ingest_while_the_dashboard_runs(browser, xss_home, xss_url, tmp_path):
     settle(browser)
     assert "Added while the dashboard runs" in browser.execute_script("return document.body.innerText")
     assert not streamlit_errors(browser)
+
+
+def test_world_map_draws_without_the_network(browser, bundled_url):
+    """The Statistics map is inline SVG: countries coloured, tooltips named, nothing fetched
+    (the browser runs with background networking off and the page loads no outside URL)."""
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1400, 1800)
+    browser.get(f"{bundled_url}/statistics?measure=conflicts&year=all")
+    settle(browser)
+    assert not streamlit_errors(browser)
+    frame = next(f for f in browser.find_elements(By.TAG_NAME, "iframe")
+                 if "country" in (f.get_attribute("srcdoc") or ""))
+    browser.switch_to.frame(frame)
+    try:
+        drawn = browser.execute_script(
+            "const us = document.querySelector('g.us path');"
+            "return [document.querySelectorAll('g.country').length, getComputedStyle(us).fill,"
+            " document.querySelector('g.us title').textContent,"
+            " performance.getEntriesByType('resource').map(e => e.name)]")
+    finally:
+        browser.switch_to.default_content()
+    countries, us_fill, us_title, fetched = drawn
+    assert countries > 200
+    assert us_fill != "rgb(230, 230, 230)"  # the United States have conflicts: not the no-data grey
+    assert us_title.startswith("United States:") and "conflicts" in us_title
+    assert [u for u in fetched if not u.startswith(bundled_url)] == []
+    browser.save_screenshot(str(SCREENSHOTS / "statistics.png"))

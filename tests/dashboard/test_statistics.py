@@ -78,4 +78,4 @@ def test_the_page_restores_its_view_from_the_url(bundled_home, monkeypatch):
     assert at.query_params["year"] == ["2017"] or at.query_params["year"] == "2017"
     at.radio(key="stats_measure").set_value("conflicts").run()
     assert "Conflicts by country" in texts(at)
-    assert [h for h in at.get("html") if "United States" in str(h.proto)]
+    assert [h for h in at.get("iframe") if "United States" in str(h.proto)]
