@@ -34,7 +34,7 @@ from graph.settings import settings
 from graph.stores import Result, Store, open_store
 
 __all__ = ["version", "reading", "graph", "named", "counts", "run_user", "sources_index", "facets",
-           "reload", "loaded_at", "is_empty", "describe_store", "engine"]
+           "reload", "loaded_at", "is_empty", "describe_store", "engine", "spans"]
 
 TTL = 600
 
@@ -192,3 +192,15 @@ def reload() -> None:
     """Forget every cached result; the next run reads the store again."""
     st.cache_data.clear()
     _graph.clear()
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _spans(_G: nx.MultiDiGraph, v: str) -> dict:
+    from graph import valid_time
+
+    return valid_time.intervals(_G)
+
+
+def spans() -> dict:
+    """graph.valid_time.intervals of the whole graph (cached): when each entity holds."""
+    return _spans(graph(), version())

@@ -191,3 +191,40 @@ def guard(fn) -> None:
         st.warning(f"{md(exc)} An ingest is probably running; reload this page when it has finished.", icon="⏳")
     except GovplatError as exc:
         st.error(md(exc))
+
+
+def months(first, last) -> list:
+    """The first day of every month from ``first``'s to ``last``'s (a time slider's stops)."""
+    import datetime as dt
+
+    out, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        out.append(dt.date(y, m, 1))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def as_of_slider(key: str, spans: dict, label: str = "As of"):
+    """A month slider whose position is in the URL (``?as_of=YYYY-MM``); None when switched off.
+
+    Returns the last day of the chosen month, so "as of 2024-09" includes all of September."""
+    import calendar
+    import datetime as dt
+
+    from graph import valid_time
+
+    bounds = valid_time.date_range(spans)
+    if not bounds:
+        return None
+    stops = months(*bounds)
+    raw = st.query_params.get("as_of", "")
+    chosen = next((d for d in stops if d.strftime("%Y-%m") == raw[:7]), None)
+    on = st.toggle(f"{label} a date", value=chosen is not None, key=f"{key}_on",
+                   help="Show the graph as it stood at the end of a month: what had happened by then.")
+    if not on:
+        st.query_params.pop("as_of", None)
+        return None
+    month = st.select_slider(label, options=stops, value=chosen or stops[-1], key=f"{key}_month",
+                             format_func=lambda d: d.strftime("%Y-%m"))
+    st.query_params["as_of"] = month.strftime("%Y-%m")
+    return dt.date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])

@@ -2,15 +2,16 @@
 import streamlit as st
 
 from dashboard import data, network_view, ui
-from graph import analytics
+from graph import analytics, valid_time
 
 
 @st.cache_data(ttl=data.TTL, show_spinner=False, max_entries=64)
 def _select(_G, signature: str, mode: str, start: str | None, depth: int, cap: int, classes: tuple,
             countries: tuple, platforms: tuple, years: tuple | None, doctrines: tuple, statuses: tuple,
-            outcome: str, v: str) -> tuple[list[str], bool, int]:
+            outcome: str, day, v: str) -> tuple[list[str], bool, int]:
     """(nodes in view, whether the cap cut it, how many matched before the cap)."""
-    G = analytics.filter_graph(_G, classes=classes, countries=countries, platforms=platforms,
+    G = _G if day is None else _G.subgraph(valid_time.as_of(_G, day, data.spans()))
+    G = analytics.filter_graph(G, classes=classes, countries=countries, platforms=platforms,
                                years=years, doctrines=doctrines, statuses=statuses, outcome=outcome)
     if mode == "around":
         if start not in G:
@@ -68,17 +69,25 @@ def body() -> None:
                                    "server and physics is off, so thousands of nodes stay usable.")
         st.caption("Country, platform, year, doctrine, status and outcome select conflicts; the view then shows "
                    "those conflicts with their events, cases and everything these touch directly.")
+    day = ui.as_of_slider("net_asof", data.spans())
 
     if mode == "around" and not start:
         st.info("Type a name above to pick the entity to start from.")
         return
-    sig = repr((mode, start, depth, cap, classes, countries, platforms, years, doctrines, statuses, outcome))
+    sig = repr((mode, start, depth, cap, classes, countries, platforms, years, doctrines, statuses, outcome, day))
     nodes, cut, matched = _select(G, sig, mode, start, depth, int(cap), tuple(classes), tuple(countries),
                                   tuple(platforms), years, tuple(doctrines), tuple(statuses), outcome.strip(),
-                                  data.version())
+                                  day, data.version())
     view = G.subgraph(nodes)
     st.caption(f"Showing {view.number_of_nodes():,} entities and {view.number_of_edges():,} relationships "
-               f"(the graph has {G.number_of_nodes():,} and {G.number_of_edges():,}).")
+               f"(the graph has {G.number_of_nodes():,} and {G.number_of_edges():,})"
+               + (f", as of {day.isoformat()}." if day else "."))
+    if day:
+        spans = data.spans()
+        states = [valid_time.state(spans[n], day) for n in nodes if G.nodes[n].get("cls") == "Conflict"]
+        if states:
+            st.caption(f"On {day.isoformat()}: {states.count('holds')} of these conflicts were going on, "
+                       f"{states.count('ended')} had ended.")
     if cut:
         st.warning(f"{matched:,} entities match; only {len(nodes):,} are drawn"
                    + (" (closest first)." if mode == "around" else " (best connected first).")

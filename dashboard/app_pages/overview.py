@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
+from graph import analytics, valid_time
 
 
 def body() -> None:
@@ -15,6 +16,13 @@ def body() -> None:
         return
     counts = data.counts()
     ents, rels = counts["entities"], counts["relations"]
+    day = ui.as_of_slider("overview_asof", data.spans())
+    if day:  # the counts and the conflict charts as the graph stood at the end of that month
+        G = data.graph()
+        then = G.subgraph(valid_time.as_of(G, day, data.spans()))
+        ents = Counter(a.get("cls") for _, a in then.nodes(data=True))
+        rels = Counter(k for _, _, k in then.edges(keys=True))
+        st.caption(f"As of {day.isoformat()}: what had happened by then.")
     c = st.columns(4)
     c[0].metric("Conflicts", ents.get("Conflict", 0))
     c[1].metric("Entities", sum(ents.values()))
@@ -37,6 +45,8 @@ def body() -> None:
             st.caption("Nothing found.")
 
     facets = data.facets()
+    if day:
+        facets = [r for r in facets if r["started"] and valid_time.day_of(r["started"]) <= day]
     st.subheader("Conflicts")
     left, mid, right = st.columns(3)
     years = Counter(r["year"] for r in facets if r["year"])
@@ -73,6 +83,65 @@ def body() -> None:
     with b:
         df = pd.DataFrame(sorted(rels.items(), key=lambda kv: -kv[1]), columns=["relationship", "count"])
         st.dataframe(df, hide_index=True, key="overview_rel_counts", width="stretch", height=520)
+
+    _what_changed()
+
+
+def _what_changed() -> None:
+    """Events, records and relationships that began or ended between two dates, in one country."""
+    import datetime as dt
+
+    st.subheader("What changed between two dates")
+    spans = data.spans()
+    bounds = valid_time.date_range(spans)
+    if not bounds:
+        return
+    facets = data.facets()
+    countries = sorted({c for r in facets for c in r["countries"]})
+    qp = st.query_params
+
+    def _day(name: str, default: dt.date) -> dt.date:
+        try:
+            return dt.date.fromisoformat(qp.get(name, ""))
+        except ValueError:
+            return default
+
+    c1, c2, c3 = st.columns(3)
+    since = c1.date_input("From (after)", _day("changed_from", bounds[1] - dt.timedelta(days=365)),
+                          min_value=bounds[0], max_value=bounds[1], key="changed_from")
+    until = c2.date_input("To (up to and including)", _day("changed_to", bounds[1]),
+                          min_value=bounds[0], max_value=bounds[1], key="changed_to")
+    country = c3.selectbox("Conflicts in", ["all countries", *countries], key="changed_country",
+                           index=([None, *countries].index(qp.get("changed_country"))
+                                  if qp.get("changed_country") in countries else 0))
+    qp.update({"changed_from": since.isoformat(), "changed_to": until.isoformat()})
+    if country != "all countries":
+        qp["changed_country"] = country
+    else:
+        qp.pop("changed_country", None)
+    G = data.graph()
+    within = None
+    if country != "all countries":
+        within = set()
+        for r in facets:
+            if country in r["countries"]:
+                within |= analytics.conflict_scope(G, r["id"])
+    found = valid_time.changes(G, since, until, within=within, spans=spans)
+    a, b, c = st.columns(3)
+    a.metric("Began", len(found["started"]))
+    b.metric("Ended", len(found["ended"]))
+    c.metric("New relationships", len(found["relations"]))
+    for title, rows, key in (("Began (events, conflicts, cases, sources)", found["started"], "changed_started"),
+                             ("Ended", found["ended"], "changed_ended"),
+                             ("New relationships", found["relations"], "changed_relations")):
+        if rows:
+            st.markdown(f"**{title}**")
+            frame = pd.DataFrame(rows)
+            if "id" in frame:
+                frame["page"] = [ui.entity_url(i) for i in frame["id"]]
+                frame = frame.drop(columns=["id"])
+            st.dataframe(frame, hide_index=True, width="stretch", key=key,
+                         column_config={"page": ui.OPEN} if "page" in frame else None)
 
 
 ui.guard(body)

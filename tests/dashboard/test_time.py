@@ -1,0 +1,40 @@
+"""Time in the dashboard: the as-of slider on the Network page and the Overview (its position
+in the URL), and "what changed between two dates" (AppTest on the bundled data)."""
+from __future__ import annotations
+
+from tests.dashboard.test_pages import frames, open_page, shown, texts
+
+
+def test_network_as_of_a_month_restored_from_the_url(bundled_home, monkeypatch):
+    whole = shown(open_page(bundled_home, monkeypatch, "app_pages/network.py"))
+    at = open_page(bundled_home, monkeypatch, "app_pages/network.py", as_of="2017-03")
+    assert at.toggle(key="net_asof_on").value is True
+    assert at.select_slider(key="net_asof_month").value.isoformat() == "2017-03-01"
+    assert "as of 2017-03-31" in texts(at)
+    then = shown(at)
+    assert 0 < then < whole
+    later = open_page(bundled_home, monkeypatch, "app_pages/network.py", as_of="2025-06")
+    assert then < shown(later) <= whole
+    at.toggle(key="net_asof_on").set_value(False).run()
+    assert shown(at) == whole and "as_of" not in at.query_params
+
+
+def test_overview_counts_as_of_a_date(bundled_home, monkeypatch):
+    now = open_page(bundled_home, monkeypatch, "app_pages/overview.py")
+    then = open_page(bundled_home, monkeypatch, "app_pages/overview.py", as_of="2012-01")
+    conflicts = lambda at: int(str(at.metric[0].value).replace(",", ""))  # noqa: E731
+    assert 0 < conflicts(then) < conflicts(now)
+    assert "As of 2012-01-31" in texts(then)
+
+
+def test_what_changed_in_turkeys_conflicts_2014_to_2017(bundled_home, monkeypatch):
+    at = open_page(bundled_home, monkeypatch, "app_pages/overview.py", changed_from="2014-01-01",
+                   changed_to="2017-12-31", changed_country="TR")
+    assert at.selectbox(key="changed_country").value == "TR"
+    began = [f for f in frames(at) if "class" in f.columns and "date" in f.columns]
+    assert began, texts(at)
+    started = began[0]
+    assert len(started) > 0
+    assert all("2014-01-01" < str(d) <= "2017-12-31" for d in started["date"])
+    names = " ".join(started["name"]).lower()
+    assert "wikipedia" in names or "twitter" in names

@@ -1,0 +1,50 @@
+"""Valid time: when each record holds, the graph as of a date, and what changed between two."""
+from __future__ import annotations
+
+import datetime as dt
+
+from graph import analytics, valid_time
+from graph.model import Entity, Relation
+
+D = dt.date
+
+
+def _graph():
+    s = ["src"]
+    return analytics.from_records(
+        [Entity("c1", "Conflict", {"name": "block", "startDate": D(2014, 3, 20), "endDate": D(2014, 4, 3)}, s),
+         Entity("c2", "Conflict", {"name": "later", "startDate": D(2017, 4, 29)}, s),
+         Entity("e1", "BlockingOrder", {"name": "order", "date": D(2014, 3, 20)}, s),
+         Entity("e2", "BlockingOrder", {"name": "order 2", "date": D(2017, 4, 29)}, s),
+         Entity("case", "CourtCase", {"name": "case", "filedDate": D(2014, 3, 26), "terminatedDate": D(2014, 4, 2)}, s),
+         Entity("tw", "Platform", {"name": "Twitter"}, s),
+         Entity("wp", "Platform", {"name": "Wikipedia"}, s),
+         Entity("lonely", "LegalDoctrine", {"name": "never dated"}, s)],
+        [Relation("IN_CONFLICT", "e1", "c1", {}, s), Relation("AFFECTS", "e1", "tw", {}, s),
+         Relation("IN_CONFLICT", "e2", "c2", {}, s), Relation("AFFECTS", "e2", "wp", {}, s),
+         Relation("IN_CONFLICT", "case", "c1", {}, s)])
+
+
+def test_records_hold_from_their_own_dates_or_their_first_dated_neighbour():
+    spans = valid_time.intervals(_graph())
+    assert spans["c1"] == (D(2014, 3, 20), D(2014, 4, 3))
+    assert spans["case"] == (D(2014, 3, 26), D(2014, 4, 2))
+    assert spans["wp"] == (D(2017, 4, 29), None)  # enters with the order that affected it
+    assert spans["lonely"] == (None, None)
+
+
+def test_as_of_a_date_keeps_what_had_started_and_says_what_still_held():
+    G = _graph()
+    spans = valid_time.intervals(G)
+    then = set(valid_time.as_of(G, D(2015, 1, 1), spans))
+    assert then == {"c1", "e1", "case", "tw", "lonely"}
+    assert valid_time.state(spans["c1"], D(2014, 3, 25)) == "holds"
+    assert valid_time.state(spans["c1"], D(2015, 1, 1)) == "ended"
+    assert valid_time.state(spans["c2"], D(2015, 1, 1)) == "not yet"
+
+
+def test_what_changed_between_two_dates():
+    found = valid_time.changes(_graph(), D(2014, 3, 21), D(2014, 12, 31))
+    assert [r["id"] for r in found["started"]] == ["case"]
+    assert [r["id"] for r in found["ended"]] == ["case", "c1"]
+    assert [(r["from"], r["type"], r["to"]) for r in found["relations"]] == [("case", "IN_CONFLICT", "block")]
