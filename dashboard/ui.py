@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, network_view
-from graph import analytics
+from graph import analytics, valid_time
 from graph.errors import GovplatError
 from graph.model import Node, Path, Rel
 
@@ -164,7 +164,7 @@ def show_network(view: nx.Graph, key: str, signature: str, height: int = 650,
     st.iframe(html, height=height + 12 + network_view.legend_height(view))
     if downloads:
         # Callables: each file is produced only when its button is pressed.
-        c1, c2, c3, c4 = st.columns(4)
+        c1, c2, c3, c4, c5 = st.columns(5)
         c1.download_button("View as HTML", lambda: network_view.standalone(html), file_name="govplat-view.html",
                            mime="text/html", key=f"{key}_dl_html", on_click="ignore")
         c2.download_button("GraphML", lambda: analytics.to_graphml(view), file_name="govplat-view.graphml",
@@ -174,6 +174,10 @@ def show_network(view: nx.Graph, key: str, signature: str, height: int = 650,
         c4.download_button("Relations CSV", lambda: analytics.to_csv(view)[1],
                            file_name="govplat-view-relations.csv", mime="text/csv", key=f"{key}_dl_edges",
                            on_click="ignore")
+        c5.download_button("GEXF (with time)", lambda: valid_time.to_gexf(view, data.spans()),
+                           file_name="govplat-view.gexf", mime="application/xml", key=f"{key}_dl_gexf",
+                           on_click="ignore", help="For Gephi: each node and relationship carries the dates "
+                                                   "it holds, so Gephi's timeline can play the view.")
 
 
 def download_table(df: pd.DataFrame, key: str, name: str) -> None:

@@ -481,7 +481,7 @@ def dashboard(port: int = typer.Option(8501, help="Port to serve on."),
                    or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")))
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port),
            "--server.address", address, "--server.headless", "false" if has_display else "true",
-           "--browser.gatherUsageStats", "false"]
+           "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]  # no Deploy button
     out.print(f"dashboard: http://{address}:{port}  (Ctrl+C stops it)")
     try:
         code = subprocess.call(cmd)

@@ -48,3 +48,16 @@ def test_what_changed_between_two_dates():
     assert [r["id"] for r in found["started"]] == ["case"]
     assert [r["id"] for r in found["ended"]] == ["case", "c1"]
     assert [(r["from"], r["type"], r["to"]) for r in found["relations"]] == [("case", "IN_CONFLICT", "block")]
+
+
+def test_gexf_carries_each_records_valid_time_for_gephi():
+    import xml.etree.ElementTree as ET
+
+    doc = ET.fromstring(valid_time.to_gexf(_graph()))
+    ns = {"g": "http://www.gexf.net/1.2draft"}
+    assert doc.find("g:graph", ns).get("mode") == "dynamic"
+    nodes = {n.get("id"): n for n in doc.iter("{http://www.gexf.net/1.2draft}node")}
+    assert (nodes["c1"].get("start"), nodes["c1"].get("end")) == ("2014-03-20", "2014-04-03")
+    assert nodes["wp"].get("start") == "2017-04-29" and nodes["wp"].get("end") is None
+    edges = [e for e in doc.iter("{http://www.gexf.net/1.2draft}edge") if e.get("source") == "case"]
+    assert edges and edges[0].get("start") == "2014-03-26"
