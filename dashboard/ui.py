@@ -122,6 +122,30 @@ def facts_table(rows: list[tuple[str, Any]]) -> None:
             f"overflow-wrap:anywhere}}</style><table class='gp-facts'>{body}</table>")
 
 
+def rank_hits(G: nx.Graph, text: str, ids: list[str]) -> list[str]:
+    """Search hits best first: an exact name, alias, handle or id; then one that starts with the
+    text; then one that contains it; shorter names first within each group (typing "Twitter"
+    offers Twitter, not an account whose alias mentions it)."""
+    q = text.strip().lower().lstrip("@")
+
+    def rank(i: str) -> tuple:
+        names = _names(G, i)
+        group = 0 if q in names else 1 if any(n.startswith(q) for n in names) else 2
+        return group, len(str(G.nodes[i].get("name", i)) if i in G else i), i
+
+    return sorted(ids, key=rank)
+
+
+def _names(G: nx.Graph, i: str) -> list[str]:
+    a = G.nodes[i] if i in G else {}
+    names = [str(a.get("name", "")), i, str(a.get("handle") or "").lstrip("@"), *map(str, a.get("aliases") or [])]
+    return [n.lower() for n in names if n]
+
+
+def _exact(G: nx.Graph, text: str, i: str) -> bool:
+    return text.strip().lower().lstrip("@") in _names(G, i)
+
+
 def pick_entity(key: str, label: str = "Find an entity", default: str | None = None,
                 help: str | None = None) -> str | None:
     """A search box (named query ``search``) and a choice among its hits; returns an id."""
@@ -138,15 +162,18 @@ def pick_entity(key: str, label: str = "Find an entity", default: str | None = N
     if not rows:
         st.caption("Nothing found; try part of a name, an alias or a handle.")
         return None
-    ids = [r["id"] for r in rows]
-    index = ids.index(default) if default in ids else 0
+    ids = rank_hits(G, text, [r["id"] for r in rows])
+    # Chosen without asking only when it is the default or the one exact match; otherwise the
+    # reader picks (a first hit that merely contains the text is never taken silently).
+    exact = [i for i in ids if _exact(G, text, i)]
+    index = ids.index(default) if default in ids else ids.index(exact[0]) if len(exact) == 1 else None
 
     def fmt(i: str) -> str:
         a = G.nodes[i] if i in G else {}
         return f"{a.get('name', i)} · {network_view.class_label(a.get('cls', 'Entity'))} · {i}"
 
     return st.selectbox(f"{len(ids)} match{'es' if len(ids) != 1 else ''}", ids, index=index,
-                        format_func=fmt, key=f"{key}_pick")
+                        format_func=fmt, key=f"{key}_pick", placeholder="Choose one of the matches")
 
 
 @st.cache_data(ttl=data.TTL, show_spinner="Drawing the network…", max_entries=64)

@@ -38,3 +38,13 @@ def test_what_changed_in_turkeys_conflicts_2014_to_2017(bundled_home, monkeypatc
     assert all("2014-01-01" < str(d) <= "2017-12-31" for d in started["date"])
     names = " ".join(started["name"]).lower()
     assert "wikipedia" in names or "twitter" in names
+
+
+def test_search_offers_the_exact_name_first(bundled_home, monkeypatch):
+    at = open_page(bundled_home, monkeypatch, "app_pages/entity.py")
+    at.text_input(key="entity_pick_q").set_value("Twitter").run()
+    assert at.query_params["id"] in (["twitter"], "twitter")  # the exact name, opened
+    at = open_page(bundled_home, monkeypatch, "app_pages/entity.py")
+    at.text_input(key="entity_pick_q").set_value("twit").run()
+    assert "id" not in at.query_params  # only partial matches: the reader chooses
+    assert at.selectbox(key="entity_pick_pick").value is None
