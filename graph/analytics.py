@@ -509,6 +509,47 @@ def events_of(G: nx.MultiDiGraph, node: str) -> list[dict]:
     return out
 
 
+def conflicts_of(G: nx.MultiDiGraph, node: str) -> list[str]:
+    """The conflicts an entity takes part in, newest first: the conflict itself; those that
+    INVOLVE it or are IN_JURISDICTION of it (a country); and those of its events and cases
+    (IN_CONFLICT) and of the events that name it (made by, addressed to, targeting...)."""
+    if node not in G:
+        return []
+    found: set[str] = set()
+
+    def add_from(n: str) -> None:
+        if G.nodes[n].get("cls") == "Conflict":
+            found.add(n)
+        for _, v, k in G.out_edges(n, keys=True):
+            if k == "IN_CONFLICT":
+                found.add(v)
+
+    add_from(node)
+    for u, _, k in G.in_edges(node, keys=True):
+        if G.nodes[u].get("cls") == "Conflict" and k in ("INVOLVES", "IN_JURISDICTION"):
+            found.add(u)
+        else:
+            add_from(u)
+    for _, v, _k in G.out_edges(node, keys=True):
+        add_from(v)
+    return sorted(found, key=lambda c: (str(G.nodes[c].get("startDate") or ""), c), reverse=True)
+
+
+def timeline_of(G: nx.MultiDiGraph, node: str) -> list[dict]:
+    """:func:`events_of` the entity, or, when it has no dated event of its own (a country, a
+    doctrine), the dated events of its conflicts, each saying which conflict it belongs to."""
+    own = events_of(G, node)
+    if own:
+        return own
+    rows = []
+    for c in conflicts_of(G, node):
+        for e in events_of(G, c):
+            if e["relation"] == "IN_CONFLICT":
+                rows.append({**e, "relation": f"in {G.nodes[c].get('name', c)}"})
+    rows.sort(key=lambda r: (str(r["date"]), r["id"]))
+    return rows
+
+
 # ----------------------------------------------------------------------------- exports
 def _flat(value: Any) -> Any:
     if isinstance(value, (list, tuple, set)):

@@ -93,8 +93,17 @@ def body() -> None:
             st.dataframe(df, hide_index=True, key=f"entity_rel_{rtype}", width="stretch",
                          column_config={"page": ui.OPEN})
 
+    conflicts = analytics.conflicts_of(G, eid)
+    if conflicts and node.cls != "Conflict":
+        st.subheader(f"Conflicts ({len(conflicts)})")
+        st.dataframe(pd.DataFrame([{
+            "started": ui.cell(G.nodes[c].get("startDate")), "conflict": G.nodes[c].get("name", c),
+            "status": G.nodes[c].get("status"), "story": ui.entity_url(c, "conflict")} for c in conflicts]),
+            hide_index=True, key="entity_conflicts", width="stretch",
+            column_config={"story": st.column_config.LinkColumn("story", display_text="read ↗", width="small")})
+
     st.subheader("Timeline")
-    events = analytics.events_of(G, eid)
+    events = analytics.timeline_of(G, eid)
     if not events:
         st.caption("No dated events are linked to this entity.")
     else:

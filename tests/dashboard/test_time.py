@@ -48,3 +48,12 @@ def test_search_offers_the_exact_name_first(bundled_home, monkeypatch):
     at.text_input(key="entity_pick_q").set_value("twit").run()
     assert "id" not in at.query_params  # only partial matches: the reader chooses
     assert at.selectbox(key="entity_pick_pick").value is None
+
+
+def test_a_country_page_lists_its_conflicts_and_their_timeline(bundled_home, monkeypatch):
+    at = open_page(bundled_home, monkeypatch, "app_pages/entity.py", id="country-tr")
+    assert "No dated events" not in texts(at)
+    conflicts = [f for f in frames(at) if "conflict" in f.columns and "story" in f.columns]
+    assert conflicts and any("Wikipedia" in n for n in conflicts[0]["conflict"])
+    timeline = [f for f in frames(at) if "relation" in f.columns and "date" in f.columns]
+    assert timeline and timeline[0]["relation"].str.startswith("in ").all()
