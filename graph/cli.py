@@ -248,15 +248,21 @@ def cypher(
 def export(
     fmt: str = typer.Option("ttl", "--format", "-f",
                             help="ttl (Turtle), nt (N-Triples), jsonld (JSON-LD), trig (TriG) or nq (N-Quads); "
-                                 "TriG and N-Quads add one named graph per source."),
+                                 "TriG and N-Quads add one named graph per source. neo4j-import writes a folder "
+                                 "(-o DIR) of CSV files for neo4j-admin's bulk importer "
+                                 "(then: tools/neo4j/server import DIR)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: stdout)."),
     relations: str = typer.Option("reified", "--relations",
                                   help="How a relationship's sources and role are kept: reified (rdf:Statement) "
                                        "or rdf-star (RDF-star annotation; not in JSON-LD)."),
 ):
-    """Export the whole graph as RDF through the ontology (streams; memory stays flat)."""
+    """Export the whole graph as RDF through the ontology (streams; memory stays flat), or as
+    neo4j-admin import files."""
     from graph import rdf
 
+    if fmt == "neo4j-import":
+        _export_neo4j_import(output)
+        return
     if fmt not in rdf.FORMATS:
         _fail(f"unknown format {fmt!r}; use one of: {', '.join(rdf.FORMATS)}", 2)
     if relations not in rdf.RELATION_MODES:
@@ -279,6 +285,22 @@ def export(
         if partial is not None and partial.exists():
             partial.unlink()
         _fail(exc)
+
+
+def _export_neo4j_import(output: Optional[Path]) -> None:
+    from graph.neo4j_import import write_import_dir
+
+    if output is None:
+        _fail("--format neo4j-import writes a folder: give it with -o DIR", 2)
+    try:
+        with open_store(read_only=True) as store:
+            entities, relations = store.dump()
+            counts = write_import_dir(entities, relations, output)
+    except GovplatError as exc:
+        _fail(exc)
+    nodes = sum(n for f, n in counts.items() if f.startswith("nodes-"))
+    err.print(f"wrote {nodes} nodes and {sum(counts.values()) - nodes} relationships in {len(counts)} files "
+              f"to {output}; load them with: tools/neo4j/server import {output}")
 
 
 @app.command("import")
