@@ -163,6 +163,10 @@ class Store(abc.ABC):
         from graph.guard import check_read_only
         from graph.settings import settings
 
+        if self.engine == "ladybug":  # the analyst writes Neo4j Cypher (graph/dialect.py)
+            from graph.dialect import translate
+
+            cypher = translate(cypher, self.onto, self.counts)
         check_read_only(cypher)
         cfg = settings()
         return self.run(cypher, params or {}, read_only=True,
