@@ -117,6 +117,13 @@ def _parse_refusal(cypher: str, exc: Exception) -> str:
              "{.": "map projections n {.name}: return the properties as columns (n.name AS name)"}
     hint = next((h for k, h in hints.items() if k in low), "")
     first = str(exc).strip().splitlines()[0]
+    errors = [e for e in getattr(exc, "errors", None) or [] if isinstance(e, dict)]
+    word = next((e.get("highlight") for e in errors if e.get("highlight")), "")
+    if word and first.startswith("Expected one of"):
+        first = f"unexpected {word!r} at line {errors[0].get('line')}, column {errors[0].get('col')}"
+    if not hint and word and word.replace("_", "").isalpha():
+        hint = (f"if {word!r} is a name you chose (variable or alias), the parser reserves it: "
+                f"write it in backticks (`{word}`) or choose another name")
     return (f"the embedded store reads Neo4j Cypher and could not read this query ({first})"
             + (f"; {hint}" if hint else ""))
 
@@ -141,14 +148,31 @@ class _Translator:
         for tree in trees:
             self._collect_pattern_vars(tree)
         for tree in trees:
+            self._root = tree
             for node in tree.dfs():
                 self._visit(node, ast)
         self._functions()
         return self._apply()
 
     def _span(self, node) -> tuple[int, int] | None:
+        """Where a node is in the text. The parser records it for most nodes; for the others
+        (some function calls, subscripts) it is found from the spans inside and the tokens
+        around them: ``name(`` before the first and the matching ``)`` or ``]`` after."""
         span = node.source_span
-        return (span[0], span[1]) if span else None
+        if span:
+            return (span[0], span[1])
+        inner = [s for s in (self._span(c) for c in node.children()) if s]
+        if not inner:
+            return None
+        lo, hi = min(s[0] for s in inner), max(s[1] for s in inner)
+        i = self._tok_after(lo)
+        if i >= 2 and self.tokens[i - 1].text == "(" and self.tokens[i - 2].text[:1].isalpha():
+            close = self._closing(i - 1)
+            return self.tokens[i - 2].start, self.tokens[close].end + 1
+        j = self._tok_after(hi)
+        if j < len(self.tokens) and self.tokens[j].text == "]":
+            return lo, self.tokens[j].end + 1
+        return lo, hi
 
     def _tok_index(self, pos: int) -> int:
         if pos in self.by_start:
@@ -228,6 +252,8 @@ class _Translator:
             self._comparison(node, ast)
         elif isinstance(node, ast.CypherPatternPredicate):
             self._pattern_predicate(node, ast)
+        elif isinstance(node, ast.CypherWithStatement):
+            self._with(node, ast)
 
     # ------------------------------------------------------------- patterns
     def _match(self, stmt, ast) -> None:
@@ -414,6 +440,24 @@ class _Translator:
             cond = self._span(where.search_condition)
             self._edit(cond[0], cond[0], "(")
             self._edit(cond[1], cond[1], f") AND {extra}")
+
+    def _with(self, node, ast) -> None:
+        """WITH ... ORDER BY: Ladybug wants SKIP or LIMIT after it, and drops the order (and so
+        picks other rows for the LIMIT) when an aggregation follows, as measured on 0.22."""
+        page = next((c for c in node.children() if isinstance(c, ast.OrderByAndPageStatement)), None)
+        inner = next(iter(page.children()), None) if page is not None else None
+        if inner is None or getattr(inner, "order_by_clause", None) is None:
+            return
+        end = self._span(page)[1]
+        later = [n for n in self._root.dfs() if isinstance(n, ast.AggregateFunction)
+                 and (self._span(n) or (0, 0))[0] >= end]
+        if later:
+            raise UnsupportedCypher(
+                f"{self._src(node)} followed by an aggregation ({self._src(later[0]) or 'collect/count'}): the "
+                "embedded store does not keep that order into the aggregation, so it would pick other rows; "
+                "order in the final RETURN (RETURN ... ORDER BY ... LIMIT n), or aggregate first")
+        if getattr(inner, "offset_clause", None) is None and getattr(inner, "limit_clause", None) is None:
+            self._edit(end, end, " SKIP 0")
 
     # ----------------------------------------------------------- expressions
     def _label_predicate(self, node, ast) -> None:
