@@ -81,8 +81,13 @@ class _Edit:
 
 
 def catalogue(onto: Ontology, counts: dict[str, dict[str, int]]) -> dict[str, list[str]]:
-    """What ``db.labels()`` and friends answer on Neo4j, computed from a store's counts."""
-    labels = sorted({l for cls in counts["entities"] for l in (cls, *onto.ancestors(cls))})
+    """What ``db.labels()`` and friends answer on Neo4j, computed from a store's counts.
+
+    Neo4j lists a label once it has a token: govplat's Neo4j store indexes every concrete
+    class (so all of them are listed) and labels each node with its superclasses.
+    """
+    labels = sorted(set(onto.concrete_classes())
+                    | {l for cls in counts["entities"] for l in onto.ancestors(cls)})
     keys = sorted({p.name for cls in counts["entities"] for p in onto.properties_of(cls)}
                   | ({p.name for p in onto.relation_properties()} if counts["relations"] else set()))
     return {"db.labels": labels, "db.relationshiptypes": sorted(counts["relations"]), "db.propertykeys": keys}
