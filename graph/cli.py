@@ -243,6 +243,34 @@ def cypher(
         err.print(f"(stopped at {len(result.rows)} rows; raise --max-rows for more)")
 
 
+@app.command()
+def schema(
+    cls: Optional[str] = typer.Argument(None, metavar="[CLASS]", help="Show one class (e.g. Demand) in full."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+):
+    """What to write Cypher against: classes with counts, relationship types with their actual
+    FROM→TO class pairs and counts, and each class's properties (type, list or not)."""
+    from graph.schema import describe
+
+    try:
+        with open_store(read_only=True) as store:
+            doc = describe(store, cls)
+    except GovplatError as exc:
+        _fail(exc)
+    if as_json:
+        return _print_json(doc)
+    _table(["class", "count", "kind"], [{**c, "kind": "abstract: " + ", ".join(c["subclasses"]) if c["abstract"]
+                                         else ", ".join(c["superclasses"])} for c in doc["classes"]], "Classes")
+    _table(["type", "from", "to", "count"], doc["relationships"], "Relationships (FROM -> TO)")
+    if cls:
+        rows = [{**p, "list": "list" if p["list"] else ""} for p in doc["classes"][0]["properties"]]
+        _table(["name", "type", "list"], rows, f"Properties of {doc['classes'][0]['class']}")
+    else:
+        out.print("`govplat schema CLASS` lists a class's properties. Every relationship also has: "
+                  + ", ".join(f"{p['name']} ({p['type']}{' list' if p['list'] else ''})"
+                              for p in doc["relationship_properties"]), highlight=False, markup=False)
+
+
 # ---------------------------------------------------------------------------- export / wipe / demo
 @app.command()
 def export(
