@@ -619,6 +619,9 @@ class _Translator:
 
     def _procedure(self, node, ast) -> None:
         call = node.procedure_call
+        if not hasattr(call, "procedure_reference"):
+            raise UnsupportedCypher("CALL { ... } subqueries are not available on the embedded store; "
+                                    "use OPTIONAL MATCH ... WITH ... or EXISTS { MATCH ... }")
         ref = self._src(call.procedure_reference).replace(" ", "")
         procs = _data()["procedures"]
         if ref.lower() not in procs:

@@ -164,9 +164,13 @@ class Store(abc.ABC):
         from graph.settings import settings
 
         if self.engine == "ladybug":  # the analyst writes Neo4j Cypher (graph/dialect.py)
-            from graph.dialect import translate
+            from graph.dialect import UnsupportedCypher, translate
 
-            cypher = translate(cypher, self.onto, self.counts)
+            try:
+                cypher = translate(cypher, self.onto, self.counts)
+            except UnsupportedCypher:
+                check_read_only(cypher)  # a write is refused as a write, whatever else it uses
+                raise
         check_read_only(cypher)
         cfg = settings()
         return self.run(cypher, params or {}, read_only=True,
