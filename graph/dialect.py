@@ -105,10 +105,30 @@ def translate(cypher: str, onto: Ontology,
         trees = _neo4j().parse(cypher)
         tokens = _neo4j().tokenize(cypher)
     except GraphGlotError as exc:
-        raise UnsupportedCypher(_parse_refusal(cypher, exc)) from None
+        raise UnsupportedCypher(_procedure_refusal(cypher) or _parse_refusal(cypher, exc)) from None
     except RecursionError:
         raise UnsupportedCypher("the query is nested too deeply to read") from None
     return _Translator(cypher, tokens, onto, counts).run(trees)
+
+
+def _procedures_offered() -> str:
+    names = {"db.labels": "db.labels", "db.relationshiptypes": "db.relationshipTypes", "db.propertykeys": "db.propertyKeys"}
+    return ", ".join(f"{names.get(p, p)}()" for p in sorted(_data()["procedures"]))
+
+
+def _procedure_refusal(cypher: str) -> str:
+    """``CALL a.b.c(...)`` the parser cannot read (a reserved word in the name): name the procedure."""
+    from graphglot.error import GraphGlotError
+
+    try:
+        toks = _neo4j().tokenize(cypher)
+    except GraphGlotError:
+        return ""
+    if len(toks) < 2 or toks[0].text.upper() != "CALL" or toks[1].text == "{":
+        return ""
+    name = "".join(t.text for t in toks[1:][:next((i for i, t in enumerate(toks[1:]) if t.text == "("), 0)])
+    return (f"procedure {name} is not available on the embedded store; it answers {_procedures_offered()}, "
+            "and `govplat schema` shows classes, relationship pairs and properties")
 
 
 def _parse_refusal(cypher: str, exc: Exception) -> str:
@@ -626,8 +646,8 @@ class _Translator:
         procs = _data()["procedures"]
         if ref.lower() not in procs:
             raise UnsupportedCypher(
-                f"procedure {ref} is not available on the embedded store; it answers "
-                f"{', '.join(sorted(p.replace('relationshiptypes', 'relationshipTypes').replace('propertykeys', 'propertyKeys') + '()' for p in procs))}")
+                f"procedure {ref} is not available on the embedded store; it answers {_procedures_offered()}, "
+                "and `govplat schema` shows classes, relationship pairs and properties")
         if self.counts is None:
             raise UnsupportedCypher(f"{ref}() needs the store's catalogue")
         values = catalogue(self.onto, self.counts())[ref.lower()]
