@@ -102,13 +102,33 @@ def translate(cypher: str, onto: Ontology,
     from graphglot.error import GraphGlotError
 
     try:
-        trees = _neo4j().parse(cypher)
-        tokens = _neo4j().tokenize(cypher)
+        masked = _mask_parameter_names(cypher, _neo4j().tokenize(cypher))
+        trees = _neo4j().parse(masked)
+        tokens = _neo4j().tokenize(masked)
     except GraphGlotError as exc:
         raise UnsupportedCypher(_procedure_refusal(cypher) or _parse_refusal(cypher, exc)) from None
     except RecursionError:
         raise UnsupportedCypher("the query is nested too deeply to read") from None
-    return _Translator(cypher, tokens, onto, counts).run(trees)
+    try:
+        return _Translator(cypher, tokens, onto, counts).run(trees)
+    except (UnsupportedCypher, RecursionError):
+        raise
+    except Exception as exc:  # a shape of tree this module does not know: refuse, never guess
+        raise UnsupportedCypher(f"could not translate this query for the embedded store "
+                                f"({type(exc).__name__}: {exc}); please report it with the query") from exc
+
+
+def _mask_parameter_names(cypher: str, tokens: list) -> str:
+    """``$limit``: the parser takes a keyword after ``$`` for the keyword. Parameters are never
+    rewritten, so their names are masked with same-length placeholders for the parse only;
+    every offset stays valid and the output is cut from the original text."""
+    out = list(cypher)
+    for prev, tok in zip(tokens, tokens[1:]):
+        if prev.text == "$" and tok.start == prev.end + 1 and str(tok.token_type) != "TokenType.VAR" \
+                and tok.text[:1].isalpha() and cypher[tok.start] != "`":
+            length = tok.end + 1 - tok.start
+            out[tok.start:tok.end + 1] = list(("p" + "x" * length)[:length])
+    return "".join(out)
 
 
 def _procedures_offered() -> str:
@@ -135,7 +155,7 @@ def _parse_refusal(cypher: str, exc: Exception) -> str:
     low = cypher.lower()
     for name, spec in _data()["functions"].items():
         if "refuse" in spec and f"{name}(" in low.replace(" ", ""):
-            return f"{name}() — {spec['refuse']}"
+            return spec["refuse"]
     hints = {"count {": "COUNT { ... } subqueries: use OPTIONAL MATCH ... count(x)",
              "count{": "COUNT { ... } subqueries: use OPTIONAL MATCH ... count(x)",
              " yield ": "CALL ... YIELD ... WHERE: put the condition in a WITH ... WHERE after YIELD",
@@ -161,6 +181,7 @@ class _Translator:
         self.edits: list[_Edit] = []
         self.node_vars: set[str] = set()
         self.rel_vars: set[str] = set()
+        self.date_vars: set[str] = set()  # WITH ... AS v where the value is a date
         self.counter = 0
         self._positions: list[tuple[str, int]] | None = None
         self.classes_lower = {c.lower(): c for c in onto.classes}
@@ -238,6 +259,9 @@ class _Translator:
         ast = _ast()
 
         for node in tree.dfs():
+            if isinstance(node, ast.ReturnItem) and node.return_item_alias is not None:
+                if self._is_date_expression(node.aggregating_value_expression, ast):
+                    self.date_vars.add(node.return_item_alias.identifier.name)
             if isinstance(node, ast.NodePattern):
                 var = self._var(node.element_pattern_filler)
                 if var:
@@ -588,9 +612,25 @@ class _Translator:
         if isinstance(base, ast.DatetimeValueExpression):
             return not names
         if isinstance(base, ast.BindingVariableReference) and not names:
-            var = base.binding_variable.name
-            return var not in self.node_vars and var not in self.rel_vars
+            return base.binding_variable.name in self.date_vars
         return False
+
+    def _is_date_expression(self, expr, ast) -> bool:
+        """A date property, date(...), or min/max/coalesce of them (not a list of dates)."""
+        found = False
+        for n in expr.dfs():
+            if isinstance(n, ast.PropertyReference):
+                names = [p.identifier.name for p in n.property_name]
+                if not (len(names) == 1 and names[0] in self.onto.properties
+                        and self.onto.properties[names[0]].kind == "date"):
+                    return False
+                found = True
+            elif isinstance(n, ast.DatetimeValueExpression):
+                found = True
+            elif isinstance(n, (ast.ListValueExpression, ast.Labels)):
+                return False
+        text = self._src(expr).lower().replace(" ", "")
+        return found and not any(f in text for f in ("collect(", "[", "size(", "count("))
 
     def _property(self, node, ast) -> None:
         names = [p.identifier.name for p in node.property_name]
@@ -716,7 +756,7 @@ class _Translator:
             if spec is None:
                 continue
             if "refuse" in spec:
-                raise UnsupportedCypher(f"{t.text}() — {spec['refuse']}")
+                raise UnsupportedCypher(spec["refuse"])
             close = self._closing(i + 1)
             nargs = self._arg_count(i + 1, close)
             if "max_args" in spec and nargs > spec["max_args"]:
