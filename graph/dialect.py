@@ -29,7 +29,6 @@ check in Store.run_user); this module only makes both engines read it the same w
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -80,24 +79,34 @@ class _Edit:
     text: str
 
 
-def catalogue(onto: Ontology, counts: dict[str, dict[str, int]]) -> dict[str, list[str]]:
-    """What ``db.labels()`` and friends answer on Neo4j, computed from a store's counts.
+def catalogue(store) -> dict[str, list[str]]:
+    """What ``db.labels()`` and friends answer on Neo4j for the same data, read from a store.
 
-    Neo4j lists a label once it has a token: govplat's Neo4j store indexes every concrete
-    class (so all of them are listed) and labels each node with its superclasses.
+    Neo4j lists a name once it has a token: govplat's Neo4j store indexes every concrete class
+    (so all of them are listed) and labels each node with its superclasses; a property key is
+    listed once some node or relationship has it set (Neo4j does not store nulls).
     """
+    onto = store.onto
+    counts = store.counts()
     labels = sorted(set(onto.concrete_classes())
                     | {l for cls in counts["entities"] for l in onto.ancestors(cls)})
-    keys = sorted({p.name for cls in counts["entities"] for p in onto.properties_of(cls)}
-                  | ({p.name for p in onto.relation_properties()} if counts["relations"] else set()))
-    return {"db.labels": labels, "db.relationshiptypes": sorted(counts["relations"]), "db.propertykeys": keys}
+    keys: set[str] = set()
+    for cls in counts["entities"]:
+        props = [p.name for p in onto.properties_of(cls)]
+        row = store.run(f"MATCH (n:`{cls}`) RETURN " + ", ".join(f"count(n.`{p}`) AS `{p}`" for p in props)).rows[0]
+        keys |= {p for p in props if row[p]}
+    rel_props = [p.name for p in onto.relation_properties()]
+    for rtype in counts["relations"]:
+        row = store.run(f"MATCH ()-[r:`{rtype}`]->() RETURN "
+                        + ", ".join(f"count(r.`{p}`) AS `{p}`" for p in rel_props)).rows[0]
+        keys |= {p for p in rel_props if row[p]}
+    return {"db.labels": labels, "db.relationshiptypes": sorted(counts["relations"]), "db.propertykeys": sorted(keys)}
 
 
-def translate(cypher: str, onto: Ontology,
-              counts: Callable[[], dict[str, dict[str, int]]] | None = None) -> str:
+def translate(cypher: str, onto: Ontology, store=None) -> str:
     """The query as Ladybug must read it to answer as Neo4j does; refuses what it cannot.
 
-    ``counts`` gives the store's counts (Store.counts) for ``CALL db.labels()`` and friends.
+    ``store`` (the embedded store) answers ``CALL db.labels()`` and friends (see catalogue).
     """
     from graphglot.error import GraphGlotError
 
@@ -110,7 +119,7 @@ def translate(cypher: str, onto: Ontology,
     except RecursionError:
         raise UnsupportedCypher("the query is nested too deeply to read") from None
     try:
-        return _Translator(cypher, tokens, onto, counts).run(trees)
+        return _Translator(cypher, tokens, onto, store).run(trees)
     except (UnsupportedCypher, RecursionError):
         raise
     except Exception as exc:  # a shape of tree this module does not know: refuse, never guess
@@ -174,8 +183,8 @@ def _parse_refusal(cypher: str, exc: Exception) -> str:
 
 
 class _Translator:
-    def __init__(self, text: str, tokens: list, onto: Ontology, counts) -> None:
-        self.text, self.onto, self.counts = text, onto, counts
+    def __init__(self, text: str, tokens: list, onto: Ontology, store) -> None:
+        self.text, self.onto, self.store = text, onto, store
         self.tokens = tokens
         self.by_start = {t.start: i for i, t in enumerate(tokens)}
         self.edits: list[_Edit] = []
@@ -688,9 +697,9 @@ class _Translator:
             raise UnsupportedCypher(
                 f"procedure {ref} is not available on the embedded store; it answers {_procedures_offered()}, "
                 "and `govplat schema` shows classes, relationship pairs and properties")
-        if self.counts is None:
+        if self.store is None:
             raise UnsupportedCypher(f"{ref}() needs the store's catalogue")
-        values = catalogue(self.onto, self.counts())[ref.lower()]
+        values = catalogue(self.store)[ref.lower()]
         column = procs[ref.lower()]
         alias = column
         yielded = call.yield_clause

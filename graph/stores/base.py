@@ -167,7 +167,7 @@ class Store(abc.ABC):
             from graph.dialect import UnsupportedCypher, translate
 
             try:
-                cypher = translate(cypher, self.onto, self.counts)
+                cypher = translate(cypher, self.onto, self)
             except UnsupportedCypher:
                 check_read_only(cypher)  # a write is refused as a write, whatever else it uses
                 raise
