@@ -301,7 +301,10 @@ class _Translator:
         elif isinstance(node, ast.CypherSliceExpression):
             self._slice(node, ast)
         elif isinstance(node, ast.PropertyReference):
+            self._check_property_reference(node, ast)
             self._property(node, ast)
+        elif isinstance(node, ast.PropertyKeyValuePair) and isinstance(node._parent, ast.PropertyKeyValuePairList):
+            self._check_property(node.property_name.identifier.name, "a pattern")
         elif isinstance(node, ast.CallProcedureStatement):
             self._procedure(node, ast)
         elif isinstance(node, ast.ListComprehension):
@@ -640,6 +643,25 @@ class _Translator:
                 return False
         text = self._src(expr).lower().replace(" ", "")
         return found and not any(f in text for f in ("collect(", "[", "size(", "count("))
+
+    def _check_property(self, name: str, where: str) -> None:
+        """Ladybug matches property names in any case, Neo4j exactly (n.NAME is null there)."""
+        if name in self.onto.properties:
+            return
+        lower = {p.lower(): p for p in self.onto.properties}
+        if name.lower() in lower:
+            raise UnsupportedCypher(f"property {name} of {where} does not exist (property names are case-sensitive "
+                                    f"on Neo4j); write {lower[name.lower()]}")
+        close = difflib.get_close_matches(name, list(self.onto.properties), n=3)
+        raise UnsupportedCypher(f"unknown property {name} of {where}" + (f"; did you mean {', '.join(close)}?" if close else "")
+                                + " (`govplat schema CLASS` lists a class's properties)")
+
+    def _check_property_reference(self, node, ast) -> None:
+        base = node.property_source
+        if isinstance(base, ast.BindingVariableReference):
+            var = base.binding_variable.name
+            if var in self.node_vars or var in self.rel_vars:
+                self._check_property(node.property_name[0].identifier.name, var)
 
     def _property(self, node, ast) -> None:
         names = [p.identifier.name for p in node.property_name]
