@@ -84,7 +84,8 @@ def catalogue(store) -> dict[str, list[str]]:
 
     Neo4j lists a name once it has a token: govplat's Neo4j store indexes every concrete class
     (so all of them are listed) and labels each node with its superclasses; a property key is
-    listed once some node or relationship has it set (Neo4j does not store nulls).
+    listed once some node or relationship has it set (Neo4j does not store nulls). A Neo4j
+    database also keeps names whose data was deleted; the embedded store lists those in use.
     """
     onto = store.onto
     counts = store.counts()

@@ -40,7 +40,7 @@ def test_the_corpus_covers_what_analysts_write():
     assert len(QUERIES) >= 40
     text = " ".join(q["cypher"] for q in QUERIES.values())
     for construct in ("count(", "OPTIONAL MATCH", "EXISTS {", ":Demand", ":GovernmentBody", ":Event", "[0]",
-                      ".year", "|Company", "labels(", "type(", "db.labels", "*1..", "toLower("):
+                      ".year", "|Company", "labels(", "type(", "*1..", "toLower("):
         assert construct in text, construct
 
 
