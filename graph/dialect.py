@@ -16,7 +16,7 @@ places where Ladybug would read it differently are rewritten:
   store runs variable-length patterns as trails, and a MATCH with several relationships
   gets ``id(r1) <> id(r2)`` conditions;
 * ``CALL db.labels()`` / ``db.relationshipTypes()`` / ``db.propertyKeys()`` are answered from
-  the store's catalogue.
+  the store's catalogue (graph/schema.py).
 
 What cannot be translated to the same answer is refused with a QueryError that names the
 construct and the portable form. The engine still decides what the query may do (read-only
@@ -39,7 +39,7 @@ import yaml
 from graph.errors import QueryError
 from graph.ontology import Ontology
 
-__all__ = ["translate", "UnsupportedCypher", "catalogue"]
+__all__ = ["translate", "UnsupportedCypher"]
 
 _DATA = Path(__file__).with_suffix(".yaml")
 _BIG = "2147483647"  # "to the end" for Ladybug's substring/list_slice, which need a length
@@ -79,35 +79,10 @@ class _Edit:
     text: str
 
 
-def catalogue(store) -> dict[str, list[str]]:
-    """What ``db.labels()`` and friends answer on Neo4j for the same data, read from a store.
-
-    Neo4j lists a name once it has a token: govplat's Neo4j store indexes every concrete class
-    (so all of them are listed) and labels each node with its superclasses; a property key is
-    listed once some node or relationship has it set (Neo4j does not store nulls). A Neo4j
-    database also keeps names whose data was deleted; the embedded store lists those in use.
-    """
-    onto = store.onto
-    counts = store.counts()
-    labels = sorted(set(onto.concrete_classes())
-                    | {l for cls in counts["entities"] for l in onto.ancestors(cls)})
-    keys: set[str] = set()
-    for cls in counts["entities"]:
-        props = [p.name for p in onto.properties_of(cls)]
-        row = store.run(f"MATCH (n:`{cls}`) RETURN " + ", ".join(f"count(n.`{p}`) AS `{p}`" for p in props)).rows[0]
-        keys |= {p for p in props if row[p]}
-    rel_props = [p.name for p in onto.relation_properties()]
-    for rtype in counts["relations"]:
-        row = store.run(f"MATCH ()-[r:`{rtype}`]->() RETURN "
-                        + ", ".join(f"count(r.`{p}`) AS `{p}`" for p in rel_props)).rows[0]
-        keys |= {p for p in rel_props if row[p]}
-    return {"db.labels": labels, "db.relationshiptypes": sorted(counts["relations"]), "db.propertykeys": sorted(keys)}
-
-
 def translate(cypher: str, onto: Ontology, store=None) -> str:
     """The query as Ladybug must read it to answer as Neo4j does; refuses what it cannot.
 
-    ``store`` (the embedded store) answers ``CALL db.labels()`` and friends (see catalogue).
+    ``store`` (the embedded store) answers ``CALL db.labels()`` and friends (graph.schema.catalogue).
     """
     from graphglot.error import GraphGlotError
 
@@ -402,7 +377,7 @@ class _Translator:
         filler = node.element_pattern_filler
         var = self._var(filler)
         if filler.is_label_expression is None:
-            # A lone (n) would also match Ladybug's catalogue table; Neo4j's nodes are all entities.
+            # A lone (n) would also match the store's GovplatMeta table; Neo4j's nodes are all entities.
             if alone and (var is None or var not in self._bound_before(node)):
                 span = self._span(node)
                 at = self._span(filler.element_variable_declaration)[1] if var else span[0] + 1
@@ -722,6 +697,8 @@ class _Translator:
                 "and `govplat schema` shows classes, relationship pairs and properties")
         if self.store is None:
             raise UnsupportedCypher(f"{ref}() needs the store's catalogue")
+        from graph.schema import catalogue
+
         values = catalogue(self.store)[ref.lower()]
         column = procs[ref.lower()]
         alias = column

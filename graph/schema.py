@@ -4,7 +4,8 @@ Classes with their counts (an abstract class counts its subclasses' nodes), rela
 types with the FROM→TO class pairs that actually occur and their counts, and each class's
 properties with their types and whether they hold a list. The same document on both
 stores: the pairs are read with one Neo4j Cypher query, which the embedded store runs
-through graph/dialect.py like any analyst's query.
+through graph/dialect.py like any analyst's query. ``catalogue`` answers ``CALL db.labels()``,
+``db.relationshipTypes()`` and ``db.propertyKeys()`` on the embedded store as Neo4j would.
 
 >>> from graph.stores.embedded import EmbeddedStore  # doctest: +SKIP
 >>> describe(EmbeddedStore(path), "Platform")["classes"][0]["count"]  # doctest: +SKIP
@@ -19,7 +20,7 @@ from typing import Any
 from graph.errors import QueryError
 from graph.stores.base import Store
 
-__all__ = ["describe", "PAIRS_QUERY"]
+__all__ = ["describe", "catalogue", "PAIRS_QUERY"]
 
 # Every relationship with its ends' labels; grouped by the most specific class in Python.
 PAIRS_QUERY = ("MATCH (a)-[r]->(b) RETURN type(r) AS type, labels(a) AS from_labels, labels(b) AS to_labels, "
@@ -85,3 +86,28 @@ def _properties(store: Store, name: str):
     subs = onto.concrete_subclasses(name)
     common = set.intersection(*({p.name for p in onto.properties_of(c)} for c in subs)) if subs else set()
     return [p for p in onto.properties_of(subs[0]) if p.name in common] if subs else []
+
+
+def catalogue(store) -> dict[str, list[str]]:
+    """What ``db.labels()`` and friends answer on Neo4j for the same data, read from a store.
+
+    Neo4j lists a name once it has a token: govplat's Neo4j store indexes every concrete class
+    (so all of them are listed) and labels each node with its superclasses; a property key is
+    listed once some node or relationship has it set (Neo4j does not store nulls). A Neo4j
+    database also keeps names whose data was deleted; the embedded store lists those in use.
+    """
+    onto = store.onto
+    counts = store.counts()
+    labels = sorted(set(onto.concrete_classes())
+                    | {l for cls in counts["entities"] for l in onto.ancestors(cls)})
+    keys: set[str] = set()
+    for cls in counts["entities"]:
+        props = [p.name for p in onto.properties_of(cls)]
+        row = store.run(f"MATCH (n:`{cls}`) RETURN " + ", ".join(f"count(n.`{p}`) AS `{p}`" for p in props)).rows[0]
+        keys |= {p for p in props if row[p]}
+    rel_props = [p.name for p in onto.relation_properties()]
+    for rtype in counts["relations"]:
+        row = store.run(f"MATCH ()-[r:`{rtype}`]->() RETURN "
+                        + ", ".join(f"count(r.`{p}`) AS `{p}`" for p in rel_props)).rows[0]
+        keys |= {p for p in rel_props if row[p]}
+    return {"db.labels": labels, "db.relationshiptypes": sorted(counts["relations"]), "db.propertykeys": sorted(keys)}
