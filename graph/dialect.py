@@ -769,10 +769,7 @@ class _Translator:
             close = self._closing(i + 1)
             nargs = self._arg_count(i + 1, close)
             if "max_args" in spec and nargs > spec["max_args"]:
-                if name == "round":
-                    continue  # round(x, n) already has its precision
-                if name == "date":
-                    continue  # date('2020-01-01') is the same on both
+                continue  # round(x, n), date('2020-01-01'): the same on both
             prefix, suffix = spec.get("wrap", ["", ""])
             if "rename" in spec:
                 self._edit(t.start, t.end + 1, spec["rename"] + "(" + prefix)
