@@ -138,9 +138,14 @@ def _procedure_refusal(cypher: str) -> str:
 
 def _parse_refusal(cypher: str, exc: Exception) -> str:
     low = cypher.lower()
-    for name in ("shortestpath", "allshortestpaths"):  # refused functions the parser cannot read
-        if f"{name}(" in low.replace(" ", ""):
-            return _data()["functions"][name]["refuse"]
+    try:  # a refused function (shortestPath, reduce ...) is often what the parser stumbled on
+        toks = _neo4j().tokenize(cypher)
+    except Exception:  # noqa: BLE001 - the lexer failed too; fall back to the parser's words
+        toks = []
+    for t, nxt in zip(toks, toks[1:]):
+        spec = _data()["functions"].get(t.text.lower(), {})
+        if nxt.text == "(" and "refuse" in spec:
+            return spec["refuse"]
     hints = {"count {": "COUNT { ... } subqueries: use OPTIONAL MATCH ... count(x)",
              "count{": "COUNT { ... } subqueries: use OPTIONAL MATCH ... count(x)",
              " yield ": "CALL ... YIELD ... WHERE: put the condition in a WITH ... WHERE after YIELD",
