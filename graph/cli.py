@@ -245,7 +245,7 @@ def cypher(
 
 @app.command()
 def schema(
-    cls: Optional[str] = typer.Argument(None, metavar="[CLASS]", help="Show one class (e.g. Demand) in full."),
+    cls: Optional[str] = typer.Argument(None, metavar="CLASS", help="Show one class (e.g. Demand) in full."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ):
     """What to write Cypher against: classes with counts, relationship types with their actual
