@@ -12,8 +12,9 @@
   import DIR`` (``neo4j-admin database import full @import.args`` works the same).
 
 Lists are joined with U+001F (the importer's ``--array-delimiter``), a character no govplat
-value holds; every string is quoted, so an empty string stays empty and a missing value is
-null; multi-line strings are allowed (``--multiline-fields=true``). After the import, opening
+value holds; an empty list is left out (the importer stores none, and govplat reads a missing
+list and an empty one alike); every string is quoted, so an empty string stays empty and a
+missing value is null; multi-line strings are allowed (``--multiline-fields=true``). After the import, opening
 the store creates the same constraints and indexes as an ingest.
 """
 from __future__ import annotations

@@ -223,7 +223,9 @@ class EmbeddedStore(Store):
         return rows[0][0] if rows else "?"
 
     def _node(self, v: dict) -> Node:
-        props = {k: val for k, val in v.items() if not k.startswith("_") and val is not None and k not in ("id", "uri")}
+        # An empty list is no value (as a missing property): the same Node whatever stored it.
+        props = {k: val for k, val in v.items()
+                 if not k.startswith("_") and val is not None and val != [] and k not in ("id", "uri")}
         return Node(v["id"], v["_LABEL"], props)
 
     def _rel(self, v: dict, ids: dict) -> Rel:

@@ -152,7 +152,8 @@ class Neo4jStore(Store):
         return Result(columns, rows, truncated)
 
     def _node(self, n: neo4j.graph.Node) -> Node:
-        props = {k: self._convert(v) for k, v in n.items() if k not in ("id", "uri") and v is not None}
+        # An empty list is no value (as a missing property): the same Node whatever stored it.
+        props = {k: self._convert(v) for k, v in n.items() if k not in ("id", "uri") and v is not None and v != []}
         return Node(n["id"], self.onto.most_specific(n.labels), props)
 
     def _convert(self, v: Any) -> Any:

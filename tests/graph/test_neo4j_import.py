@@ -55,7 +55,7 @@ def test_every_named_query_answers_the_same_after_import(imported):
         params = _example_params(q)
         a, b = emb.run_named(q.name, params), neo.run_named(q.name, params)
         if a.columns != b.columns or _rows(a) != _rows(b):
-            differ.append((q.name, _rows(a)[:2], _rows(b)[:2]))
+            differ.append(q.name)
     assert differ == []
 
 
