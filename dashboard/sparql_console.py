@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,16 +22,11 @@ from dashboard import ui
 
 __all__ = ["render", "query_form"]
 
-_FORM = re.compile(r"^\s*(?:(?:BASE\s+\S+|PREFIX\s+\S*:\s*\S+)\s*)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
-
-
 def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE (upper case), or '' when it cannot tell."""
-    from graph.sparql import _COMMENT_OR_STRING
+    from graph.sparql import query_form
 
-    bare = _COMMENT_OR_STRING.sub(lambda m: "<>" if m.group(0).startswith("<") else " ", text)
-    m = _FORM.match(bare)
-    return m.group(1).upper() if m else ""
+    return query_form(text)
 
 
 @st.cache_resource(show_spinner="Loading the RDF view into the SPARQL engine…", max_entries=1)

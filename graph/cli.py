@@ -377,8 +377,9 @@ def sparql_serve(
     relations: str = typer.Option("reified", "--relations", help="reified or rdf-star (see `govplat export`)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every request to stderr."),
 ):
-    """Serve /sparql, /id/<id>, /.well-known/void and POST /refresh; prints its URL when ready."""
-    from graph.sparql import Limits, serve
+    """Serve /sparql, /id/<id>, /.well-known/void and POST /refresh (with its token); prints its URL when ready."""
+    from graph.sparql import Limits
+    from graph.sparql_http import serve
 
     cfg = settings()
     limits = Limits(timeout=timeout or cfg.query_timeout, max_rows=max_rows or cfg.row_cap, workers=workers)
@@ -441,11 +442,19 @@ def sparql_query(
 
 @sparql_app.command("refresh")
 def sparql_refresh(url: str = typer.Option("http://127.0.0.1:3030", help="The endpoint's base URL.")):
-    """Tell a running endpoint to reload from the store (POST /refresh)."""
+    """Tell a running endpoint to reload from the store (POST /refresh with the server's token:
+    GOVPLAT_SPARQL_REFRESH_TOKEN, or the file the server wrote under GOVPLAT_HOME)."""
     import urllib.error
     import urllib.request
 
-    req = urllib.request.Request(url.rstrip("/").removesuffix("/sparql") + "/refresh", data=b"", method="POST")
+    from graph.sparql_http import refresh_token_for
+
+    token = refresh_token_for(url)
+    if not token:
+        _fail(f"no refresh token for {url}: run this as the user who started `govplat sparql serve`, with the "
+              "same GOVPLAT_HOME, or set GOVPLAT_SPARQL_REFRESH_TOKEN")
+    req = urllib.request.Request(url.rstrip("/").removesuffix("/sparql") + "/refresh", data=b"", method="POST",
+                                 headers={"Authorization": f"Bearer {token}"})
     try:
         with urllib.request.urlopen(req, timeout=600) as resp:
             doc = json.loads(resp.read())

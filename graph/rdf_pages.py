@@ -131,7 +131,10 @@ def entity_page(endpoint, local: str, params: dict, accept: str | None, base: st
         return 406, "text/plain; charset=utf-8", ("ask for text/html, text/turtle, application/ld+json or "
                                                    "application/n-triples\n"), {"Vary": "Accept"}
     ds = endpoint.dataset
-    node = ox.NamedNode(_GP_ID + local)
+    try:
+        node = ox.NamedNode(_GP_ID + local)
+    except ValueError:  # NUL, spaces, <, >, quotes...: no entity IRI holds them
+        return 400, "text/plain; charset=utf-8", f"{local!r} is not an entity id: no IRI can hold it\n", {}
     groups = _subject_groups(ds.store, node) if local else []
     if not any(s == IRI(node.value) for s, _ in groups):
         message = f"no entity with id {local!r}"

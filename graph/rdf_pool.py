@@ -1,5 +1,7 @@
 """SPARQL worker processes: each loads the same N-Quads file into its own in-memory pyoxigraph
-store and runs one query at a time, so a query past its timeout can really be stopped.
+store and runs one query at a time, so a query past its timeout can really be stopped. A worker
+takes its own network away (graph/no_network.py) before it loads anything: it talks to the
+server over a local pipe only, and no query can make it open a connection.
 
 pyoxigraph cannot interrupt a query (an aggregate or a sort computes everything in one call,
 with the GIL released), so a thread could only abandon it and let it burn a core. Here the
@@ -17,6 +19,8 @@ import sys
 import threading
 import time
 import types
+
+from graph.errors import GovplatError
 
 __all__ = ["ProcessPool"]
 
@@ -49,7 +53,14 @@ def _worker_main(conn, data_path: str) -> None:  # pragma: no cover - runs in th
     from graph.ontology import ONTOLOGY_PATH
     from graph.sparql import ONTOLOGY_GRAPH, evaluate
 
+    from graph import no_network
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which ends us
+    try:
+        no_network.deny()  # first of all: this process never has a network (its pipe is local)
+    except no_network.NetworkNotDenied as exc:
+        conn.send(("failed", str(exc)))
+        return
     store = ox.Store()
     store.bulk_load(path=data_path, format=ox.RdfFormat.N_QUADS)
     store.load(path=str(ONTOLOGY_PATH), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
@@ -62,8 +73,7 @@ def _worker_main(conn, data_path: str) -> None:  # pragma: no cover - runs in th
             return
         if request is None:
             return
-        text, accept, fmt, default_graphs, named_graphs, max_rows = request
-        evaluate(job, store, text, accept, fmt, default_graphs, named_graphs, max_rows)
+        evaluate(job, store, *request)
         conn.send(("done",))
 
 
@@ -96,11 +106,16 @@ class _Worker:
         child.close()
 
     def wait_ready(self, timeout: float) -> bool:
+        """True once the worker has loaded the data; False if it did not start (``failure`` says why)."""
+        self.failure = None
         if self.conn.poll(timeout):
             try:
-                return self.conn.recv() == ("ready",)
+                msg = self.conn.recv()
             except (EOFError, OSError):
                 return False
+            if msg[0] == "failed":
+                self.failure = msg[1]
+            return msg == ("ready",)
         return False
 
     def stop(self, kill: bool = False) -> None:
@@ -133,6 +148,8 @@ class ProcessPool:
             if not w.wait_ready(_READY_TIMEOUT):
                 for x in workers:
                     x.stop(kill=True)
+                if w.failure:
+                    raise GovplatError(w.failure)
                 raise RuntimeError(f"a SPARQL worker did not start (exit code {w.proc.exitcode})")
             self.idle.put(w)
 

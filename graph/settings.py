@@ -6,6 +6,16 @@ NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE   for GOVPLAT_STORE=neo4j
 GOVPLAT_QUERY_TIMEOUT   seconds a user query may run (default 30)
 GOVPLAT_ROW_CAP         rows a user query may return (default 10000)
 GOVPLAT_BATCH_SIZE      records per write transaction during ingest (default 2000)
+
+The SPARQL endpoint's HTTP limits (``govplat sparql serve``; uvicorn enforces all but the body):
+GOVPLAT_SPARQL_MAX_BODY         bytes of a request body, e.g. a POSTed query (default 1048576)
+GOVPLAT_SPARQL_MAX_HEADER       bytes of a request line plus headers (default 16384)
+GOVPLAT_SPARQL_MAX_CONNECTIONS  open connections; past it new requests get 503 (default 1024)
+GOVPLAT_SPARQL_KEEP_ALIVE       seconds an idle kept-alive connection stays open (default 5)
+GOVPLAT_SPARQL_CORS_ORIGINS     web origins whose pages may read answers, comma-separated, or *
+                                (default: none; never with credentials)
+GOVPLAT_SPARQL_REFRESH_TOKEN    the token POST /refresh needs (default: a random one per server,
+                                written to a file only the user can read, for `govplat sparql refresh`)
 """
 from __future__ import annotations
 
@@ -31,6 +41,12 @@ class Settings:
     query_timeout: float
     row_cap: int
     batch_size: int
+    sparql_max_body: int = 1 << 20
+    sparql_max_header: int = 16 << 10
+    sparql_max_connections: int = 1024
+    sparql_keep_alive: int = 5
+    sparql_cors_origins: tuple[str, ...] = ()
+    sparql_refresh_token: str = ""
 
     @property
     def embedded_path(self) -> Path:
@@ -48,6 +64,18 @@ def settings() -> Settings:
         batch_size = max(1, int(env.get("GOVPLAT_BATCH_SIZE", "2000")))
     except ValueError as exc:
         raise GovplatError(f"GOVPLAT_QUERY_TIMEOUT, GOVPLAT_ROW_CAP and GOVPLAT_BATCH_SIZE must be numbers: {exc}") from None
+    http = {}
+    for name, var in (("sparql_max_body", "GOVPLAT_SPARQL_MAX_BODY"), ("sparql_max_header", "GOVPLAT_SPARQL_MAX_HEADER"),
+                      ("sparql_max_connections", "GOVPLAT_SPARQL_MAX_CONNECTIONS"),
+                      ("sparql_keep_alive", "GOVPLAT_SPARQL_KEEP_ALIVE")):
+        if env.get(var):
+            try:
+                http[name] = int(env[var])
+            except ValueError:
+                raise GovplatError(f"{var}={env[var]!r}: give a whole number") from None
+            if http[name] < 1:
+                raise GovplatError(f"{var}={env[var]!r}: give a number of at least 1")
+    origins = tuple(o.strip().rstrip("/") for o in env.get("GOVPLAT_SPARQL_CORS_ORIGINS", "").split(",") if o.strip())
     return Settings(
         home=Path(env.get("GOVPLAT_HOME") or user_data_dir("govplat")).expanduser(),
         store=store,
@@ -58,4 +86,7 @@ def settings() -> Settings:
         query_timeout=timeout,
         row_cap=row_cap,
         batch_size=batch_size,
+        sparql_cors_origins=origins,
+        sparql_refresh_token=env.get("GOVPLAT_SPARQL_REFRESH_TOKEN", ""),
+        **http,
     )

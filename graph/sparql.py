@@ -1,61 +1,47 @@
-"""The read-only SPARQL 1.1 endpoint: pyoxigraph in memory, loaded from the store, over HTTP.
+"""The read-only SPARQL 1.1 engine: pyoxigraph in memory, loaded from the store.
 
-``govplat sparql serve`` loads the configured store into an in-memory pyoxigraph store (the
-RDF view of :mod:`graph.rdf`, named graphs per source included) and serves, on one port:
+``govplat sparql serve`` (graph/sparql_http.py serves it over HTTP) loads the configured store
+into an in-memory pyoxigraph store (the RDF view of :mod:`graph.rdf`, named graphs per source
+included) and runs queries on it. The default graph is the RDF view (as ``govplat export``);
+each source's named graph holds what that source supports, and
+``<https://w3id.org/govplat/ontology>`` holds ontology.ttl.
 
-==========================  ======================================================================
-``/sparql``                 SPARQL 1.1 Protocol: GET ``?query=``, POST form (``query=``) or direct
-                            ``application/sparql-query`` body; ``default-graph-uri`` /
-                            ``named-graph-uri``; SELECT/ASK as SPARQL JSON, XML, CSV or TSV,
-                            CONSTRUCT/DESCRIBE as Turtle, JSON-LD or N-Triples (Accept header, or
-                            ``format=``); without a query, the service description
-``/id/<id>``                the entity's page: HTML for people, Turtle / JSON-LD / N-Triples for
-                            machines (content negotiation); 404 for unknown ids
-``/.well-known/void``       VoID description of the dataset
-``/context.jsonld``         the JSON-LD context of the exports
-``/ontology``               ontology.ttl
-``POST /refresh``           reload from the store (queries in flight finish on the old data)
-==========================  ======================================================================
+Read only and self-contained, decided twice:
 
-The default graph is the RDF view (as ``govplat export``); each source's named graph holds what
-that source supports, and ``<https://w3id.org/govplat/ontology>`` holds ontology.ttl.
+* from the parsed query (rdflib's SPARQL 1.1 parser and algebra, :func:`check_query`): an
+  update is refused (403), a ``SERVICE`` anywhere in the algebra is refused (400);
+* by the operating system: queries are evaluated only on threads or in worker processes that
+  have no network (:mod:`graph.no_network`, a seccomp filter), so pyoxigraph cannot reach any
+  address even for a spelling of ``SERVICE`` a parser does not read as rdflib does. FROM / FROM
+  NAMED name graphs of the loaded data only; nothing is ever fetched.
 
-Read only: SPARQL Update gets 403 and federated ``SERVICE`` 400. Every query has a timeout and
-a row cap, and results stream as they are made. ``serve`` runs queries in worker processes
-(graph/rdf_pool.py) that each load the data: past its timeout a query gets 503 and its worker
-is killed and replaced, so a runaway query never keeps a core busy and the server stays up.
-(An :class:`Endpoint` without worker processes, as the CLI's one-off ``sparql query`` uses,
-runs queries in threads and can only abandon a query past its timeout.)
-The server is the standard library's ThreadingHTTPServer (one thread per connection, a listen
-backlog for bursts); the store file is opened only while loading, so ingest is never blocked.
+Every query has a timeout and a row cap, and results stream as they are made. ``serve`` runs
+queries in worker processes (graph/rdf_pool.py) that each load the data: past its timeout a
+query gets 503 and its worker is killed and replaced, so a runaway query never keeps a core
+busy. (An :class:`Endpoint` without worker processes, as the CLI's one-off ``sparql query``
+uses, runs queries in threads and can only abandon a query past its timeout.)
 """
 from __future__ import annotations
 
 import io
 import json
 import queue
-import re
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import pyoxigraph as ox
 
-from graph.errors import GovplatError, StoreBusyError
+from graph.errors import GovplatError
 from graph.rdf_results import FORMAT_ALIASES, GRAPH_MEDIA, RESULT_MEDIA, RESULT_WRITERS, negotiate
 from graph.rdf_terms import PREFIXES, from_ox
 
-__all__ = ["Dataset", "Endpoint", "Limits", "load_dataset", "serve", "make_server", "check_query",
-           "QueryRefused", "DEFAULT_PORT", "run_query"]
+__all__ = ["Dataset", "Endpoint", "Limits", "load_dataset", "check_query", "query_form", "QueryRefused",
+           "RefreshRunning", "run_query"]
 
-DEFAULT_PORT = 3030
 ONTOLOGY_GRAPH = "https://w3id.org/govplat/ontology"
 _CHUNK = 1 << 15
-_MAX_BODY = 1 << 20
 
 
 class QueryRefused(GovplatError):
@@ -64,6 +50,10 @@ class QueryRefused(GovplatError):
     def __init__(self, message: str, status: int = 400):
         self.status = status
         super().__init__(message)
+
+
+class RefreshRunning(GovplatError):
+    """A reload was asked for while another one runs."""
 
 
 # ---------------------------------------------------------------------------- the data
@@ -181,24 +171,67 @@ def load_dataset(*, relations_mode: str = "reified", named_graphs: bool = True, 
 
 
 # ---------------------------------------------------------------------------- query checks
-_COMMENT_OR_STRING = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*', re.S)
-_PROLOGUE = re.compile(r"^\s*(?:(?:BASE\s+\S+|PREFIX\s+\S*:\s*\S+)\s*)*", re.I)
-_UPDATE = re.compile(r"^(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
-_SERVICE = re.compile(r"(?<![\w:?$])SERVICE\b(?!\s*:)", re.I)
+_REFUSED_UPDATE = "this endpoint is read-only: SPARQL Update is not accepted"
+_REFUSED_SERVICE = ("federated queries (SERVICE) are not allowed on this endpoint: it answers from its own "
+                    "data only")
 
 
-def check_query(text: str) -> None:
-    """Refuse what a read-only, self-contained endpoint must not run (before parsing)."""
+def _algebra_names(node, out: set) -> set:
+    """The names of every algebra (or parse tree) node under ``node``."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [node]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, CompValue):
+            out.add(x.name)
+            stack.extend(x.values())
+        elif isinstance(x, dict):
+            stack.extend(x.values())
+        elif isinstance(x, (list, tuple, ParseResults)):
+            stack.extend(x)
+    return out
+
+
+def check_query(text: str) -> str | None:
+    """Refuse, from the parsed query, what a read-only, self-contained endpoint must not run:
+    updates (403) and federation (``SERVICE``, 400). Returns the query form (SELECT, ASK,
+    CONSTRUCT or DESCRIBE), or None when rdflib's SPARQL 1.1 parser cannot read the text
+    (RDF-star syntax, or a syntax error): pyoxigraph then decides, on a thread or in a process
+    that has no network (graph/no_network.py), so a ``SERVICE`` this parser did not see still
+    reaches nothing."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
     if not text or not text.strip():
         raise QueryRefused("empty query", 400)
-    bare = _COMMENT_OR_STRING.sub(lambda m: "<>" if m.group(0).startswith("<") else " ", text)
-    body = _PROLOGUE.sub("", bare)
-    if _UPDATE.match(body.lstrip()):
-        raise QueryRefused("this endpoint is read-only: SPARQL Update is not accepted", 403)
-    if _SERVICE.search(bare):
-        raise QueryRefused("federated queries (SERVICE) are not allowed on this endpoint", 400)
+    try:
+        parsed = parseQuery(text)
+    except Exception:  # noqa: BLE001 - pyparsing's errors, RecursionError on deep nesting
+        try:
+            parseUpdate(text)
+        except Exception:  # noqa: BLE001
+            return None
+        raise QueryRefused(_REFUSED_UPDATE, 403) from None
+    try:
+        names = _algebra_names(translateQuery(parsed, initNs=PREFIXES).algebra, set())
+    except Exception:  # noqa: BLE001 - rdflib cannot build the algebra (e.g. an unknown prefix): the tree
+        names = _algebra_names(parsed, set())
+    if "ServiceGraphPattern" in names:
+        raise QueryRefused(_REFUSED_SERVICE, 400)
+    for form in ("SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery"):
+        if form in names:
+            return form.removesuffix("Query").upper()
+    return None
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, or '' when it cannot tell (a refused query included)."""
+    try:
+        return check_query(text) or ""
+    except QueryRefused:
+        return ""
 
 
 # ---------------------------------------------------------------------------- running queries
@@ -267,16 +300,26 @@ _GRAPH_MEDIA_TYPE = {"ttl": "text/turtle; charset=utf-8", "jsonld": "application
                      "nt": "application/n-triples"}
 
 
-def evaluate(job, store: ox.Store, text: str, accept, fmt, default_graphs, named_graphs, max_rows: int) -> None:
-    """Run one query on ``store`` and send its result to ``job`` as messages (in a thread of
-    this process, or in a worker process: see graph/rdf_pool.py)."""
+def evaluate(job, store: ox.Store, text: str, accept, fmt, default_graphs, named_graphs, max_rows: int,
+             base_iri: str | None = None) -> None:
+    """Check and run one query on ``store`` and send its result to ``job`` as messages (on a
+    thread of this process, or in a worker process: see graph/rdf_pool.py). The caller's
+    thread must have no network (:func:`graph.no_network.deny`).
+
+    A protocol dataset (``default-graph-uri`` / ``named-graph-uri``) replaces the query's FROM
+    and FROM NAMED; named graphs alone leave the default graph empty (SPARQL 1.1 Protocol 2.1.4).
+    Relative IRIs resolve against ``base_iri`` (the service's own URL)."""
+    from graph import no_network
+
     if job.cancelled.is_set():
         return  # timed out while waiting for a worker
     try:
-        kwargs = {"prefixes": PREFIXES}
-        if default_graphs:
+        if not no_network.denied():
+            raise QueryRefused("internal error: a query may only run where the network is denied", 500)
+        check_query(text)
+        kwargs = {"prefixes": PREFIXES, "base_iri": base_iri}
+        if default_graphs or named_graphs:
             kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graphs]
-        if named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graphs]
         result = store.query(text, **kwargs)
         if isinstance(result, ox.QueryBoolean):
@@ -294,6 +337,9 @@ def evaluate(job, store: ox.Store, text: str, accept, fmt, default_graphs, named
         job.put(("error", exc.status, str(exc)))
     except SyntaxError as exc:
         job.put(("error", 400, f"SPARQL syntax error: {exc}"))
+    except PermissionError:
+        # The engine tried to open a socket (a SERVICE the parser did not see): the kernel said no.
+        job.put(("error", 400, _REFUSED_SERVICE))
     except (OSError, ValueError, RuntimeError) as exc:
         job.put(("error", 500 if not isinstance(exc, ValueError) else 400, f"query failed: {exc}"))
     except Exception as exc:  # noqa: BLE001 - a worker must always answer its request
@@ -399,8 +445,11 @@ class Endpoint:
         return ProcessPool(ds.path, self.processes)
 
     def refresh(self) -> Dataset:
-        """Reload from the store; queries already running finish on the data they started with."""
-        with self._refresh_lock:
+        """Reload from the store; queries already running finish on the data they started with.
+        One reload at a time: while one runs, another raises :class:`RefreshRunning`."""
+        if not self._refresh_lock.acquire(blocking=False):
+            raise RefreshRunning("a reload is already running (it reads the store as it is now): ask again when it has finished")
+        try:
             ds = self.loader()
             try:
                 workers = self._start_workers(ds)
@@ -413,6 +462,8 @@ class Endpoint:
                 old_workers.retire()
             old_ds.discard()
             return ds
+        finally:
+            self._refresh_lock.release()
 
     def close(self) -> None:
         if self.workers is not None:
@@ -421,11 +472,15 @@ class Endpoint:
 
     # --------------------------------------------------------------------- jobs
     def submit(self, text: str, *, accept: str | None = None, fmt: str | None = None,
-               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None) -> _Job:
-        check_query(text)
+               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+               base_iri: str | None = None) -> _Job:
+        """Start a query; its messages arrive on ``job.q``. It is checked (:func:`check_query`)
+        where it runs, so the parse itself is bounded by the timeout too."""
+        if not text or not text.strip():
+            raise QueryRefused("empty query", 400)
         fmt = _normal_format(fmt)
         job = _Job()
-        args = (text, accept, fmt, default_graphs or [], named_graphs or [], self.limits.max_rows)
+        args = (text, accept, fmt, default_graphs or [], named_graphs or [], self.limits.max_rows, base_iri)
         if self.workers is not None:
             self.workers.submit(job, args, time.monotonic() + self.limits.timeout)
         else:
@@ -434,7 +489,14 @@ class Endpoint:
         return job
 
     def _in_thread(self, job: _Job, store: ox.Store, args: tuple) -> None:
+        from graph import no_network
+
         with self._slots:
+            try:
+                no_network.deny()  # this thread only, before it reads the query
+            except no_network.NetworkNotDenied as exc:
+                job.put(("error", 500, str(exc)))
+                return
             evaluate(job, store, *args)
 
     # --------------------------------------------------------------------- synchronous use
@@ -489,255 +551,3 @@ def run_query(text: str, *, fmt: str | None = None, limits: Limits | None = None
         return ep.run(text, fmt=fmt)
     finally:
         ep.close()
-
-
-# ---------------------------------------------------------------------------- HTTP
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 512  # bursts of clients connect at once; the default backlog is 5
-
-    def __init__(self, addr, handler, endpoint: Endpoint, *, quiet: bool = True):
-        self.endpoint = endpoint
-        self.quiet = quiet
-        super().__init__(addr, handler)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server_address[:2]
-        host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{port}"
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "govplat-sparql/0.1"
-    server: _Server
-
-    def log_message(self, fmt, *args) -> None:  # noqa: D401 - stdlib name
-        if not self.server.quiet:
-            sys.stderr.write("%s - %s\n" % (self.address_string(), fmt % args))
-
-    # --------------------------------------------------------------------- plumbing
-    def _send(self, status: int, body: bytes | str, content_type: str = "text/plain; charset=utf-8",
-              headers: dict | None = None) -> None:
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    def _error(self, status: int, message: str, headers: dict | None = None) -> None:
-        self._send(status, message.rstrip() + "\n", headers=headers)
-
-    def _params(self) -> tuple[str, dict[str, list[str]]]:
-        parts = urlsplit(self.path)
-        return unquote(parts.path), parse_qs(parts.query, keep_blank_values=True)
-
-    def _body(self) -> bytes:
-        length = self.headers.get("Content-Length")
-        if length is None:
-            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-                raise QueryRefused("send the request body with a Content-Length", 411)
-            return b""
-        n = int(length)
-        if n > _MAX_BODY:
-            raise QueryRefused(f"request body larger than {_MAX_BODY} bytes", 413)
-        return self.rfile.read(n)
-
-    # --------------------------------------------------------------------- methods
-    def do_OPTIONS(self) -> None:
-        self.send_response(204)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "GET, POST, HEAD, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def do_HEAD(self) -> None:
-        self.do_GET()
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PUT(self) -> None:
-        self._not_allowed()
-
-    def do_DELETE(self) -> None:
-        self._not_allowed()
-
-    def do_PATCH(self) -> None:
-        self._not_allowed()
-
-    def _not_allowed(self) -> None:
-        self._body_discard()
-        self._error(405, "this endpoint is read-only: use GET or POST", {"Allow": "GET, POST, HEAD, OPTIONS"})
-
-    def _body_discard(self) -> None:
-        try:
-            n = int(self.headers.get("Content-Length") or 0)
-            if 0 < n <= _MAX_BODY:
-                self.rfile.read(n)
-        except ValueError:
-            pass
-
-    def _dispatch(self, method: str) -> None:
-        from graph import rdf_pages
-
-        path, params = self._params()
-        try:
-            if path in ("/sparql", "/sparql/"):
-                return self._sparql(method, params)
-            if path == "/refresh":
-                if method != "POST":
-                    return self._error(405, "refresh with POST /refresh", {"Allow": "POST"})
-                self._body_discard()
-                return self._refresh()
-            if method == "POST":
-                self._body_discard()
-                return self._error(405, f"POST is accepted at /sparql and /refresh, not {path}",
-                                   {"Allow": "GET, HEAD"})
-            page = rdf_pages.route(self.server.endpoint, path, params, self.headers.get("Accept"),
-                                   self.server.base_url)
-            if page is None:
-                return self._error(404, f"nothing at {path}")
-            status, content_type, body, headers = page
-            self._send(status, body, content_type, headers)
-        except QueryRefused as exc:
-            self._error(exc.status, str(exc))
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-        except Exception as exc:  # noqa: BLE001 - answer, log, and keep serving
-            sys.stderr.write(f"govplat sparql: {method} {self.path}: {type(exc).__name__}: {exc}\n")
-            try:
-                self._error(500, f"internal error: {type(exc).__name__}")
-            except OSError:
-                self.close_connection = True
-
-    def _refresh(self) -> None:
-        try:
-            ds = self.server.endpoint.refresh()
-        except StoreBusyError as exc:
-            return self._error(503, f"cannot refresh now: {exc}")
-        except Exception as exc:  # noqa: BLE001 - the old data keeps being served
-            return self._error(500, f"refresh failed, still serving the data loaded before: {exc}")
-        self._send(200, json.dumps({"quads": ds.quads, "seconds": round(ds.seconds, 3),
-                                    "loaded_at": ds.loaded_at}) + "\n", "application/json")
-
-    def _sparql(self, method: str, params: dict[str, list[str]]) -> None:
-        from graph import rdf_pages
-
-        if method == "POST":
-            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            body = self._body()
-            if ctype == "application/x-www-form-urlencoded":
-                form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-                for k, v in form.items():
-                    params.setdefault(k, []).extend(v)
-            elif ctype == "application/sparql-query":
-                if "query" in params:
-                    raise QueryRefused("a direct POST carries the query in its body, not also in ?query=", 400)
-                params["query"] = [body.decode("utf-8", "replace")]
-            elif ctype == "application/sparql-update":
-                raise QueryRefused("this endpoint is read-only: SPARQL Update is not accepted", 403)
-            else:
-                raise QueryRefused("POST a query as application/x-www-form-urlencoded (query=...) or as "
-                                   "application/sparql-query", 415)
-        if "update" in params:
-            raise QueryRefused("this endpoint is read-only: SPARQL Update is not accepted", 403)
-        if "query" not in params:
-            status, content_type, page, headers = rdf_pages.service_description(
-                self.server.endpoint, self.headers.get("Accept"), self.server.base_url, params)
-            return self._send(status, page, content_type, headers)
-        queries = params["query"]
-        if len(queries) != 1:
-            raise QueryRefused("give exactly one query parameter", 400)
-        fmt = (params.get("format") or params.get("output") or [None])[0]
-        job = self.server.endpoint.submit(queries[0], accept=self.headers.get("Accept"), fmt=fmt,
-                                          default_graphs=params.get("default-graph-uri"),
-                                          named_graphs=params.get("named-graph-uri"))
-        self._stream(job)
-
-    def _stream(self, job: _Job) -> None:
-        limits = self.server.endpoint.limits
-        deadline = time.monotonic() + limits.timeout
-        chunked = self.request_version != "HTTP/1.0"
-        started = False
-        try:
-            while True:
-                try:
-                    msg = job.q.get(timeout=max(deadline - time.monotonic(), 0.001))
-                except queue.Empty:
-                    job.cancelled.set()
-                    if not started:
-                        return self._error(503, f"query stopped after its timeout of {limits.timeout:g} s; "
-                                                "narrow it or add a LIMIT", {"Retry-After": "1"})
-                    self.close_connection = True  # cut the stream: the client sees it is incomplete
-                    return
-                kind = msg[0]
-                if kind == "error":
-                    if not started:
-                        return self._error(msg[1], msg[2])
-                    self.close_connection = True  # too late for a status: cut the stream, it is incomplete
-                    return
-                if kind == "head":
-                    self.send_response(200)
-                    self.send_header("Content-Type", msg[1])
-                    self.send_header("Access-Control-Allow-Origin", "*")
-                    self.send_header("Vary", "Accept")
-                    for k, v in msg[2].items():
-                        self.send_header(k, v)
-                    if chunked:
-                        self.send_header("Transfer-Encoding", "chunked")
-                    else:
-                        self.send_header("Connection", "close")
-                        self.close_connection = True
-                    self.end_headers()
-                    started = True
-                elif kind == "data":
-                    if self.command == "HEAD" or not msg[1]:
-                        continue
-                    if chunked:
-                        self.wfile.write(b"%x\r\n%s\r\n" % (len(msg[1]), msg[1]))
-                    else:
-                        self.wfile.write(msg[1])
-                elif kind == "end":
-                    if chunked and self.command != "HEAD":
-                        self.wfile.write(b"0\r\n\r\n")
-                    self.wfile.flush()
-                    return
-        except (BrokenPipeError, ConnectionResetError):
-            job.cancelled.set()
-            self.close_connection = True
-
-
-def make_server(endpoint: Endpoint, host: str = "127.0.0.1", port: int = DEFAULT_PORT, *,
-                quiet: bool = True) -> _Server:
-    return _Server((host, port), Handler, endpoint, quiet=quiet)
-
-
-def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, *, limits: Limits | None = None,
-          relations_mode: str = "reified", named_graphs: bool = True, quiet: bool = True, processes: int = 2,
-          announce: Callable[[str], None] = print) -> None:
-    """Load the store, bind, announce the endpoint's URL, serve until interrupted."""
-    endpoint = Endpoint(lambda: load_dataset(relations_mode=relations_mode, named_graphs=named_graphs,
-                                             spool=processes > 0), limits, processes=processes)
-    server = make_server(endpoint, host, port, quiet=quiet)
-    ds = endpoint.dataset
-    announce(f"SPARQL endpoint: {server.base_url}/sparql  ({ds.quads} statements loaded in {ds.seconds:.1f} s; "
-             f"entities at {server.base_url}/id/<id>)")
-    try:
-        server.serve_forever(poll_interval=0.25)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        endpoint.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import threading
 import zipfile
 from pathlib import Path
 
@@ -61,7 +60,8 @@ def exports(tmp_path_factory, bundled_records) -> dict[tuple[str, str], Path]:
 @pytest.fixture(scope="session")
 def endpoint(bundled_home):
     """An Endpoint over the bundled store (two worker processes), served on a free loopback port."""
-    from graph.sparql import Endpoint, Limits, load_dataset, make_server
+    from graph.sparql import Endpoint, Limits, load_dataset
+    from graph.sparql_http import Server
     from graph.stores.embedded import EmbeddedStore
 
     def opener(read_only=True):
@@ -69,13 +69,11 @@ def endpoint(bundled_home):
 
     ep = Endpoint(lambda: load_dataset(open_store=opener, spool=True), Limits(timeout=8.0, max_rows=500, workers=2),
                   processes=2)
-    server = make_server(ep, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
+    server = Server(ep, "127.0.0.1", 0).start()
     ep.url = server.base_url
+    ep.refresh_token = server.refresh_token
     yield ep
-    server.shutdown()
-    server.server_close()
+    server.stop()
     ep.close()
 
 

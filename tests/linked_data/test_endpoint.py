@@ -25,8 +25,8 @@ Q_CONFLICTS = ("PREFIX gp: <https://w3id.org/govplat/ontology#>\n"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-def call(endpoint, path, *, accept=None, data=None, ctype=None, method=None, timeout=60):
-    headers = {k: v for k, v in (("Accept", accept), ("Content-Type", ctype)) if v}
+def call(endpoint, path, *, accept=None, data=None, ctype=None, method=None, timeout=60, headers=None):
+    headers = {**{k: v for k, v in (("Accept", accept), ("Content-Type", ctype)) if v}, **(headers or {})}
     req = urllib.request.Request(endpoint.url + path, data=data, headers=headers, method=method)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
@@ -167,7 +167,8 @@ def test_large_results_stream_in_chunks(endpoint):
 
 
 def test_refresh_reloads_and_keeps_serving(endpoint):
-    status, _, body = call(endpoint, "/refresh", data=b"", timeout=300)
+    status, _, body = call(endpoint, "/refresh", data=b"", timeout=300,
+                           headers={"Authorization": f"Bearer {endpoint.refresh_token}"})
     assert status == 200 and json.loads(body)["quads"] > 10000, body
     status, _, body = get_query(endpoint, Q_CONFLICTS)
     assert status == 200, body
