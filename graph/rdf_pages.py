@@ -134,7 +134,10 @@ def entity_page(endpoint, local: str, params: dict, accept: str | None, base: st
     try:
         node = ox.NamedNode(_GP_ID + local)
     except ValueError:  # NUL, spaces, <, >, quotes...: no entity IRI holds them
-        return 400, "text/plain; charset=utf-8", f"{local!r} is not an entity id: no IRI can hold it\n", {}
+        message = f"{local!r} is not an entity id: no IRI can hold it"
+        if fmt == "html":
+            return 400, _MEDIA["html"], _page("Bad request", f"<p>{_E(message)}.</p>", base), {"Vary": "Accept"}
+        return 400, "text/plain; charset=utf-8", message + "\n", {"Vary": "Accept"}
     groups = _subject_groups(ds.store, node) if local else []
     if not any(s == IRI(node.value) for s, _ in groups):
         message = f"no entity with id {local!r}"

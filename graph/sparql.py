@@ -146,11 +146,18 @@ def dataset_from_records(entities, relations, *, relations_mode: str = "reified"
         import tempfile
         from pathlib import Path
 
-        path = str(Path(tempfile.mkdtemp(prefix="govplat-sparql-")) / "data.nq")
-        with open(path, "wb") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-        store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+        folder = Path(tempfile.mkdtemp(prefix="govplat-sparql-"))
+        path = str(folder / "data.nq")
+        try:
+            with open(path, "wb") as fh:
+                for chunk in chunks:
+                    fh.write(chunk)
+            store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
     else:
         reader = io.BufferedReader(_ChunkReader(chunks), buffer_size=1 << 16)
         store.bulk_load(reader, format=ox.RdfFormat.N_QUADS)
@@ -433,7 +440,11 @@ class Endpoint:
         # at most `workers` evaluating at once.
         self._slots = threading.BoundedSemaphore(max(self.limits.workers, 1))
         self.dataset = loader()
-        self.workers = self._start_workers(self.dataset)
+        try:
+            self.workers = self._start_workers(self.dataset)
+        except BaseException:
+            self.dataset.discard()
+            raise
 
     def _start_workers(self, ds: Dataset):
         if not self.processes:

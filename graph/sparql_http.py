@@ -33,6 +33,7 @@ import json
 import os
 import queue
 import secrets
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -319,13 +320,18 @@ class Server:
         self._token_file = path
 
     def run(self) -> None:
-        self.write_token()
         try:
+            self.write_token()
             self.server.run(sockets=[self.socket])
         finally:
-            if self._token_file is not None:
-                self._token_file.unlink(missing_ok=True)
-            self.socket.close()
+            self.close()
+
+    def close(self) -> None:
+        """Remove the token file and close the listening socket (the endpoint is the caller's)."""
+        if self._token_file is not None:
+            self._token_file.unlink(missing_ok=True)
+            self._token_file = None
+        self.socket.close()
 
     def start(self, timeout: float = 30) -> Server:
         self._thread = threading.Thread(target=self.run, name="govplat-sparql-http", daemon=True)
@@ -348,8 +354,10 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, *, limits: Limits |
           announce: Callable[[str], None] = print) -> None:
     """Load the store, bind, announce the endpoint's URL, serve until SIGINT or SIGTERM; then
     stop the workers and remove the spooled data."""
+    signal.signal(signal.SIGTERM, _exit_on_signal)  # from the start: loading spools data to a temporary folder
     endpoint = Endpoint(lambda: load_dataset(relations_mode=relations_mode, named_graphs=named_graphs,
                                              spool=processes > 0), limits, processes=processes)
+    server = None
     try:
         server = Server(endpoint, host, port, quiet=quiet)
         ds = endpoint.dataset
@@ -357,5 +365,15 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, *, limits: Limits |
         announce(f"SPARQL endpoint: {server.base_url}/sparql  ({ds.quads} statements loaded in {ds.seconds:.1f} s; "
                  f"entities at {server.base_url}/id/<id>)")
         server.run()
+    except KeyboardInterrupt:
+        pass
     finally:
+        if server is not None:
+            server.close()
         endpoint.close()
+
+
+def _exit_on_signal(signum, frame) -> None:
+    """SIGTERM ends the process through every ``finally`` (workers, spool, token). uvicorn,
+    once serving, stops gracefully first and then raises the signal again for this handler."""
+    raise SystemExit(0)

@@ -1,0 +1,417 @@
+"""SPARQL endpoint security: no federation in any spelling (a loopback listener must receive
+nothing), read only, HTTP input limits, the refresh token, CORS and Host checks, clean shutdown."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.conftest import GOVPLAT, ROOT
+
+
+# ---------------------------------------------------------------------------- fixtures
+class Listener:
+    """A TCP listener on a loopback port that records every connection made to it."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _loop(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            conn.settimeout(1)
+            try:
+                self.connections.append(conn.recv(4096) or b"(connected, sent nothing)")
+            except OSError:
+                self.connections.append(b"(connected)")
+            conn.close()
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def listener():
+    lst = Listener()
+    yield lst
+    lst.close()
+
+
+@pytest.fixture(scope="module")
+def records():
+    from graph.synthetic import records
+
+    return records(300, 800, seed=2)
+
+
+@pytest.fixture(scope="module")
+def served(records):
+    """A server over synthetic data with one worker process, as ``govplat sparql serve`` runs."""
+    from graph.settings import settings
+    from graph.sparql import Endpoint, Limits, dataset_from_records
+    from graph.sparql_http import Server
+
+    entities, relations = records
+    ep = Endpoint(lambda: dataset_from_records(entities, relations, spool=True),
+                  Limits(timeout=10, max_rows=200, workers=1), processes=1)
+    cfg = dataclasses.replace(settings(), sparql_max_body=4096, sparql_max_header=8192, sparql_keep_alive=1)
+    server = Server(ep, "127.0.0.1", 0, cfg=cfg).start()
+    yield server
+    server.stop()
+    ep.close()
+
+
+@pytest.fixture(scope="module")
+def in_threads(records):
+    """An Endpoint that runs queries on threads of this process (the CLI's and dashboard's way)."""
+    from graph.sparql import Endpoint, Limits, dataset_from_records
+
+    entities, relations = records
+    ep = Endpoint(lambda: dataset_from_records(entities, relations), Limits(timeout=10, max_rows=200, workers=2))
+    yield ep
+    ep.close()
+
+
+def call(server, path, *, data=None, headers=None, method=None, timeout=30):
+    req = urllib.request.Request(server.base_url + path, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+def query(server, text, **kw):
+    return call(server, "/sparql?query=" + urllib.parse.quote(text), **kw)
+
+
+def raw(server, request: bytes, timeout=10) -> bytes:
+    """Send bytes as they are and return the first answer (b'' if the server closed)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as s:
+        s.sendall(request)
+        out = b""
+        try:
+            while b"\r\n\r\n" not in out:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                out += chunk
+        except socket.timeout:
+            pass
+        return out
+
+
+def status_of(response: bytes) -> int:
+    return int(response.split(b" ", 2)[1]) if response.startswith(b"HTTP/") else 0
+
+
+# ---------------------------------------------------------------------------- federation
+def federation_spellings(port: int, base: str) -> dict[str, str]:
+    """SERVICE in every spelling we know of, each aimed at the loopback listener."""
+    u = f"http://127.0.0.1:{port}/sparql"
+    body = "{ ?s ?p ?o }"
+    return {
+        "plain": f"SELECT * WHERE {{ SERVICE <{u}> {body} }}",
+        "lower case": f"select * where {{ service <{u}> {body} }}",
+        "mixed case": f"SeLeCt * WhErE {{ SeRvIcE <{u}> {body} }}",
+        "silent": f"SELECT * WHERE {{ SERVICE SILENT <{u}> {body} }}",
+        "comment ended by CR": f"SELECT * WHERE {{ ?a ?b ?c # note\r SERVICE <{u}> {body} }}",
+        "silent after CR comment": f"SELECT * WHERE {{ ?a ?b ?c # note\r SERVICE SILENT <{u}> {body} }}",
+        "comment ended by U+2028": f"SELECT * WHERE {{ ?a ?b ?c # note\u2028 SERVICE <{u}> {body} }}",
+        "comment ended by U+0085": f"SELECT * WHERE {{ ?a ?b ?c # note\u0085 SERVICE <{u}> {body} }}",
+        "no-break space in IRI": f"SELECT * WHERE {{ SERVICE <{u}/\u00a0x> {body} }}",
+        "ideographic space in IRI": f"SELECT * WHERE {{ SERVICE <{u}\u3000> {body} }}",
+        "no-break space before": f"SELECT * WHERE {{ ?a ?b <http://x/\u00a0> . SERVICE <{u}> {body} }}",
+        "tab and newline": f"SELECT * WHERE {{\tSERVICE\n<{u}>\n{body} }}",
+        "in OPTIONAL": f"SELECT * WHERE {{ ?a ?b ?c OPTIONAL {{ SERVICE <{u}> {body} }} }}",
+        "in UNION": f"SELECT * WHERE {{ {{ ?a ?b ?c }} UNION {{ SERVICE <{u}> {body} }} }}",
+        "in MINUS": f"SELECT * WHERE {{ ?s ?p ?o MINUS {{ SERVICE <{u}> {body} }} }}",
+        "in GRAPH": f"SELECT * WHERE {{ GRAPH ?g {{ SERVICE <{u}> {body} }} }}",
+        "in a subquery": f"SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{u}> {body} }} }} }}",
+        "in FILTER EXISTS": f"SELECT * WHERE {{ ?a ?b ?c FILTER EXISTS {{ SERVICE <{u}> {body} }} }} LIMIT 1",
+        "in FILTER NOT EXISTS": f"ASK {{ ?a ?b ?c FILTER NOT EXISTS {{ SERVICE <{u}> {body} }} }}",
+        "in BIND EXISTS": f"SELECT * WHERE {{ ?a ?b ?c BIND(EXISTS {{ SERVICE <{u}> {body} }} AS ?x) }} LIMIT 1",
+        "in CONSTRUCT": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{u}> {body} }}",
+        "in DESCRIBE": f"DESCRIBE ?s WHERE {{ SERVICE <{u}> {body} }}",
+        "ASK": f"ASK {{ SERVICE <{u}> {body} }}",
+        "variable from BIND": f"SELECT * WHERE {{ BIND(<{u}> AS ?x) SERVICE ?x {body} }}",
+        "variable from VALUES": f"SELECT * WHERE {{ VALUES ?x {{ <{u}> }} SERVICE ?x {body} }}",
+        "prefixed name": f"PREFIX remote: <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE remote:sparql {body} }}",
+        "relative to BASE": f"BASE <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE <sparql> {body} }}",
+        "relative to the endpoint": f"SELECT * WHERE {{ SERVICE </sparql> {body} }}",
+        "escaped keyword": f"SELECT * WHERE {{ \\u0053ERVICE <{u}> {body} }}",
+        "escaped IRI": f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/\\u0073parql> {body} }}",
+        "localhost name": f"SELECT * WHERE {{ SERVICE <http://localhost:{port}/sparql> {body} }}",
+        "IPv4 as one number": f"SELECT * WHERE {{ SERVICE <http://2130706433:{port}/sparql> {body} }}",
+        "IPv6 loopback": f"SELECT * WHERE {{ SERVICE <http://[::1]:{port}/sparql> {body} }}",
+        "https": f"SELECT * WHERE {{ SERVICE <https://127.0.0.1:{port}/sparql> {body} }}",
+        "endpoint itself": f"SELECT * WHERE {{ SERVICE <{base}/sparql> {body} }}",
+    }
+
+
+SILENT = {"silent after CR comment"}  # the parser cannot read it; the engine skips the failed call
+
+
+def test_federation_is_refused_in_every_spelling_and_nothing_reaches_the_network(served, listener):
+    results = {}
+    for name, text in federation_spellings(listener.port, served.base_url).items():
+        status, _, body = query(served, text)
+        results[name] = (status, body)
+    time.sleep(0.5)
+    assert listener.connections == [], listener.connections
+    for name, (status, body) in results.items():
+        if name in SILENT:
+            assert status in (200, 400), (name, status, body)
+            continue
+        assert 400 <= status < 500, (name, status, body)
+        if status == 400 and b"syntax" not in body:
+            assert b"SERVICE" in body, (name, body)
+
+
+def test_the_engine_has_no_network_even_when_the_parser_is_fooled(served, in_threads, listener, monkeypatch):
+    """The parser's check is bypassed on purpose: the kernel filter alone keeps the engine off the network."""
+    from graph import sparql
+
+    text = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
+    monkeypatch.setattr(sparql, "check_query", lambda text: None)
+    with pytest.raises(sparql.QueryRefused, match="SERVICE") as refused:
+        in_threads.run(text)
+    assert refused.value.status == 400
+    # The worker processes: a spelling rdflib cannot read reaches the engine unchecked.
+    cr = f"SELECT * WHERE {{ ?a ?b ?c # x\r SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
+    monkeypatch.undo()
+    assert sparql.check_query(cr) is None
+    status, _, body = query(served, cr)
+    assert status == 400 and b"SERVICE" in body
+    time.sleep(0.3)
+    assert listener.connections == []
+
+
+def test_a_query_thread_has_no_network_and_other_threads_keep_theirs():
+    from graph import no_network
+
+    outcome = {}
+
+    def confined():
+        no_network.deny()
+        try:
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            outcome["inet"] = "opened"
+        except PermissionError:
+            outcome["inet"] = "refused"
+        try:
+            socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            outcome["inet6"] = "opened"
+        except PermissionError:
+            outcome["inet6"] = "refused"
+        a, b = socket.socketpair()  # local pipes still work
+        a.close(), b.close()
+
+    t = threading.Thread(target=confined)
+    t.start()
+    t.join()
+    assert outcome == {"inet": "refused", "inet6": "refused"}
+    socket.socket().close()  # this thread is untouched
+    assert not no_network.denied()
+
+
+def test_remote_datasets_are_never_fetched(served, listener):
+    """FROM / FROM NAMED and the protocol's graph IRIs name graphs of the loaded data only."""
+    u = f"http://127.0.0.1:{listener.port}/data.ttl"
+    status, _, body = query(served, f"SELECT * FROM <{u}> FROM NAMED <{u}> WHERE {{ ?s ?p ?o }}")
+    assert status == 200 and json.loads(body)["results"]["bindings"] == []
+    status, _, body = call(served, "/sparql?query=" + urllib.parse.quote("ASK { ?s ?p ?o }")
+                           + "&default-graph-uri=" + urllib.parse.quote(u) + "&named-graph-uri=" + urllib.parse.quote(u))
+    assert status == 200 and json.loads(body)["boolean"] is False
+    time.sleep(0.3)
+    assert listener.connections == []
+
+
+@pytest.mark.parametrize("form", ["LOAD <{u}>", "LOAD SILENT <{u}> INTO GRAPH <http://ex/g>",
+                                  "INSERT DATA {{ <http://ex/a> <http://ex/b> <http://ex/c> }}",
+                                  "load <{u}>", "CLEAR ALL", "DROP SILENT GRAPH <http://ex/g>",
+                                  "WITH <http://ex/g> DELETE {{ ?s ?p ?o }} WHERE {{ SERVICE <{u}> {{ ?s ?p ?o }} }}",
+                                  "PREFIX ex: <http://ex/>\n# comment\rLOAD <{u}>"])
+def test_updates_are_refused_in_every_carrier(served, listener, form):
+    update = form.format(u=f"http://127.0.0.1:{listener.port}/data.ttl")
+    answers = [query(served, update),
+               call(served, "/sparql", data=urllib.parse.urlencode({"update": update}).encode(),
+                    headers={"Content-Type": "application/x-www-form-urlencoded"}),
+               call(served, "/sparql", data=update.encode(), headers={"Content-Type": "application/sparql-update"}),
+               call(served, "/sparql", data=update.encode(), headers={"Content-Type": "application/sparql-query"})]
+    for status, _, body in answers:
+        assert 400 <= status < 500, (status, body)
+    assert answers[1][0] == answers[2][0] == 403
+    status, _, body = query(served, "ASK { <http://ex/a> ?p ?o }")
+    assert json.loads(body)["boolean"] is False
+    time.sleep(0.2)
+    assert listener.connections == []
+
+
+# ---------------------------------------------------------------------------- HTTP input
+@pytest.mark.parametrize("length", [b"abc", b"-1", b"1e3", b"0x10", b"99999999999999999999", b"1, 2"])
+def test_malformed_content_length_is_400_at_once(served, length):
+    start = time.monotonic()
+    answer = raw(served, b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+                         b"Content-Length: " + length + b"\r\n\r\nASK {}")
+    assert status_of(answer) in (400, 413), answer[:200]
+    assert time.monotonic() - start < 5
+
+
+def test_oversized_bodies_and_headers_are_refused_naming_the_limit(served):
+    big = b"ASK {} #" + b"x" * 5000
+    status, _, body = call(served, "/sparql", data=big, headers={"Content-Type": "application/sparql-query"})
+    assert status == 413 and b"GOVPLAT_SPARQL_MAX_BODY = 4096" in body
+    # the same body sent in chunks, without a length
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(big), big)
+    answer = raw(served, b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+                         b"Transfer-Encoding: chunked\r\n\r\n" + chunked)
+    assert status_of(answer) == 413
+    answer = raw(served, b"GET /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n")
+    assert status_of(answer) in (0, 400, 431), answer[:200]
+    assert query(served, "ASK {}")[0] == 200
+
+
+@pytest.mark.parametrize("path", ["/id/%00", "/id/%3Cscript%3E", "/id/<script>", "/id/%ff", "/id/%C0%AF",
+                                  "/id/a%20b", "/id/%22", "/id/..%2F..%2Fetc%2Fpasswd", "/id/" + "x" * 5000])
+def test_odd_entity_ids_are_4xx_never_500(served, path):
+    answer = raw(served, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n\r\n".encode("latin-1"))
+    assert 400 <= status_of(answer) < 500, answer[:300]
+    assert b"<script>" not in answer
+
+
+def test_idle_and_half_open_connections_do_not_block_queries(served):
+    socks = []
+    try:
+        for i in range(300):
+            s = socket.create_connection(("127.0.0.1", served.port), timeout=5)
+            if i % 2:
+                s.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
+            socks.append(s)
+        start = time.monotonic()
+        assert query(served, "ASK {}", timeout=10)[0] == 200
+        assert time.monotonic() - start < 5
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_a_kept_alive_idle_connection_is_closed_after_the_keep_alive_setting(served):
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as s:
+        s.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        data = b""
+        while b"true" not in data:
+            data += s.recv(65536)
+        start = time.monotonic()
+        assert s.recv(1) == b""  # closed by the server, GOVPLAT_SPARQL_KEEP_ALIVE = 1 s here
+        assert time.monotonic() - start < 5
+
+
+def test_body_charset_is_honoured(served):
+    text = 'ASK { FILTER("é" = "\\u00e9") }'
+    status, _, body = call(served, "/sparql", data=text.encode("utf-16"),
+                           headers={"Content-Type": "application/sparql-query; charset=utf-16"})
+    assert status == 200 and json.loads(body)["boolean"] is True
+    status, _, body = call(served, "/sparql", data=b"ASK {}",
+                           headers={"Content-Type": "application/sparql-query; charset=no-such-charset"})
+    assert status == 415 and b"no-such-charset" in body
+
+
+# ---------------------------------------------------------------------------- refresh, CORS, Host
+def test_refresh_needs_the_token_and_runs_one_load_at_a_time(served):
+    assert call(served, "/refresh", data=b"")[0] == 401
+    assert call(served, "/refresh", data=b"", headers={"Authorization": "Bearer wrong"})[0] == 401
+    assert call(served, "/refresh", data=b"", headers={"Origin": "https://evil.example"})[0] == 401
+    auth = {"Authorization": f"Bearer {served.refresh_token}"}
+    with ThreadPoolExecutor(4) as pool:
+        statuses = sorted(s for s, _, _ in pool.map(lambda _: call(served, "/refresh", data=b"", headers=auth,
+                                                                   timeout=120), range(4)))
+    assert statuses.count(200) >= 1 and set(statuses) <= {200, 409}, statuses
+    assert 409 in statuses
+    assert query(served, "ASK { ?s ?p ?o }")[0] == 200
+
+
+def test_no_cross_origin_reads_by_default(served):
+    status, headers, _ = query(served, "ASK {}", headers={"Origin": "https://evil.example"})
+    assert status == 200 and headers.get("Access-Control-Allow-Origin") is None
+    status, headers, _ = call(served, "/sparql", method="OPTIONS", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization"})
+    assert headers.get("Access-Control-Allow-Origin") is None
+
+
+def test_cors_origins_from_settings_never_with_credentials(records):
+    from graph.settings import settings
+    from graph.sparql import Endpoint, dataset_from_records
+    from graph.sparql_http import make_app
+    from starlette.testclient import TestClient
+
+    cfg = dataclasses.replace(settings(), sparql_cors_origins=("https://lab.example",))
+    ep = Endpoint(lambda: dataset_from_records(*records))
+    try:
+        client = TestClient(make_app(ep, lambda: "http://testserver", cfg=cfg, refresh_token="t"))
+        r = client.get("/context.jsonld", headers={"Origin": "https://lab.example"})
+        assert r.headers["access-control-allow-origin"] == "https://lab.example"
+        assert "access-control-allow-credentials" not in r.headers
+        r = client.get("/context.jsonld", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in r.headers
+        r = client.options("/refresh", headers={"Origin": "https://lab.example", "Access-Control-Request-Method": "POST",
+                                                "Access-Control-Request-Headers": "authorization"})
+        assert r.status_code == 400  # the token header may not be sent cross-origin
+    finally:
+        ep.close()
+
+
+def test_a_loopback_server_answers_only_loopback_host_names(served):
+    answer = raw(served, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: attacker.example\r\n\r\n")
+    assert status_of(answer) == 400
+    answer = raw(served, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: localhost:1234\r\n\r\n")
+    assert status_of(answer) == 200
+
+
+# ---------------------------------------------------------------------------- shutdown
+def test_sigterm_stops_the_server_and_leaves_nothing_behind(bundled_home, tmp_path):
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    env = {**os.environ, "GOVPLAT_HOME": str(bundled_home), "GOVPLAT_STORE": "embedded", "TMPDIR": str(spool)}
+    proc = subprocess.Popen([*GOVPLAT, "sparql", "serve", "--port", "0", "--workers", "1"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert "/sparql" in line, (line, proc.stderr.read() if proc.poll() is not None else "")
+        assert any(spool.iterdir())  # the spooled data the workers load
+        port = int(line.split("/sparql")[0].rsplit(":", 1)[1])
+        token = bundled_home / "sparql" / f"refresh-token-{port}"
+        assert token.exists() and token.stat().st_mode & 0o077 == 0
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) is not None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert list(spool.iterdir()) == []
+    assert not token.exists()
