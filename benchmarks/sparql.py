@@ -107,7 +107,8 @@ PARAMS = {"conflict": "c-1", "body": "gov-1", "id": "gov-1", "text": "platform 1
 
 def bench_queries(conflicts: int, repeat: int, rdflib_repeat: int, skip_rdflib: bool, rdflib_timeout: float) -> None:
     from graph import rdf, rdf_examples
-    from graph.sparql import Endpoint, Limits, dataset_from_records, make_server
+    from graph.sparql import Endpoint, Limits, dataset_from_records
+    from graph.sparql_http import Server
 
     entities, relations = records(conflicts)
     work = Path(tempfile.mkdtemp(prefix="govplat-bench-"))
@@ -121,8 +122,7 @@ def bench_queries(conflicts: int, repeat: int, rdflib_repeat: int, skip_rdflib: 
     t0 = time.perf_counter()
     ep = Endpoint(lambda: dataset_from_records(entities, relations, named_graphs=False, spool=True),
                   Limits(timeout=600, max_rows=100_000, workers=2), processes=1)
-    server = make_server(ep, "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = Server(ep, "127.0.0.1", 0).start()
     print(f"endpoint ready (pyoxigraph, 1 worker process) in {time.perf_counter() - t0:.1f} s")
 
     def http(text: str) -> int:
@@ -165,7 +165,7 @@ def bench_queries(conflicts: int, repeat: int, rdflib_repeat: int, skip_rdflib: 
               f"{statistics.geometric_mean(ratios):.1f}x, slowest ratio {min(ratios):.1f}x (target >= 10x)"
               + (f"; {len(lower_bounds)} rdflib queries stopped at the limit (ratio at least "
                  f"{min(lower_bounds):.0f}x)" if lower_bounds else ""))
-    server.shutdown()
+    server.stop()
     ep.close()
     if rdflib is not None:
         rdflib.close()

@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -233,6 +234,41 @@ def check_query(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=512)
+def _refusal(text: str) -> tuple[int, str] | None:
+    """(status, message) when :func:`check_query` refuses ``text``; cached, as queries repeat.
+
+    rdflib's parser takes about 0.1 s for a page of SPARQL, so it reads only a query that can
+    hold ``SERVICE`` at all: one whose text, with SPARQL's ``\\u`` escapes expanded, contains
+    the word in any case. (This only spares the parser: it refuses nothing by itself, and what
+    decides that no query reaches the network is the filter the evaluating thread runs under.)
+    An update the engine's query parser rejects is named as such by :func:`refused_update`."""
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes
+
+    try:
+        plain = expandUnicodeEscapes(text)
+    except Exception:  # noqa: BLE001 - a malformed escape: let the parser judge the whole text
+        plain = "service"
+    if "service" not in plain.casefold():
+        return None
+    try:
+        check_query(text)
+    except QueryRefused as exc:
+        return exc.status, str(exc)
+    return None
+
+
+def refused_update(text: str) -> bool:
+    """Whether ``text`` parses as a SPARQL Update (asked when the query parser rejected it)."""
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parseUpdate(text)
+    except Exception:  # noqa: BLE001 - pyparsing's errors, RecursionError on deep nesting
+        return False
+    return True
+
+
 def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE, or '' when it cannot tell (a refused query included)."""
     try:
@@ -323,7 +359,9 @@ def evaluate(job, store: ox.Store, text: str, accept, fmt, default_graphs, named
     try:
         if not no_network.denied():
             raise QueryRefused("internal error: a query may only run where the network is denied", 500)
-        check_query(text)
+        refusal = _refusal(text)
+        if refusal:
+            raise QueryRefused(refusal[1], refusal[0])
         kwargs = {"prefixes": PREFIXES, "base_iri": base_iri}
         if default_graphs or named_graphs:
             kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graphs]
@@ -343,7 +381,10 @@ def evaluate(job, store: ox.Store, text: str, accept, fmt, default_graphs, named
     except QueryRefused as exc:
         job.put(("error", exc.status, str(exc)))
     except SyntaxError as exc:
-        job.put(("error", 400, f"SPARQL syntax error: {exc}"))
+        if refused_update(text):
+            job.put(("error", 403, _REFUSED_UPDATE))
+        else:
+            job.put(("error", 400, f"SPARQL syntax error: {exc}"))
     except PermissionError:
         # The engine tried to open a socket (a SERVICE the parser did not see): the kernel said no.
         job.put(("error", 400, _REFUSED_SERVICE))

@@ -197,7 +197,7 @@ def test_the_engine_has_no_network_even_when_the_parser_is_fooled(served, in_thr
     from graph import sparql
 
     text = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
-    monkeypatch.setattr(sparql, "check_query", lambda text: None)
+    monkeypatch.setattr(sparql, "_refusal", lambda text: None)
     with pytest.raises(sparql.QueryRefused, match="SERVICE") as refused:
         in_threads.run(text)
     assert refused.value.status == 400
@@ -367,22 +367,23 @@ def test_no_cross_origin_reads_by_default(served):
 def test_cors_origins_from_settings_never_with_credentials(records):
     from graph.settings import settings
     from graph.sparql import Endpoint, dataset_from_records
-    from graph.sparql_http import make_app
-    from starlette.testclient import TestClient
+    from graph.sparql_http import Server
 
     cfg = dataclasses.replace(settings(), sparql_cors_origins=("https://lab.example",))
     ep = Endpoint(lambda: dataset_from_records(*records))
+    server = Server(ep, "127.0.0.1", 0, cfg=cfg).start()
     try:
-        client = TestClient(make_app(ep, lambda: "http://testserver", cfg=cfg, refresh_token="t"))
-        r = client.get("/context.jsonld", headers={"Origin": "https://lab.example"})
-        assert r.headers["access-control-allow-origin"] == "https://lab.example"
-        assert "access-control-allow-credentials" not in r.headers
-        r = client.get("/context.jsonld", headers={"Origin": "https://evil.example"})
-        assert "access-control-allow-origin" not in r.headers
-        r = client.options("/refresh", headers={"Origin": "https://lab.example", "Access-Control-Request-Method": "POST",
-                                                "Access-Control-Request-Headers": "authorization"})
-        assert r.status_code == 400  # the token header may not be sent cross-origin
+        _, headers, _ = call(server, "/context.jsonld", headers={"Origin": "https://lab.example"})
+        assert headers["Access-Control-Allow-Origin"] == "https://lab.example"
+        assert headers.get("Access-Control-Allow-Credentials") is None
+        _, headers, _ = call(server, "/context.jsonld", headers={"Origin": "https://evil.example"})
+        assert headers.get("Access-Control-Allow-Origin") is None
+        status, _, _ = call(server, "/refresh", method="OPTIONS", headers={
+            "Origin": "https://lab.example", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization"})
+        assert status == 400  # the token header may not be sent cross-origin
     finally:
+        server.stop()
         ep.close()
 
 
