@@ -2,7 +2,7 @@
 
 ==========================  ======================================================================
 ``/sparql``                 SPARQL 1.1 Protocol: GET ``?query=``, POST form (``query=``) or direct
-                            ``application/sparql-query`` body (its ``charset`` is honoured);
+                            ``application/sparql-query`` body (UTF-8; another ``charset`` is 415);
                             ``default-graph-uri`` / ``named-graph-uri``; SELECT/ASK as SPARQL JSON,
                             XML, CSV or TSV, CONSTRUCT/DESCRIBE as Turtle, JSON-LD or N-Triples
                             (Accept header, or ``format=``); without a query, the service description
@@ -100,14 +100,22 @@ async def _body(request: Request, limit: int) -> bytes:
 
 
 def _decode(body: bytes, charset: str | None) -> str:
-    """The body as text in its declared charset (UTF-8 when none is declared)."""
-    charset = (charset or "utf-8").strip().strip('"')
+    """The body as text. The protocol carries queries in UTF-8: another declared charset is
+    refused (415) rather than guessed at, and bytes that are not UTF-8 are a 400."""
+    import codecs
+
+    name = (charset or "utf-8").strip().strip('"')
     try:
-        return body.decode(charset)
+        utf8 = codecs.lookup(name).name == "utf-8"
     except LookupError:
-        raise QueryRefused(f"unknown charset {charset!r} in the request's Content-Type", 415) from None
+        utf8 = False
+    if not utf8:
+        raise QueryRefused(f"the request body is declared as charset={name}: SPARQL requests are sent in UTF-8 "
+                           "(SPARQL 1.1 Protocol)", 415)
+    try:
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise QueryRefused(f"the request body is not valid {charset}: {exc.reason} at byte {exc.start}", 400) from None
+        raise QueryRefused(f"the request body is not valid UTF-8: {exc.reason} at byte {exc.start}", 400) from None
 
 
 def _content_type(request: Request) -> tuple[str, str | None]:

@@ -331,14 +331,19 @@ def test_a_kept_alive_idle_connection_is_closed_after_the_keep_alive_setting(ser
         assert time.monotonic() - start < 5
 
 
-def test_body_charset_is_honoured(served):
+def test_request_bodies_are_utf8_and_other_charsets_are_refused(served):
     text = 'ASK { FILTER("é" = "\\u00e9") }'
-    status, _, body = call(served, "/sparql", data=text.encode("utf-16"),
-                           headers={"Content-Type": "application/sparql-query; charset=utf-16"})
-    assert status == 200 and json.loads(body)["boolean"] is True
-    status, _, body = call(served, "/sparql", data=b"ASK {}",
-                           headers={"Content-Type": "application/sparql-query; charset=no-such-charset"})
-    assert status == 415 and b"no-such-charset" in body
+    for ctype in ("application/sparql-query", "application/sparql-query; charset=UTF-8",
+                  'application/sparql-query; charset="utf8"'):
+        status, _, body = call(served, "/sparql", data=text.encode("utf-8"), headers={"Content-Type": ctype})
+        assert status == 200 and json.loads(body)["boolean"] is True, (ctype, body)
+    for charset in ("utf-16", "latin-1", "no-such-charset"):
+        status, _, body = call(served, "/sparql", data=text.encode("utf-16"),
+                               headers={"Content-Type": f"application/sparql-query; charset={charset}"})
+        assert status == 415 and charset.encode() in body
+    status, _, body = call(served, "/sparql", data=b"ASK { FILTER(\"\xff\" = \"\") }",
+                           headers={"Content-Type": "application/sparql-query"})
+    assert status == 400 and b"UTF-8" in body
 
 
 # ---------------------------------------------------------------------------- refresh, CORS, Host
