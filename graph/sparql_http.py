@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import logging
 import os
 import queue
 import secrets
@@ -69,6 +70,19 @@ def _text(status: int, message: str, headers: dict | None = None) -> Response:
 class _StreamCut(Exception):
     """A result failed or timed out after its head was sent: the connection is cut, so the
     client sees an incomplete body rather than a complete-looking wrong one."""
+
+
+class _OneLineForCuts(logging.Filter):
+    """uvicorn logs an app's exception with its traceback; a cut stream is expected: one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, _StreamCut):
+            record.msg, record.args, record.exc_info = "govplat sparql: result stream cut: %s", (exc,), None
+        return True
+
+
+logging.getLogger("uvicorn.error").addFilter(_OneLineForCuts())
 
 
 async def _next_message(job, deadline: float):

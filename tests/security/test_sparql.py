@@ -307,7 +307,7 @@ def test_odd_entity_ids_are_4xx_never_500(served, path):
 def test_idle_and_half_open_connections_do_not_block_queries(served):
     socks = []
     try:
-        for i in range(300):
+        for i in range(400):
             s = socket.create_connection(("127.0.0.1", served.port), timeout=5)
             if i % 2:
                 s.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
@@ -344,6 +344,31 @@ def test_request_bodies_are_utf8_and_other_charsets_are_refused(served):
     status, _, body = call(served, "/sparql", data=b"ASK { FILTER(\"\xff\" = \"\") }",
                            headers={"Content-Type": "application/sparql-query"})
     assert status == 400 and b"UTF-8" in body
+
+
+def test_a_result_past_its_timeout_is_cut_never_shown_complete(records):
+    """Once rows are streaming, a timeout can no longer change the status: the stream is cut
+    (no final chunk), so a client sees an incomplete read rather than a short, valid result."""
+    import http.client
+
+    from graph.sparql import Endpoint, Limits, dataset_from_records
+    from graph.sparql_http import Server
+
+    ep = Endpoint(lambda: dataset_from_records(*records), Limits(timeout=2.0, max_rows=10**9, workers=1))
+    server = Server(ep, "127.0.0.1", 0).start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        conn.request("GET", "/sparql?query=" + urllib.parse.quote("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"),
+                     headers={"Accept": "text/tab-separated-values"})
+        resp = conn.getresponse()
+        assert resp.status == 200 and resp.getheader("Transfer-Encoding") == "chunked"
+        with pytest.raises(http.client.IncompleteRead):
+            resp.read()
+        conn.close()
+        assert query(server, "ASK {}")[0] == 200
+    finally:
+        server.stop()
+        ep.close()
 
 
 # ---------------------------------------------------------------------------- refresh, CORS, Host
