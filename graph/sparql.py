@@ -280,9 +280,16 @@ def query_form(text: str) -> str:
 # ---------------------------------------------------------------------------- running queries
 @dataclass
 class Limits:
-    timeout: float = 30.0      # seconds per query
-    max_rows: int = 10000      # rows (SELECT) or triples (CONSTRUCT/DESCRIBE) per result
-    workers: int = 4           # queries evaluated at once
+    """Per-endpoint limits; by default GOVPLAT_QUERY_TIMEOUT and GOVPLAT_ROW_CAP (graph/settings.py)."""
+    timeout: float = field(default_factory=lambda: _settings().query_timeout)  # seconds per query
+    max_rows: int = field(default_factory=lambda: _settings().row_cap)  # rows or triples per result
+    workers: int = 4  # queries evaluated at once (threads, without worker processes)
+
+
+def _settings():
+    from graph.settings import settings
+
+    return settings()
 
 
 class _Job:

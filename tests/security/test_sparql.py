@@ -320,6 +320,32 @@ def test_idle_and_half_open_connections_do_not_block_queries(served):
             s.close()
 
 
+def test_connections_past_the_limit_get_503_and_the_server_recovers(records):
+    from graph.settings import settings
+    from graph.sparql import Endpoint, dataset_from_records
+    from graph.sparql_http import Server
+
+    cfg = dataclasses.replace(settings(), sparql_max_connections=8)
+    ep = Endpoint(lambda: dataset_from_records(*records))
+    server = Server(ep, "127.0.0.1", 0, cfg=cfg).start()
+    socks = []
+    try:
+        for _ in range(8):
+            socks.append(socket.create_connection(("127.0.0.1", server.port), timeout=5))
+        time.sleep(0.3)
+        assert query(server, "ASK {}")[0] == 503  # GOVPLAT_SPARQL_MAX_CONNECTIONS = 8 here
+        for s in socks:
+            s.close()
+        socks = []
+        time.sleep(0.3)
+        assert query(server, "ASK {}")[0] == 200
+    finally:
+        for s in socks:
+            s.close()
+        server.stop()
+        ep.close()
+
+
 def test_a_kept_alive_idle_connection_is_closed_after_the_keep_alive_setting(served):
     with socket.create_connection(("127.0.0.1", served.port), timeout=10) as s:
         s.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
