@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import queue
 import threading
 import time
@@ -147,9 +148,11 @@ def dataset_from_records(entities, relations, *, relations_mode: str = "reified"
         import tempfile
         from pathlib import Path
 
-        folder = Path(tempfile.mkdtemp(prefix="govplat-sparql-"))
+        _sweep_spools()
+        folder = Path(tempfile.mkdtemp(prefix=_SPOOL_PREFIX))
         path = str(folder / "data.nq")
         try:
+            (folder / "owner").write_text(str(os.getpid()), encoding="utf-8")
             with open(path, "wb") as fh:
                 for chunk in chunks:
                     fh.write(chunk)
@@ -165,6 +168,28 @@ def dataset_from_records(entities, relations, *, relations_mode: str = "reified"
     # The ontology rides along in its own named graph, for queries over classes and properties.
     store.load(path=str(ONTOLOGY_PATH), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
     return Dataset(store, len(store), time.time(), time.perf_counter() - t0, relations_mode, named_graphs, path)
+
+
+_SPOOL_PREFIX = "govplat-sparql-"
+
+
+def _sweep_spools() -> None:
+    """Remove the spool folders of processes that no longer run (a killed server cannot clean up)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    for folder in Path(tempfile.gettempdir()).glob(_SPOOL_PREFIX + "*"):
+        try:
+            pid = int((folder / "owner").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # being made right now, or not ours to judge
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass  # alive, another user's
 
 
 def load_dataset(*, relations_mode: str = "reified", named_graphs: bool = True, open_store=None,

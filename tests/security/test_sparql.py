@@ -192,6 +192,22 @@ def test_federation_is_refused_in_every_spelling_and_nothing_reaches_the_network
             assert b"SERVICE" in body, (name, body)
 
 
+def test_the_parser_refuses_federation_before_evaluation():
+    """rdflib's algebra holds SERVICE in every spelling it can read; the ones it cannot read at
+    all (comment ends it does not know) go to the engine, which has no network."""
+    from graph.sparql import QueryRefused, check_query
+
+    unread = set()
+    for name, text in federation_spellings(9, "http://127.0.0.1:1").items():
+        try:
+            assert check_query(text) is None, name
+            unread.add(name)
+        except QueryRefused as exc:
+            assert exc.status == 400 and "SERVICE" in str(exc), name
+    assert unread == {"comment ended by CR", "silent after CR comment", "comment ended by U+2028",
+                      "comment ended by U+0085"}
+
+
 def test_the_engine_has_no_network_even_when_the_parser_is_fooled(served, in_threads, listener, monkeypatch):
     """The parser's check is bypassed on purpose: the kernel filter alone keeps the engine off the network."""
     from graph import sparql
@@ -472,3 +488,27 @@ def test_sigterm_stops_the_server_and_leaves_nothing_behind(bundled_home, tmp_pa
             proc.wait()
     assert list(spool.iterdir()) == []
     assert not token.exists()
+
+
+def test_spool_folders_of_killed_servers_are_removed_by_the_next_load(records, tmp_path, monkeypatch):
+    import tempfile
+
+    from graph.sparql import dataset_from_records
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / "govplat-sparql-stale"
+    stale.mkdir()
+    (stale / "owner").write_text(str(dead.pid))
+    (stale / "data.nq").write_text("")
+    mine = tmp_path / "govplat-sparql-alive"
+    mine.mkdir()
+    (mine / "owner").write_text(str(os.getpid()))
+    ds = dataset_from_records(*records, spool=True)
+    try:
+        assert not stale.exists() and mine.exists()
+        assert ds.path and os.path.exists(ds.path)
+    finally:
+        ds.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["govplat-sparql-alive"]
