@@ -19,7 +19,8 @@ Every query has a timeout and a row cap, and results stream as they are made. ``
 queries in worker processes (graph/rdf_pool.py) that each load the data: past its timeout a
 query gets 503 and its worker is killed and replaced, so a runaway query never keeps a core
 busy. (An :class:`Endpoint` without worker processes, as the CLI's one-off ``sparql query``
-uses, runs queries in threads and can only abandon a query past its timeout.)
+uses, runs queries in threads and can only abandon a query past its timeout.) The store file
+is opened only while loading, so ingest is never blocked.
 """
 from __future__ import annotations
 
