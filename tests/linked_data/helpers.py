@@ -1,7 +1,9 @@
 """Reading exports back for comparison: quads with RDF 1.2 reifiers canonicalised, so two
-files are compared as graphs (isomorphism) rather than as text."""
+files are compared as graphs (isomorphism) rather than as text; and one HTTP call to an endpoint."""
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,3 +38,14 @@ def canonical_quads(path: Path, fmt: str) -> frozenset[tuple[str, str, str, str]
 def triples(path: Path, fmt: str) -> set[tuple[str, str, str]]:
     """Default-graph triples only."""
     return {(s, p, o) for s, p, o, g in canonical_quads(path, fmt) if g == "DEFAULT"}
+
+
+def http_call(url: str, *, data: bytes | None = None, headers: dict | None = None, method: str | None = None,
+              timeout: float = 60):
+    """(status, headers, body) of one request; HTTP errors are answers too, not exceptions."""
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()

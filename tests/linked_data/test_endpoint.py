@@ -8,7 +8,6 @@ import json
 import re
 import subprocess
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -19,6 +18,7 @@ import pytest
 
 from tests.conftest import GOVPLAT, ROOT
 from tests.linked_data.conftest import run_java
+from tests.linked_data.helpers import http_call
 
 Q_CONFLICTS = ("PREFIX gp: <https://w3id.org/govplat/ontology#>\n"
                "SELECT ?c ?name WHERE { ?c a gp:Conflict ; gp:name ?name } ORDER BY ?c LIMIT 5")
@@ -27,12 +27,7 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 def call(endpoint, path, *, accept=None, data=None, ctype=None, method=None, timeout=60, headers=None):
     headers = {**{k: v for k, v in (("Accept", accept), ("Content-Type", ctype)) if v}, **(headers or {})}
-    req = urllib.request.Request(endpoint.url + path, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return resp.status, resp.headers, resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, exc.read()
+    return http_call(endpoint.url + path, data=data, headers=headers, method=method, timeout=timeout)
 
 
 def get_query(endpoint, query, **kw):

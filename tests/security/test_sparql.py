@@ -10,14 +10,13 @@ import socket
 import subprocess
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from tests.conftest import GOVPLAT, ROOT
+from tests.linked_data.helpers import http_call
 
 
 # ---------------------------------------------------------------------------- fixtures
@@ -97,12 +96,7 @@ def in_threads(records):
 
 
 def call(server, path, *, data=None, headers=None, method=None, timeout=30):
-    req = urllib.request.Request(server.base_url + path, data=data, headers=headers or {}, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return resp.status, resp.headers, resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, exc.read()
+    return http_call(server.base_url + path, data=data, headers=headers, method=method, timeout=timeout)
 
 
 def query(server, text, **kw):
