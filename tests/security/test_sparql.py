@@ -173,7 +173,9 @@ SILENT = {"silent after CR comment"}  # the parser cannot read it; the engine sk
 def test_federation_is_refused_in_every_spelling_and_nothing_reaches_the_network(served, listener):
     results = {}
     for name, text in federation_spellings(listener.port, served.base_url).items():
+        start = time.monotonic()
         status, _, body = query(served, text)
+        assert time.monotonic() - start < 5, name  # refused at once, never waiting on a connection
         results[name] = (status, body)
     time.sleep(0.5)
     assert listener.connections == [], listener.connections
@@ -247,6 +249,21 @@ def test_a_query_thread_has_no_network_and_other_threads_keep_theirs():
     assert outcome == {"inet": "refused", "inet6": "refused"}
     socket.socket().close()  # this thread is untouched
     assert not no_network.denied()
+
+
+def test_local_files_are_never_read(served, tmp_path):
+    canary = tmp_path / "canary.ttl"
+    canary.write_text("<http://ex/canary> <http://ex/says> \"CANARY-7f3a\" .\n")
+    before = canary.stat()
+    iri = canary.as_uri()
+    for text in (f"SELECT * FROM <{iri}> WHERE {{ ?s ?p ?o }}", f"SELECT * WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}",
+                 f"SELECT * WHERE {{ SERVICE <{iri}> {{ ?s ?p ?o }} }}", f"LOAD <{iri}>",
+                 f"DESCRIBE <{iri}>", f"SELECT * WHERE {{ BIND(IRI(\"{iri}\") AS ?x) SERVICE ?x {{ ?s ?p ?o }} }}"):
+        status, _, body = query(served, text)
+        assert b"CANARY-7f3a" not in body, text
+        assert status != 500, (text, body)
+    after = canary.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
 
 
 def test_remote_datasets_are_never_fetched(served, listener):
