@@ -260,9 +260,14 @@ def check_query(text: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=512)
 def _refusal(text: str) -> tuple[int, str] | None:
-    """(status, message) when :func:`check_query` refuses ``text``; cached, as queries repeat.
+    """(status, message) when :func:`check_query` refuses ``text``; cached for queries of up to
+    8 KiB, as queries repeat (larger ones are read each time, so the cache stays small)."""
+    return _refusal_cached(text) if len(text) <= 8192 else _refusal_of(text)
+
+
+def _refusal_of(text: str) -> tuple[int, str] | None:
+    """(status, message) when :func:`check_query` refuses ``text``.
 
     rdflib's parser takes about 0.1 s for a page of SPARQL, so it reads only a query that can
     hold ``SERVICE`` at all: one whose text, with SPARQL's ``\\u`` escapes expanded, contains
@@ -282,6 +287,9 @@ def _refusal(text: str) -> tuple[int, str] | None:
     except QueryRefused as exc:
         return exc.status, str(exc)
     return None
+
+
+_refusal_cached = lru_cache(maxsize=512)(_refusal_of)
 
 
 def refused_update(text: str) -> bool:
