@@ -9,7 +9,7 @@ GOVPLAT_BATCH_SIZE      records per write transaction during ingest (default 200
 
 The SPARQL endpoint's HTTP limits (``govplat sparql serve``; uvicorn enforces all but the body):
 GOVPLAT_SPARQL_MAX_BODY         bytes of a request body, e.g. a POSTed query (default 1048576)
-GOVPLAT_SPARQL_MAX_HEADER       bytes of a request line plus headers (default 16384)
+GOVPLAT_SPARQL_MAX_HEADER       bytes of a request line plus headers (default 65536)
 GOVPLAT_SPARQL_MAX_CONNECTIONS  open connections; past it new requests get 503 (default 1024)
 GOVPLAT_SPARQL_KEEP_ALIVE       seconds an idle kept-alive connection stays open (default 5)
 GOVPLAT_SPARQL_CORS_ORIGINS     web origins whose pages may read answers, comma-separated, or *
@@ -42,7 +42,7 @@ class Settings:
     row_cap: int
     batch_size: int
     sparql_max_body: int = 1 << 20
-    sparql_max_header: int = 16 << 10
+    sparql_max_header: int = 64 << 10
     sparql_max_connections: int = 1024
     sparql_keep_alive: int = 5
     sparql_cors_origins: tuple[str, ...] = ()

@@ -131,6 +131,14 @@ def test_unknown_operations_are_4xx(endpoint):
     assert status == 400 and b"SERVICE" in body
 
 
+def test_a_long_query_by_get_is_answered(endpoint):
+    """SPARQLWrapper and browsers send queries by GET: a query of ~40 KB fits the request-head limit."""
+    values = " ".join(f"<https://w3id.org/govplat/id/x{i:05d}>" for i in range(1000))
+    q = f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?s {{ {values} }} }}"
+    status, _, body = get_query(endpoint, q)
+    assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "1000"
+
+
 def test_a_query_past_its_timeout_is_503_and_the_server_stays_up(endpoint):
     start = time.monotonic()
     status, _, body = get_query(endpoint, SLOW, timeout=60)
