@@ -355,8 +355,10 @@ def import_(
     out.print(f"imported {doc['entities']} entities and {doc['relations']} relations "
               f"({doc['statements']} statements) from {file}")
     if doc["ignored_statements"]:
+        more = doc["ignored_predicates_not_listed"]
         err.print(f"not read: {doc['ignored_statements']} statements in other vocabularies: "
-                  + ", ".join(f"{p} ({n})" for p, n in doc["ignored_predicates"].items()), markup=False)
+                  + ", ".join(f"{p} ({n})" for p, n in doc["ignored_predicates"].items())
+                  + (f" and {more:,} other predicates" if more else ""), markup=False)
     for note in doc["notes"]:
         err.print(f"note: {note}", markup=False)
 

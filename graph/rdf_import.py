@@ -30,11 +30,14 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.errors import GovplatError, ValidationError
+from graph.errors import GovplatError, SourceError, ValidationError
+from graph.messages import clip, first_items, message_items
 from graph.model import Entity, Relation
 from graph.ontology import GP, GP_ID, ontology
 from graph.rdf import datatype_of
 from graph.rdf_terms import DCTERMS, OWL, RDF, RDFS, WD, XSD
+from graph.settings import settings
+from graph.xmlsafe import refuse_dtd
 
 __all__ = ["RdfSyntaxError", "ImportResult", "read", "FORMAT_OF_EXTENSION", "OX_FORMATS", "detect_format"]
 
@@ -69,9 +72,13 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
+        """Counts, with the ``message_items`` most frequent ignored predicates and the first notes."""
+        n = message_items()
+        notes = self.notes[:n] + ([f"{len(self.notes) - n:,} more notes"] if len(self.notes) > n else [])
         return {"statements": self.statements, "entities": len(self.entities), "relations": len(self.relations),
                 "ignored_statements": sum(self.ignored.values()),
-                "ignored_predicates": dict(self.ignored.most_common()), "notes": self.notes}
+                "ignored_predicates": {clip(p): c for p, c in self.ignored.most_common(n)},
+                "ignored_predicates_not_listed": max(0, len(self.ignored) - n), "notes": notes}
 
 
 class ImportErrors(GovplatError):
@@ -79,9 +86,8 @@ class ImportErrors(GovplatError):
 
     def __init__(self, errors: list[ValidationError]):
         self.errors = errors
-        more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
-        super().__init__(f"{len(errors)} record(s) cannot be imported, nothing was stored:\n  "
-                         + "\n  ".join(str(e) for e in errors[:20]) + more)
+        super().__init__(f"{len(errors):,} record(s) cannot be imported, nothing was stored:\n  "
+                         + first_items((clip(str(e), 500) for e in errors), sep="\n  "))
 
 
 def detect_format(path: Path | str, fmt: str | None = None) -> str:
@@ -96,21 +102,64 @@ def detect_format(path: Path | str, fmt: str | None = None) -> str:
     return FORMAT_OF_EXTENSION[suffix]
 
 
-def _parse(source, fmt: str, where: str) -> list:
-    kwargs = {"format": OX_FORMATS[fmt]}
+def _load(source, where: str) -> bytes:
+    """The input's bytes, refused (naming the limit) when larger than ``import_max_bytes``."""
+    cap = settings().import_max_bytes
+    too_big = f"is larger than {cap:,} bytes, the import limit (GOVPLAT_IMPORT_MAX_BYTES)"
     if isinstance(source, (bytes, bytearray)) or hasattr(source, "read"):
-        kwargs["input"] = source
+        data = bytes(source) if isinstance(source, (bytes, bytearray)) else source.read(cap + 1)
+        data = data.encode("utf-8") if isinstance(data, str) else data
     else:
-        kwargs["path"] = str(source)
+        try:
+            if Path(source).stat().st_size > cap:
+                raise SourceError(too_big, where=where)
+            with open(source, "rb") as fh:
+                data = fh.read(cap + 1)
+        except OSError as exc:
+            raise SourceError(f"cannot be read: {exc.strerror}", where=where) from None
+    if len(data) > cap:
+        raise SourceError(too_big, where=where)
+    return data
+
+
+def _term_chars(term) -> int:
+    """The longest literal or IRI in ``term`` (quoted triples included)."""
+    if isinstance(term, ox.Triple):
+        return max(_term_chars(term.subject), _term_chars(term.predicate), _term_chars(term.object))
+    return len(term.value) if isinstance(term, (ox.Literal, ox.NamedNode)) else 0
+
+
+def _parse(source, fmt: str, where: str) -> list:
+    """Every quad of the input, or one error: bad syntax (with line and column), a DTD in
+    RDF/XML, or a limit of :mod:`graph.settings` exceeded (named in the message)."""
+    limits = settings()
+    data = _load(source, where)
+    if fmt == "rdfxml":
+        refuse_dtd(data, where)  # before pyoxigraph, which would expand entities
+    quads: list = []
     try:
-        return list(ox.parse(**kwargs))
+        for q in ox.parse(data, format=OX_FORMATS[fmt]):
+            if len(quads) >= limits.import_max_triples:
+                raise SourceError(f"holds more than {limits.import_max_triples:,} triples, the import limit "
+                                  "(GOVPLAT_IMPORT_MAX_TRIPLES); split the file", where=where)
+            longest = max(_term_chars(q.subject), _term_chars(q.object))
+            if longest > limits.max_literal_chars:
+                raise SourceError(f"a literal or IRI of {longest:,} characters is longer than "
+                                  f"{limits.max_literal_chars:,}, the limit (GOVPLAT_MAX_LITERAL_CHARS)",
+                                  where=where, record=clip(str(q.subject)), field=clip(q.predicate.value))
+            quads.append(q)
     except SyntaxError as exc:
         reason = str(exc.msg if hasattr(exc, "msg") else exc)
         if ": " in reason and reason.startswith("Parser error"):
             reason = reason.split(": ", 1)[1]
+        if "LoadDocumentCallback" in reason:
+            reason = "a remote JSON-LD @context is never fetched; put the context inline"
         raise RdfSyntaxError(where, exc.lineno, exc.offset, reason) from None
+    except MemoryError as exc:  # pyoxigraph's buffer cap: a single token (literal, IRI) too long
+        raise RdfSyntaxError(where, None, None, f"a single literal or IRI is too long to parse ({exc})") from None
     except (OSError, ValueError) as exc:
         raise RdfSyntaxError(where, None, None, str(exc)) from None
+    return quads
 
 
 def _value(lit: ox.Literal, prop, datatype: str):
@@ -131,7 +180,7 @@ def _value(lit: ox.Literal, prop, datatype: str):
         return float(text)
     if prop.kind == "bool":
         if text not in ("true", "false", "1", "0"):
-            raise ValueError(f"{text!r} is not an xsd:boolean")
+            raise ValueError(f"{clip(repr(text))} is not an xsd:boolean")
         return text in ("true", "1")
     return text
 
@@ -170,15 +219,17 @@ def _records(quads: list, where: str) -> ImportResult:
     result = ImportResult([], [], statements=len(quads))
     errors: list[ValidationError] = []
 
+    other_graphs: set = set()
+
     def graph_sources(graphs: set) -> set[str]:
         out = set()
         for g in graphs:
             if isinstance(g, ox.NamedNode) and g.value.startswith(_GP_ID) and "/" not in g.value[len(_GP_ID):]:
                 out.add(g.value[len(_GP_ID):])
-            elif g is not None:
-                note = f"named graph {g} is not a govplat source; its triples were read without adding a source"
-                if note not in result.notes:
-                    result.notes.append(note)
+            elif g is not None and g not in other_graphs:
+                other_graphs.add(g)
+                result.notes.append(f"named graph {clip(str(g))} is not a govplat source; its triples were read "
+                                    "without adding a source")
         return out
 
     # 1. Statement nodes: rdf:Statement reifications and RDF 1.2 reifiers -> the triple they describe.

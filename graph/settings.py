@@ -16,6 +16,14 @@ GOVPLAT_SPARQL_CORS_ORIGINS     web origins whose pages may read answers, comma-
                                 (default: none; never with credentials)
 GOVPLAT_SPARQL_REFRESH_TOKEN    the token POST /refresh needs (default: a random one per server,
                                 written to a file only the user can read, for `govplat sparql refresh`)
+
+Input limits (imports and ingest; each error names the limit it hit):
+GOVPLAT_IMPORT_MAX_BYTES     bytes of one RDF file `govplat import` reads (default 256 MiB)
+GOVPLAT_IMPORT_MAX_TRIPLES   triples/quads one import reads (default 2,000,000)
+GOVPLAT_MAX_LITERAL_CHARS    characters in one RDF literal or one ingested text value (default 1,000,000)
+GOVPLAT_INPUT_MAX_BYTES      bytes of one source file ingest reads (CSV, JSON, YAML, text; default 256 MiB)
+GOVPLAT_INPUT_MAX_DEPTH      nesting depth of one JSON/YAML source file (default 100)
+GOVPLAT_MESSAGE_ITEMS        items an error or report lists before it gives counts (default 20)
 """
 from __future__ import annotations
 
@@ -47,6 +55,12 @@ class Settings:
     sparql_keep_alive: int = 5
     sparql_cors_origins: tuple[str, ...] = ()
     sparql_refresh_token: str = ""
+    import_max_bytes: int = 256 * 1024 * 1024
+    import_max_triples: int = 2_000_000
+    max_literal_chars: int = 1_000_000
+    input_max_bytes: int = 256 * 1024 * 1024
+    input_max_depth: int = 100
+    message_items: int = 20
 
     @property
     def embedded_path(self) -> Path:
@@ -89,4 +103,21 @@ def settings() -> Settings:
         sparql_cors_origins=origins,
         sparql_refresh_token=env.get("GOVPLAT_SPARQL_REFRESH_TOKEN", ""),
         **http,
+        **_input_limits(env),
     )
+
+
+_INPUT_LIMITS = {"import_max_bytes": "GOVPLAT_IMPORT_MAX_BYTES", "import_max_triples": "GOVPLAT_IMPORT_MAX_TRIPLES",
+                 "max_literal_chars": "GOVPLAT_MAX_LITERAL_CHARS", "input_max_bytes": "GOVPLAT_INPUT_MAX_BYTES",
+                 "input_max_depth": "GOVPLAT_INPUT_MAX_DEPTH", "message_items": "GOVPLAT_MESSAGE_ITEMS"}
+
+
+def _input_limits(env) -> dict:
+    out = {}
+    for name, var in _INPUT_LIMITS.items():
+        if env.get(var):
+            try:
+                out[name] = max(1, int(env[var]))
+            except ValueError:
+                raise GovplatError(f"{var} must be a whole number, got {env[var]!r}") from None
+    return out
