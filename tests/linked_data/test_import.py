@@ -28,13 +28,18 @@ def _empty_store(kind: str, request, tmp_path):
 
 
 def _normalised(entities, relations):
-    def value(v):
-        return sorted(map(str, v)) if isinstance(v, list) else str(v)
+    """Records as comparable tuples; values keep their Python type (a date read back as the
+    string "2020-01-01" differs from the stored date)."""
+    def typed(v):
+        if isinstance(v, list):
+            return tuple(sorted((typed(x) for x in v), key=repr))
+        return type(v).__name__, v
 
-    return ({(e.id, e.cls, tuple(sorted(e.sources)), tuple(sorted((k, str(value(v))) for k, v in e.props.items())))
-             for e in entities},
-            {(r.src, r.type, r.dst, tuple(sorted(r.sources)), tuple(sorted((k, str(v)) for k, v in r.props.items())))
-             for r in relations})
+    def props(p):
+        return tuple(sorted((k, typed(v)) for k, v in p.items()))
+
+    return ({(e.id, e.cls, tuple(sorted(e.sources)), props(e.props)) for e in entities},
+            {(r.src, r.type, r.dst, tuple(sorted(r.sources)), props(r.props)) for r in relations})
 
 
 @pytest.mark.parametrize("fmt,mode", EXPORT_CASES)
