@@ -156,7 +156,8 @@ def _parse(source, fmt: str, where: str) -> list:
             reason = "a remote JSON-LD @context is never fetched; put the context inline"
         raise RdfSyntaxError(where, exc.lineno, exc.offset, reason) from None
     except MemoryError as exc:  # pyoxigraph's buffer cap: a single token (literal, IRI) too long
-        raise RdfSyntaxError(where, None, None, f"a single literal or IRI is too long to parse ({exc})") from None
+        raise RdfSyntaxError(where, None, None, f"a single literal or IRI is too long to parse: over the parser's "
+                             f"16 MiB token limit ({exc})") from None
     except (OSError, ValueError) as exc:
         raise RdfSyntaxError(where, None, None, str(exc)) from None
     return quads
