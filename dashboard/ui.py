@@ -17,6 +17,7 @@ import streamlit as st
 
 from dashboard import data, network_view
 from graph import analytics, valid_time
+from graph.csv_cells import csv_text
 from graph.errors import GovplatError
 from graph.model import Node, Path, Rel
 
@@ -207,9 +208,10 @@ def show_network(view: nx.Graph, key: str, signature: str, height: int = 650,
                                                    "it holds, so Gephi's timeline can play the view.")
 
 
-def download_table(df: pd.DataFrame, key: str, name: str) -> None:
-    st.download_button("Download CSV", df.to_csv(index=False), file_name=f"{name}.csv", mime="text/csv",
-                       key=f"{key}_dl", on_click="ignore")
+def download_table(df: pd.DataFrame, key: str, name: str, label: str = "Download CSV") -> None:
+    """A CSV download of ``df``, spreadsheet-safe (:func:`graph.csv_cells.csv_text`)."""
+    st.download_button(label, lambda: csv_text(df.columns, df.itertuples(index=False, name=None)),
+                       file_name=f"{name}.csv", mime="text/csv", key=f"{key}_dl", on_click="ignore")
 
 
 def guard(fn) -> None:

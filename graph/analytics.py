@@ -14,9 +14,7 @@ networkx's version imports scipy. Where to draw the nodes is dashboard/layout.py
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -24,6 +22,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from graph.csv_cells import csv_text
 from graph.model import Entity, Node, Path, Rel, Relation
 from graph.ontology import ontology
 
@@ -61,7 +60,8 @@ def from_records(entities: Iterable[Entity], relations: Iterable[Relation]) -> n
 
     Examples
     --------
-    >>> from graph.model import Entity, Relation
+    >>> from graph.csv_cells import csv_text
+from graph.model import Entity, Relation
     >>> G = from_records([Entity("a", "Platform", {"name": "A"}, ["s"]), Entity("b", "Company", {}, ["s"])],
     ...                  [Relation("OPERATES", "b", "a", {}, ["s"])])
     >>> G.nodes["a"]["name"], list(G.edges("b", keys=True))
@@ -572,15 +572,13 @@ def to_graphml(G: nx.Graph) -> bytes:
 
 
 def to_csv(G: nx.Graph) -> tuple[str, str]:
-    """Two CSV documents: nodes (``id, class, name, sources``) and edges (``source, type, target, role, sources``)."""
-    nodes, edges = io.StringIO(), io.StringIO()
-    w = csv.writer(nodes)
-    w.writerow(["id", "class", "name", "sources"])
-    for n, a in G.nodes(data=True):
-        w.writerow([n, a.get("cls", ""), a.get("name", n), _flat(a.get("sources") or [])])
-    w = csv.writer(edges)
-    w.writerow(["source", "type", "target", "role", "sources"])
-    for u, v, a in G.edges(data=True):
-        w.writerow([u, a.get("type", ""), v, a.get("role", "") or "", _flat(a.get("sources") or [])])
-    return nodes.getvalue(), edges.getvalue()
+    """Two CSV documents: nodes (``id, class, name, sources``) and edges (``source, type, target, role, sources``),
+    spreadsheet-safe (:mod:`graph.csv_cells`)."""
+    nodes = csv_text(["id", "class", "name", "sources"],
+                     ([n, a.get("cls", ""), a.get("name", n), _flat(a.get("sources") or [])]
+                      for n, a in G.nodes(data=True)))
+    edges = csv_text(["source", "type", "target", "role", "sources"],
+                     ([u, a.get("type", ""), v, a.get("role", "") or "", _flat(a.get("sources") or [])]
+                      for u, v, a in G.edges(data=True)))
+    return nodes, edges
 

@@ -15,6 +15,7 @@ import json
 import re
 from xml.sax.saxutils import escape as _xml_escape, quoteattr
 
+from graph.csv_cells import spreadsheet_safe
 from graph.rdf_terms import RDF, XSD, BNode, IRI, Lit, Quoted, nt
 
 __all__ = ["RESULT_WRITERS", "RESULT_MEDIA", "GRAPH_MEDIA", "negotiate", "FORMAT_ALIASES", "parse_accept"]
@@ -130,6 +131,7 @@ def _csv_cell(t) -> str:
         text = nt(t)
     else:
         text = str(t)
+    text = spreadsheet_safe(text)
     if any(c in text for c in ',"\r\n'):
         text = '"' + text.replace('"', '""') + '"'
     return text
@@ -161,6 +163,8 @@ def _tsv_cell(t) -> str:
     if type(t) is Lit and not t.lang and t.datatype in (XSD + "integer", XSD + "boolean") \
             and re.fullmatch(r"-?[0-9]+|true|false", t.lexical):
         return t.lexical
+    if type(t) is Lit:  # the lexical form, not the quoted term, is what a spreadsheet evaluates
+        t = Lit(spreadsheet_safe(t.lexical), t.datatype, t.lang)
     return nt(t).replace("\t", "\\t")
 
 

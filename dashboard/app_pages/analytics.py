@@ -66,8 +66,7 @@ def body() -> None:
         ui.download_table(cdf, key="an_communities", name="govplat-communities")
         mdf = pd.DataFrame([{"id": n, "name": G.nodes[n].get("name", n), "class": G.nodes[n].get("cls"),
                              "community": c} for n, c in member.items()])
-        st.download_button("Download membership CSV", mdf.to_csv(index=False), file_name="govplat-community-members.csv",
-                           mime="text/csv", key="an_members_dl", on_click="ignore")
+        ui.download_table(mdf, key="an_members", name="govplat-community-members", label="Download membership CSV")
 
     with tabs[2]:
         pairs, bodies, platforms = _pressure(G, v)
