@@ -148,6 +148,8 @@ def ingest(
                       soft_wrap=True)
             for e in s["errors"]:
                 err.print(f"  rejected: {e}", highlight=False, markup=False, soft_wrap=True)
+            if s["errors_not_listed"]:
+                err.print(f"  rejected: {s['errors_not_listed']:,} more (not listed)", highlight=False, markup=False)
             for reason, n in (s.get("skipped") or {}).items():
                 out.print(f"  skipped {n}: {reason}", highlight=False, markup=False, soft_wrap=True)
             for key, value in (s.get("notes") or {}).items():

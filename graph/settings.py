@@ -23,6 +23,7 @@ GOVPLAT_IMPORT_MAX_TRIPLES   triples/quads one import reads (default 2,000,000)
 GOVPLAT_MAX_LITERAL_CHARS    characters in one RDF literal or one ingested text value (default 1,000,000)
 GOVPLAT_INPUT_MAX_BYTES      bytes of one source file ingest reads (CSV, JSON, YAML, text; default 256 MiB)
 GOVPLAT_INPUT_MAX_DEPTH      nesting depth of one JSON/YAML source file (default 100)
+GOVPLAT_INPUT_MAX_NODES      lists and mappings in one JSON/YAML file, YAML aliases expanded (default 10,000,000)
 GOVPLAT_MESSAGE_ITEMS        items an error or report lists before it gives counts (default 20)
 """
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Settings:
     max_literal_chars: int = 1_000_000
     input_max_bytes: int = 256 * 1024 * 1024
     input_max_depth: int = 100
+    input_max_nodes: int = 10_000_000
     message_items: int = 20
 
     @property
@@ -109,7 +111,8 @@ def settings() -> Settings:
 
 _INPUT_LIMITS = {"import_max_bytes": "GOVPLAT_IMPORT_MAX_BYTES", "import_max_triples": "GOVPLAT_IMPORT_MAX_TRIPLES",
                  "max_literal_chars": "GOVPLAT_MAX_LITERAL_CHARS", "input_max_bytes": "GOVPLAT_INPUT_MAX_BYTES",
-                 "input_max_depth": "GOVPLAT_INPUT_MAX_DEPTH", "message_items": "GOVPLAT_MESSAGE_ITEMS"}
+                 "input_max_depth": "GOVPLAT_INPUT_MAX_DEPTH", "input_max_nodes": "GOVPLAT_INPUT_MAX_NODES",
+                 "message_items": "GOVPLAT_MESSAGE_ITEMS"}
 
 
 def _input_limits(env) -> dict:

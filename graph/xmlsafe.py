@@ -32,8 +32,12 @@ class _Refused(Exception):
     pass
 
 
-def refuse_dtd(data: bytes, where: str) -> None:
-    """Raise SourceError unless ``data`` is well-formed UTF-8 XML without DTD or entities."""
+def refuse_dtd(data: bytes, where: str, *, allow_external_doctype: bool = False) -> None:
+    """Raise SourceError unless ``data`` is well-formed UTF-8 XML without DTD or entities.
+
+    ``allow_external_doctype`` accepts a ``<!DOCTYPE name SYSTEM "file.dtd">`` line without an
+    internal subset (as RECAP dockets carry): expat never reads the external file, and any
+    entity reference it might have declared is still refused."""
     try:
         data.decode("utf-8")  # expat would still follow a UTF-16 byte order mark
     except UnicodeDecodeError as exc:
@@ -52,7 +56,11 @@ def refuse_dtd(data: bytes, where: str) -> None:
             raise _Refused(f"declares encoding {encoding!r}; XML input must be UTF-8")
 
     parser.XmlDeclHandler = xml_decl
-    parser.StartDoctypeDeclHandler = refuse("declares a document type (<!DOCTYPE {0}>); " + _WHY)
+    def doctype(name, system_id, public_id, has_internal_subset):
+        if has_internal_subset or not allow_external_doctype:
+            raise _Refused(f"declares a document type (<!DOCTYPE {name}>); " + _WHY)
+
+    parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = refuse("declares entity {0!r}; " + _WHY)
     parser.UnparsedEntityDeclHandler = refuse("declares entity {0!r}; " + _WHY)
     parser.NotationDeclHandler = refuse("declares notation {0!r}; " + _WHY)
@@ -64,5 +72,5 @@ def refuse_dtd(data: bytes, where: str) -> None:
         raise SourceError(f"line {parser.CurrentLineNumber}, column {parser.CurrentColumnNumber + 1}: {exc}",
                           where=where) from None
     except expat.ExpatError as exc:
-        raise SourceError(f"line {exc.lineno}, column {exc.offset + 1}: not well-formed UTF-8 XML: "
+        raise SourceError(f"line {exc.lineno}, column {exc.offset + 1}: malformed XML: "
                           f"{expat.ErrorString(exc.code)}", where=where) from None

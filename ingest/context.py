@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import GovplatError, ValidationError
+from graph.messages import clip, message_items
 from graph.model import Entity, Relation, iri_text
 from graph.ontology import ontology
 from graph.stores.base import Store
@@ -43,9 +44,11 @@ class Counters:
     notes: dict[str, Any] = field(default_factory=dict)  # what a source reports for a person to check
 
     def to_json(self) -> dict:
+        n = message_items()  # a file with a million bad rows gives the first few errors and a count
         doc = {"read": self.read, "stored_entities": self.stored_entities,
                "stored_relations": self.stored_relations, "rejected": self.rejected,
-               "errors": [str(e) for e in self.errors]}
+               "errors": [clip(str(e), 1000) for e in self.errors[:n]],
+               "errors_not_listed": max(0, len(self.errors) - n)}
         if self.skipped:
             doc["skipped"] = dict(self.skipped)
         if self.notes:

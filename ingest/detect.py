@@ -34,16 +34,18 @@ from __future__ import annotations
 import csv
 import importlib
 import io
-import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graph.errors import SourceError
-from ingest.textfile import read_text
+from graph.messages import first_items
+from graph.settings import settings
+from ingest.textfile import read_json, read_text
 
-__all__ = ["Plan", "detect_paths", "header_names", "check_header", "read_csv", "load_json",
+__all__ = ["Plan", "detect_paths", "header_names", "check_header", "read_csv",
            "head_text", "head_json", "CsvRow"]
 
 HEAD_BYTES = 64 * 1024
@@ -76,19 +78,9 @@ def head_json(path: Path, max_bytes: int = 8 * 1024 * 1024) -> Any:
     try:
         if path.suffix.lower() != ".json" or path.stat().st_size > max_bytes:
             return None
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
+        return read_json(path)
+    except (OSError, SourceError):
         return None
-
-
-def load_json(path: Path) -> Any:
-    """Parse a JSON file; SourceError names the file, line and column of what is wrong."""
-    text = read_text(path)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                          where=str(path)) from None
 
 
 @dataclass
@@ -103,8 +95,9 @@ def check_header(path: Path, found: list[str], layouts: dict[str, list[str]], *,
     """The name of the layout ``found`` (a header row) matches, else SourceError saying why."""
     names = header_names(found)
     if len(set(names)) != len(names):
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        raise SourceError(f"header repeats column(s) {dupes}", where=str(path), field="header")
+        dupes = sorted(n for n, k in Counter(names).items() if k > 1)
+        raise SourceError(f"header repeats {len(dupes):,} column(s): {first_items(map(repr, dupes))}",
+                          where=str(path), field="header")
     for layout, expected in layouts.items():
         exp = set(header_names(expected))
         if set(names) == exp or (subset and exp <= set(names)):
@@ -116,10 +109,12 @@ def check_header(path: Path, found: list[str], layouts: dict[str, list[str]], *,
 
     layout, expected = min(layouts.items(), key=distance)
     exp = header_names(expected)
-    missing = [h for h in exp if h not in names]
-    unexpected = [] if subset else [h for h in names if h not in exp]
+    have, want = set(names), set(exp)
+    missing = [h for h in exp if h not in have]
+    unexpected = [] if subset else [h for h in names if h not in want]
     raise SourceError(
-        f"unknown layout: missing column(s) {missing}, unexpected column(s) {unexpected}; "
+        f"unknown layout: {len(missing):,} missing column(s) [{first_items(map(repr, missing))}], "
+        f"{len(unexpected):,} unexpected column(s) [{first_items(map(repr, unexpected))}]; "
         f"expected the {layout!r} layout with columns {exp}", where=str(path), field="header")
 
 
@@ -133,13 +128,15 @@ def read_csv(path: Path, layouts: dict[str, list[str]], *, subset: bool = False)
     source can reject that row with its line.
     """
     text = read_text(path)
+    cell_limit = settings().max_literal_chars
+    csv.field_size_limit(cell_limit)  # the csv module's own cap on one cell, from settings
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     try:
         header = next(reader)
     except StopIteration:
         raise SourceError("is empty; expected a header row", where=str(path), field="header") from None
     except csv.Error as exc:
-        raise SourceError(f"is not CSV: {exc}", where=str(path), field="header") from None
+        raise SourceError(f"is not CSV: {_csv_reason(exc, cell_limit)}", where=str(path), field="header") from None
     layout = check_header(path, header, layouts, subset=subset)
     names = header_names(header)
     rows: list[CsvRow] = []
@@ -157,8 +154,15 @@ def read_csv(path: Path, layouts: dict[str, list[str]], *, subset: bool = False)
                 values[None] = []  # type: ignore[index]
             rows.append(CsvRow(line, values, f"{path}:{line}"))
     except csv.Error as exc:
-        raise SourceError(f"malformed CSV near line {reader.line_num}: {exc}", where=str(path)) from None
+        raise SourceError(f"malformed CSV near line {reader.line_num}: {_csv_reason(exc, cell_limit)}",
+                          where=str(path)) from None
     return layout, rows
+
+
+def _csv_reason(exc: csv.Error, cell_limit: int) -> str:
+    if "field larger than field limit" in str(exc):
+        return f"a cell is longer than {cell_limit:,} characters, the limit (GOVPLAT_MAX_LITERAL_CHARS)"
+    return str(exc)
 
 
 def csv_header(path: Path) -> list[str] | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 
 from graph.errors import SourceError
-from ingest.textfile import read_text
+from ingest.textfile import _too_deep, check_nesting, read_text
 
 __all__ = ["load_yaml"]
 
@@ -32,12 +32,17 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _m
 
 
 def load_yaml(path: Path):
-    """Parse a YAML file; SourceError names the file, line and column of what is wrong."""
+    """Parse a YAML file; SourceError names the file, line and column of what is wrong, or the
+    input limit it passes (size, nesting, repeated aliases: :mod:`ingest.textfile`)."""
     text = read_text(path)
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        doc = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise _too_deep(path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise SourceError(f"malformed YAML{where}: {problem}", where=str(path)) from None
+    check_nesting(doc, path)
+    return doc

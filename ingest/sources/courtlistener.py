@@ -17,8 +17,10 @@ from typing import Any
 
 from graph.errors import SourceError, ValidationError
 from graph.model import Entity, Relation
+from graph.xmlsafe import refuse_dtd
 from ingest.context import Context
-from ingest.detect import head_json, head_text, load_json, walk
+from ingest.detect import head_json, head_text, walk
+from ingest.textfile import read_json, read_text
 from ingest.provenance import file_source
 from ingest.registry import RegistryLinker
 from ingest.resolve import Resolver, normalise
@@ -235,7 +237,7 @@ def crawl(ctx: Context) -> None:
             if path.suffix.lower() == ".xml":
                 layout, doc = "recap-xml", _parse_xml(path)
             else:
-                doc = load_json(path)
+                doc = read_json(path)
                 layout = layout_of(doc)
                 if layout is None:
                     raise SourceError(
@@ -262,9 +264,11 @@ def crawl(ctx: Context) -> None:
 
 
 def _parse_xml(path: Path) -> ET.Element:
+    data = read_text(path).encode("utf-8")  # the size limit and encoding check of every source file
+    refuse_dtd(data, str(path), allow_external_doctype=True)  # no entity is ever expanded, no DTD read
     try:
-        root = ET.parse(path).getroot()
-    except (ET.ParseError, OSError) as exc:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
         raise SourceError(f"malformed XML: {exc}", where=str(path)) from None
     if root.tag != "gov_uscourts_docket" or root.find("case_details") is None:
         raise SourceError(f"unknown layout: root <{root.tag}>; expected a RECAP docket <gov_uscourts_docket> "

@@ -18,7 +18,8 @@ from typing import Any
 from graph.errors import SourceError, ValidationError
 from graph.model import Entity, Relation
 from ingest.context import Context
-from ingest.detect import head_json, load_json, walk
+from ingest.detect import head_json, walk
+from ingest.textfile import read_json
 from ingest.registry import RegistryLinker
 from ingest.resolve import Resolver, normalise
 
@@ -56,7 +57,7 @@ def crawl(ctx: Context) -> None:
 
 
 def _read(ctx: Context, path: Path) -> tuple[str, dict]:
-    doc = load_json(path)
+    doc = read_json(path)
     keys = ctx.config["top_keys"]
     if not isinstance(doc, dict) or len(doc) != 1 or next(iter(doc)) not in keys:
         found = sorted(doc)[:10] if isinstance(doc, dict) else type(doc).__name__

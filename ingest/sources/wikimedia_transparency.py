@@ -14,7 +14,8 @@ from pathlib import Path
 
 from graph.errors import SourceError
 from ingest.context import Context
-from ingest.detect import CsvRow, head_json, load_json
+from ingest.detect import CsvRow, head_json
+from ingest.textfile import read_json
 from ingest.sources.tabular import StatisticsSource
 
 __all__ = ["crawl", "detect"]
@@ -28,7 +29,7 @@ def _json_layouts(config: dict) -> dict[str, dict]:
 
 def read_request_list(path: Path, config: dict) -> tuple[list[str], list[CsvRow]]:
     """privacy.json -> (the object keys found, one row per country and type)."""
-    data = load_json(path)
+    data = read_json(path)
     keys = {l["json_list"] for l in _json_layouts(config).values()}
     lists = [k for k in keys if isinstance(data, dict) and isinstance(data.get(k), list)]
     if not lists:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 
@@ -31,11 +32,16 @@ def _rss_mb(pid: int) -> float:
 
 def run_bounded(*args: str, env: dict | None = None, rss_limit_mb: float = 1000, timeout: float = 120) -> Bounded:
     """``govplat *args``; AssertionError when it passes ``rss_limit_mb`` of memory or ``timeout`` seconds."""
-    proc = subprocess.Popen([*GOVPLAT, *args], cwd=ROOT, env={**os.environ, **(env or {})},
+    return run_watched([*GOVPLAT, *args], env=env, rss_limit_mb=rss_limit_mb, timeout=timeout)
+
+
+def run_watched(cmd: list[str], *, env: dict | None = None, rss_limit_mb: float = 1000,
+                timeout: float = 120) -> Bounded:
+    """``cmd`` (run in the project folder), killed when it passes the memory or time limit."""
+    args = cmd
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak, start = 0.0, time.monotonic()
-    import threading
-
     out: dict = {}
     reader = threading.Thread(target=lambda: out.update(zip(("stdout", "stderr"), proc.communicate())))
     reader.start()
