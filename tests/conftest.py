@@ -1,11 +1,17 @@
-"""Shared fixtures. Real files come from ../shared/data (tests skip with a reason when it is absent)."""
+"""Shared fixtures. Real files come from ../shared/data (tests skip with a reason when it is absent).
+
+A missing prerequisite (the real data, a Debian tool, Neo4j, a test package) skips a test
+on a workstation, saying why; in CI (``CI=true``) it fails the test instead, so a run that
+silently tested less cannot pass: use :func:`prerequisite_missing` / :func:`require_module`."""
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -14,11 +20,29 @@ SHARED_DATA = Path(os.environ.get("GOVPLAT_SHARED_DATA", ROOT.parent / "shared" 
 GOVPLAT = [sys.executable, "-m", "graph.cli"]
 
 
+IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def prerequisite_missing(reason: str) -> NoReturn:
+    """Skip the test saying why — or, in CI, fail it: CI must run every test."""
+    if IN_CI:
+        pytest.fail(f"prerequisite missing in CI (CI=true): {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_module(name: str):
+    """The module ``name``, or :func:`prerequisite_missing` (install the ``test`` extra)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        prerequisite_missing(f"Python module {name} is not installed ({exc}); pip install -e '.[test]'")
+
+
 def shared_file(*parts: str) -> Path:
-    """A real public file from ../shared/data, or skip the test saying why."""
+    """A real public file from ../shared/data, or skip the test saying why (fail it in CI)."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"real data not available: {path} (../shared/data is absent on this machine)")
+        prerequisite_missing(f"real data not available: {path} (../shared/data is absent on this machine)")
     return path
 
 
@@ -70,9 +94,7 @@ def neo4j_server() -> dict:
     try:
         return ensure_neo4j()
     except Neo4jUnavailable as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"Neo4j could not be started in CI: {exc}")
-        pytest.skip(f"no Neo4j: {exc}")
+        prerequisite_missing(f"no Neo4j: {exc}")
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import prerequisite_missing
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -15,7 +17,7 @@ def _client():
         return ["docker", "compose"]
     if shutil.which("docker-compose"):
         return ["docker-compose"]
-    pytest.skip("no Compose client (tools/system-packages installs Debian's docker-compose)")
+    prerequisite_missing("no Compose client (tools/system-packages installs Debian's docker-compose)")
 
 
 def test_compose_config_is_valid():

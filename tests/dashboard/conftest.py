@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import prerequisite_missing, require_module, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
@@ -163,12 +163,26 @@ def chrome(width: int = 1400, height: int = 1000):
     return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
 
 
+WINDOW = (1400, 1800)  # every browser test starts with this window, whatever ran before it
+
+
 @pytest.fixture(scope="module")
-def browser():
+def chrome_driver():
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip("Debian's chromium and chromium-driver are not installed")
-    pytest.importorskip("selenium")
-    driver = chrome()
+        prerequisite_missing("Debian's chromium and chromium-driver are not installed")
+    require_module("selenium")
+    driver = chrome(*WINDOW)
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()
+
+
+@pytest.fixture
+def browser(chrome_driver):
+    """The module's browser, reset for this test: a blank page in the top frame, the standard
+    window size, no cookies — so no test depends on what another left behind."""
+    chrome_driver.switch_to.default_content()
+    chrome_driver.get("about:blank")
+    chrome_driver.delete_all_cookies()
+    chrome_driver.set_window_size(*WINDOW)
+    return chrome_driver

@@ -73,7 +73,6 @@ def xss_url(xss_home):
 
 def test_every_page_in_a_browser(browser, bundled_url):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    browser.set_window_size(1400, 1800)
     for name, path in PAGES:
         browser.get(f"{bundled_url}/{path}")
         settle(browser)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from graph.rdf import FORMATS, RELATION_MODES
+from tests.conftest import prerequisite_missing
 
 # Every (format, relations mode) an export can be written in.
 EXPORT_CASES = [(fmt, mode) for fmt in FORMATS for mode in RELATION_MODES
@@ -81,7 +82,7 @@ def endpoint(bundled_home):
 def rapper() -> str:
     path = shutil.which("rapper")
     if not path:
-        pytest.skip("Raptor's rapper is not installed (Debian: raptor2-utils)")
+        prerequisite_missing("Raptor's rapper is not installed (Debian: raptor2-utils)")
     return path
 
 
@@ -94,10 +95,10 @@ def jena_classpath(tmp_path_factory) -> str:
     with "internal error". We copy the bundles to where the classes look.
     """
     if not shutil.which("java") or not (JAVA_DIR / "jena-arq.jar").exists():
-        pytest.skip("Apache Jena is not installed (Debian: libapache-jena-java and a JDK)")
+        prerequisite_missing("Apache Jena is not installed (Debian: libapache-jena-java and a JDK)")
     missing = [j for j in JENA_JARS if not (JAVA_DIR / f"{j}.jar").exists()]
     if missing:
-        pytest.skip(f"Jena's dependencies are missing: {', '.join(missing)}")
+        prerequisite_missing(f"Jena's dependencies are missing: {', '.join(missing)}")
     fix = tmp_path_factory.mktemp("jena-xerces-bundles")
     with zipfile.ZipFile(JAVA_DIR / "jena-core.jar") as jar:
         for name in jar.namelist():

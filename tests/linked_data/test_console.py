@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.sparql_console import query_form
+from tests.conftest import require_module
 
 
 def test_query_form_reads_past_prefixes_and_comments():
@@ -20,7 +21,7 @@ def _app():
 
 
 def test_console_runs_an_example_and_shows_a_table(endpoint, monkeypatch):
-    testing = pytest.importorskip("streamlit.testing.v1")
+    testing = require_module("streamlit.testing.v1")
     monkeypatch.setenv("GOVPLAT_SPARQL_URL", endpoint.url + "/sparql")
     at = testing.AppTest.from_function(_app, default_timeout=60)
     at.run()
@@ -33,7 +34,7 @@ def test_console_runs_an_example_and_shows_a_table(endpoint, monkeypatch):
 
 
 def test_console_shows_refusals(endpoint, monkeypatch):
-    testing = pytest.importorskip("streamlit.testing.v1")
+    testing = require_module("streamlit.testing.v1")
     monkeypatch.setenv("GOVPLAT_SPARQL_URL", endpoint.url + "/sparql")
     at = testing.AppTest.from_function(_app, default_timeout=60)
     at.run()

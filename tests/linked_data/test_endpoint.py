@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pyoxigraph as ox
 import pytest
 
-from tests.conftest import GOVPLAT, ROOT
+from tests.conftest import GOVPLAT, ROOT, require_module
 from tests.linked_data.conftest import run_java
 from tests.linked_data.helpers import http_call
 
@@ -259,7 +259,7 @@ def test_a_hundred_concurrent_clients_get_every_answer(endpoint):
 
 # ---------------------------------------------------------------------------- outside clients
 def test_sparqlwrapper_reads_our_results(endpoint):
-    SPARQLWrapper = pytest.importorskip("SPARQLWrapper")
+    SPARQLWrapper = require_module("SPARQLWrapper")
     sw = SPARQLWrapper.SPARQLWrapper(endpoint.url + "/sparql")
     sw.setQuery(Q_CONFLICTS)
     for fmt in (SPARQLWrapper.JSON, SPARQLWrapper.XML, SPARQLWrapper.CSV, SPARQLWrapper.TSV):
