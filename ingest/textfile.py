@@ -19,11 +19,14 @@ def read_text(path: Path, *, expected: str = "") -> str:
     ``expected`` (e.g. "an article as plain UTF-8 text") is added to the encoding message."""
     cap = settings().input_max_bytes
     try:
-        size = Path(path).stat().st_size
-        if size > cap:
-            raise SourceError(f"is {size:,} bytes, more than {cap:,}, the limit for one source file "
-                              "(GOVPLAT_INPUT_MAX_BYTES)", where=str(path))
-        return Path(path).read_text(encoding="utf-8-sig")
+        with open(path, "rb") as fh:  # at most cap + 1 bytes, even from a device or a pipe
+            raw = fh.read(cap + 1)
+        if len(raw) > cap:
+            size = Path(path).stat().st_size
+            raise SourceError(f"is {f'{size:,} bytes, ' if size > cap else ''}more than {cap:,} bytes, the limit "
+                              "for one source file (GOVPLAT_INPUT_MAX_BYTES)", where=str(path))
+        # newlines as Path.read_text gives them: \r\n and \r become \n
+        return raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         hint = f"; expected {expected}" if expected else ""
         raise SourceError(f"is not UTF-8 text (byte {exc.start}: {exc.reason}){hint}", where=str(path)) from None
