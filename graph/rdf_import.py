@@ -18,7 +18,11 @@ The reading is the inverse of :mod:`graph.rdf`:
   or dropped.
 
 Parsing (pyoxigraph) reads the whole input before anything is returned: malformed RDF gives
-one :class:`RdfSyntaxError` with line and column, and nothing is stored.
+one :class:`RdfSyntaxError` with line and column, and nothing is stored. The input is
+untrusted: RDF/XML goes through :func:`graph.xmlsafe.refuse_dtd` first (no DOCTYPE, no
+entities, UTF-8 only), nothing is fetched (a remote JSON-LD ``@context`` is refused), and
+the bytes, triples and literal/IRI length of one import are capped by :mod:`graph.settings`
+(each error names its limit).
 """
 from __future__ import annotations
 
