@@ -27,7 +27,7 @@ def prerequisite_missing(reason: str) -> NoReturn:
     """Skip the test saying why — or, in CI, fail it: CI must run every test."""
     if IN_CI:
         pytest.fail(f"prerequisite missing in CI (CI=true): {reason}", pytrace=False)
-    pytest.skip(reason)
+    pytest.skip(reason, allow_module_level=True)
 
 
 def require_module(name: str):

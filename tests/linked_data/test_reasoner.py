@@ -5,12 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 
 from graph.ontology import GP, ONTOLOGY_PATH
+from tests.conftest import prerequisite_missing, require_module
 
-owlready2 = pytest.importorskip("owlready2")
+owlready2 = require_module("owlready2")
 
 ROOT = ONTOLOGY_PATH.parent
 ALIGNMENTS = ROOT / "alignments.ttl"
@@ -23,7 +23,7 @@ _NOT_OWL2 = (XSD.date, XSD.gYear, XSD.gYearMonth)
 def _reason(tmp_path: Path, *files: Path, extra: Graph | None = None):
     """(consistent, names of unsatisfiable gp: classes)."""
     if not shutil.which("java"):
-        pytest.skip("HermiT needs a Java runtime (Debian: openjdk-17-jdk-headless)")
+        prerequisite_missing("HermiT needs a Java runtime (Debian: openjdk-17-jdk-headless)")
     g = Graph()
     for f in files:
         g.parse(f)
