@@ -67,32 +67,30 @@ def demand_country(G: nx.MultiDiGraph, demand: str) -> set[str]:
     return out
 
 
+def _counted(measure: str, country: str, year: int, kind: str) -> dict:
+    """A row for one counted record (an event or a conflict): low and high are 1."""
+    return {"measure": measure, "country": country, "year": year, "low": 1, "high": 1, "publisher": "", "kind": kind}
+
+
 def _demand_rows(G: nx.MultiDiGraph) -> Iterable[dict]:
     demand_classes = set(ontology().concrete_subclasses("Demand"))
     for n, a in G.nodes(data=True):
-        if a.get("cls") not in demand_classes:
-            continue
-        year = _year(a.get("date"))
+        year = _year(a.get("date")) if a.get("cls") in demand_classes else None
         if year is None:
             continue
         for country in demand_country(G, n):
-            yield {"measure": "demands", "country": country, "year": year, "low": 1, "high": 1,
-                   "publisher": "", "kind": a["cls"]}
+            yield _counted("demands", country, year, a["cls"])
             if a["cls"] == "BlockingOrder":
-                yield {"measure": "blocking orders", "country": country, "year": year, "low": 1, "high": 1,
-                       "publisher": "", "kind": a.get("kind") or ""}
+                yield _counted("blocking orders", country, year, a.get("kind") or "")
 
 
 def _conflict_rows(G: nx.MultiDiGraph) -> Iterable[dict]:
     for n, a in G.nodes(data=True):
-        if a.get("cls") != "Conflict":
-            continue
-        year = _year(a.get("startDate"))
+        year = _year(a.get("startDate")) if a.get("cls") == "Conflict" else None
         if year is None:
             continue
         for country in _countries(G, n):
-            yield {"measure": "conflicts", "country": country, "year": year, "low": 1, "high": 1,
-                   "publisher": "", "kind": a.get("status") or ""}
+            yield _counted("conflicts", country, year, a.get("status") or "")
 
 
 def _statistic_rows(G: nx.MultiDiGraph) -> Iterable[dict]:

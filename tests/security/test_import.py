@@ -22,44 +22,6 @@ CANARY = "canary-5f1e0c9d-secret"
 RDF = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#"'
 
 
-class Listener:
-    """A loopback TCP listener that records every connection it gets (there must be none)."""
-
-    def __init__(self):
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.hits: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self):
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            conn.settimeout(1)
-            try:
-                self.hits.append(conn.recv(4096) or b"<connected>")
-            except OSError:
-                self.hits.append(b"<connected>")
-            conn.close()
-
-    def close(self):
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
-
-
-@pytest.fixture(scope="module")
-def listener():
-    lst = Listener()
-    yield lst
-    lst.close()
-
-
 @pytest.fixture(scope="module")
 def canary(tmp_path_factory):
     path = tmp_path_factory.mktemp("canary") / "canary.txt"
