@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 
 from graph.errors import OntologyError
 
-__all__ = ["GP", "GP_ID", "ROOT", "Ontology", "ontology", "ONTOLOGY_PATH", "SHAPES_PATH"]
+__all__ = ["GP", "GP_ID", "ROOT", "Ontology", "Vocabulary", "Concept", "ontology", "ONTOLOGY_PATH", "SHAPES_PATH"]
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY_PATH = ROOT / "ontology.ttl"
@@ -84,12 +84,44 @@ class Relation:
         return GP[self.name]
 
 
+@dataclass(frozen=True)
+class Concept:
+    notation: str
+    label: str
+    definition: str
+    side: str | None = None  # party roles: the notation of their gp:PartySides concept
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A SKOS concept scheme that controls one property on one relationship type or class."""
+    name: str  # e.g. PartyRoles
+    label: str
+    comment: str
+    prop: str  # the controlled datatype property, e.g. role
+    on: str  # a relationship type (PARTY_TO) or a class name (Source)
+    on_relation: bool
+    concepts: dict[str, Concept]  # by notation
+
+    def check(self, value) -> None:
+        """Raise OntologyError when ``value`` is not one of the scheme's notations."""
+        if value not in self.concepts:
+            import difflib
+
+            close = difflib.get_close_matches(str(value), list(self.concepts), n=1)
+            raise OntologyError(
+                f"{value!r} is not a {self.label[:-1] if self.label.endswith('s') else self.label} declared in "
+                f"ontology.ttl (gp:{self.name})" + (f"; did you mean {close[0]!r}?" if close else "")
+                + f"; use one of: {', '.join(self.concepts)}")
+
+
 @dataclass
 class Ontology:
     graph: Graph
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     properties: dict[str, DataProperty] = field(default_factory=dict)
     relations: dict[str, Relation] = field(default_factory=dict)  # by relationship type
+    vocabularies: dict[str, Vocabulary] = field(default_factory=dict)  # SKOS schemes, by name
     # Answers of the lookups below, computed once: writers ask them per record.
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -179,6 +211,16 @@ class Ontology:
         dsts = sorted({c for r in rel.range for c in self.concrete_subclasses(r)})
         return [(s, d) for s in srcs for d in dsts]
 
+    # ------------------------------------------------------------ vocabularies
+    def vocabulary_for(self, prop: str, on: str) -> Vocabulary | None:
+        """The scheme controlling ``prop`` on a relationship type or on a class (or its superclasses)."""
+        for v in self.vocabularies.values():
+            if v.prop != prop:
+                continue
+            if v.on == on or (not v.on_relation and on in self.classes and self.is_a(on, v.on)):
+                return v
+        return None
+
     def most_specific(self, labels: set[str] | list[str]) -> str:
         """The concrete class among a node's labels (Neo4j stores superclasses too)."""
         known = [l for l in labels if l in self.classes]
@@ -245,11 +287,38 @@ def load(path: Path = ONTOLOGY_PATH) -> Ontology:
             domain=_classes_of(g, g.value(p, RDFS.domain)),
             range=_classes_of(g, g.value(p, RDFS.range)),
         )
+    _load_vocabularies(g, onto)
     for info in onto.classes.values():
         for parent in info.parents:
             if parent not in onto.classes:
                 raise OntologyError(f"class {info.name}: unknown superclass {parent}")
     return onto
+
+
+def _load_vocabularies(g: Graph, onto: Ontology) -> None:
+    """SKOS concept schemes with gp:controls / gp:controlsOn: the enumerated values."""
+    for scheme in g.subjects(RDF.type, SKOS.ConceptScheme):
+        prop, on = g.value(scheme, GP.controls), g.value(scheme, GP.controlsOn)
+        if prop is None or on is None:
+            continue
+        name, prop_name, on_name = _local(scheme), _local(prop), _local(on)
+        if prop_name not in onto.properties:
+            raise OntologyError(f"scheme {name}: gp:controls {prop_name} is not a datatype property")
+        on_relation = on_name not in onto.classes
+        if on_relation and rel_type(on_name) not in onto.relations:
+            raise OntologyError(f"scheme {name}: gp:controlsOn {on_name} is neither a class nor an object property")
+        concepts = {}
+        for c in sorted(g.subjects(SKOS.inScheme, scheme)):
+            notation = g.value(c, SKOS.notation)
+            if notation is None:
+                raise OntologyError(f"concept {c} of {name} has no skos:notation")
+            side = g.value(c, GP.partySide)
+            concepts[str(notation)] = Concept(str(notation), str(g.value(c, SKOS.prefLabel) or notation),
+                                              str(g.value(c, SKOS.definition) or ""),
+                                              str(g.value(side, SKOS.notation)) if side is not None else None)
+        onto.vocabularies[name] = Vocabulary(name, str(g.value(scheme, RDFS.label) or name),
+                                             str(g.value(scheme, RDFS.comment) or ""), prop_name,
+                                             rel_type(on_name) if on_relation else on_name, on_relation, concepts)
 
 
 @lru_cache(maxsize=1)

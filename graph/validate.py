@@ -40,6 +40,21 @@ def shapes_graph() -> Graph:
         g.add((prop, SH.datatype, URIRef(datatype_of(p, onto))))  # the declared rdfs:range
         if not p.multi:
             g.add((prop, SH.maxCount, Literal(1)))
+    # Enumerated values of a class's property: sh:in from the ontology's SKOS concept schemes.
+    for v in onto.vocabularies.values():
+        if v.on_relation:
+            continue  # relationship values are checked where relations are emitted (ingest.context)
+        shape = URIRef(f"https://w3id.org/govplat/shapes#vocabulary-{v.name}")
+        g.add((shape, RDF.type, SH.NodeShape))
+        g.add((shape, SH.targetClass, GP[v.on]))
+        prop = BNode()
+        g.add((shape, SH.property, prop))
+        g.add((prop, SH.path, GP[v.prop]))
+        members = BNode()
+        Collection(g, members, [Literal(n) for n in v.concepts])
+        g.add((prop, SH["in"], members))
+        g.add((prop, SH.message, Literal(f"{v.prop} of a {v.on} is one of the notations of gp:{v.name} in "
+                                         f"ontology.ttl: {', '.join(v.concepts)}")))
     # Target each concrete class directly, so validation needs no subclass reasoning over the
     # ontology (3x faster than passing ont_graph; same results).
     for shape, cls in list(g.subject_objects(SH.targetClass)):

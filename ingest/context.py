@@ -56,6 +56,26 @@ class Counters:
         return doc
 
 
+def controlled_relation_props(onto, rtype: str, props: dict[str, Any]) -> dict[str, Any]:
+    """A relationship's properties with their controlled values checked against the ontology's
+    SKOS schemes (PARTY_TO role), and the side a party role belongs to filled in."""
+    out = dict(props)
+    for name in list(out):
+        vocab = onto.vocabulary_for(name, rtype)
+        if vocab is None or out[name] is None:
+            continue
+        try:
+            vocab.check(out[name])
+        except GovplatError as exc:
+            raise ValidationError(str(exc), field=name) from None
+        side = vocab.concepts[out[name]].side
+        if side is not None:
+            out["side"] = side
+    if "side" in props and props["side"] != out.get("side"):
+        raise ValidationError("side is derived from the role; do not set it", field="side")
+    return out
+
+
 RELATIONS_PER_BATCH = 4  # relations pending per entity in a batch before a flush is forced
 
 
@@ -121,6 +141,12 @@ class Context:
         if not rel.sources:
             self.reject(ValidationError("a relation names at least one source", where=rel.origin,
                                         record=f"{rel.src} {rel.type} {rel.dst}", field="sources"))
+            return
+        try:
+            rel.props = controlled_relation_props(self.onto, rel.type, rel.props)
+        except ValidationError as exc:
+            self.reject(ValidationError(exc.reason, where=rel.origin, record=f"{rel.src} {rel.type} {rel.dst}",
+                                        field=exc.field))
             return
         self._relations.append(rel)
         # Relations ride along with their entities' batch (each upsert has a fixed cost of looking

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,59 @@ def _read_file(ctx: Context, path: Path) -> _File | None:
     return out
 
 
+_YEAR = r"(?:1[89]|20)\d\d"
+_ID_YEAR = re.compile(rf"-({_YEAR})$")
+_NAME_YEAR = re.compile(rf"\b({_YEAR})\b")
+# The conflict's own period closing its name: "(September 2012 – January 2016)", "(2015–2016)".
+_NAME_PERIOD = re.compile(rf"\((?:[A-Z][a-z]+\.?\s+)?{_YEAR}\s*[–—-]\s*(?:[A-Z][a-z]+\.?\s+)?({_YEAR})\)\s*$")
+
+
+def disagreements(conflict: Entity, today: dt.date | None = None) -> list[ValidationError]:
+    """Where a conflict's id, name, dates and status contradict each other.
+
+    The year in an id or a name is a year the conflict was going on (the year it is best
+    known by, not necessarily its first); a period in the name ends when ``endDate`` says;
+    an ongoing conflict has no ``endDate``; a period closing the name ("(2015–2016)") is the
+    conflict's own, so it ends in the year of ``endDate``.
+    """
+    where, rid, props = conflict.origin, conflict.id, conflict.props
+    start, end, status = props.get("startDate"), props.get("endDate"), props.get("status")
+    last = end.year if end else (today or dt.date.today()).year
+    out = []
+
+    def bad(message: str, field: str) -> None:
+        out.append(ValidationError(message, where=where, record=rid, field=field))
+
+    if status == "ongoing" and end is not None:
+        bad(f"status is ongoing but endDate is {end}: drop endDate or set status resolved", "endDate")
+    if end is not None and start is not None and end < start:
+        bad(f"endDate {end} is before startDate {start}", "endDate")
+    if start is None:
+        return out
+    m = _ID_YEAR.search(rid)
+    if m and not start.year <= int(m.group(1)) <= last:
+        bad(f"the id's year {m.group(1)} is outside the conflict's dates ({start} to {end or 'now'})", "id")
+    name = str(props.get("name", ""))
+    for y in _NAME_YEAR.findall(name):
+        if not start.year <= int(y) <= last:
+            bad(f"the name's year {y} is outside the conflict's dates ({start} to {end or 'now'})", "name")
+    for until in _NAME_PERIOD.findall(name):
+        if end is None:
+            bad(f"the name gives a period ending in {until} but the conflict has no endDate"
+                + (" and is ongoing" if status == "ongoing" else ""), "name")
+        elif int(until) != end.year:
+            bad(f"the name gives a period ending in {until} but endDate is {end}", "name")
+    return out
+
+
+def _case_disagreements(e: Entity) -> list[ValidationError]:
+    filed, ended = e.props.get("filedDate"), e.props.get("terminatedDate")
+    if filed and ended and ended < filed:
+        return [ValidationError(f"terminatedDate {ended} is before filedDate {filed}", where=e.origin,
+                                record=e.id, field="terminatedDate")]
+    return []
+
+
 def _same_facts(a: Entity, b: Entity) -> bool:
     return a.cls == b.cls and a.props == b.props
 
@@ -157,6 +211,22 @@ def crawl(ctx: Context) -> None:
                     f"id already defined in {prev.origin} with other facts "
                     f"({prev.cls} {prev.props} vs {e.cls} {e.props})", where=e.origin, record=e.id, field="id"), None)
                 e.id = ""  # keep the first definition; drop this one
+    # Names, ids, dates and status must agree (a contradiction rejects the record).
+    for e in list(defined.values()):
+        errors = disagreements(e) if e.cls == "Conflict" else _case_disagreements(e) if e.cls == "CourtCase" else []
+        for err in errors:
+            ctx.reject(err, e.id)
+        if errors:
+            e.id = ""
+    early = {}
+    for f in files:
+        start = f.conflict.props.get("startDate") if f.conflict is not None and f.conflict.id else None
+        before = sorted(e.id for e in f.entities if start and isinstance(e.props.get("date"), dt.date)
+                        and e.props["date"] < start and ctx.onto.is_a(e.cls, "Event"))
+        if before:
+            early[f.conflict.id] = {"startDate": start.isoformat(), "events dated before it": ", ".join(before)}
+    if early:
+        ctx.note("conflicts with events before their startDate (to review)", early)
     # Countries are created from their ISO code wherever they are referred to.
     referred: set[str] = set()
     for f in files:
@@ -189,14 +259,14 @@ def _emit_relations(ctx: Context, f: _File, all_ids: set[str], defined: dict[str
             item = [item.get("from"), item.get("type"), item.get("to"), {k: v for k, v in item.items()
                                                                         if k not in ("from", "type", "to")}]
         if not isinstance(item, list) or len(item) not in (3, 4) or not all(isinstance(x, str) for x in item[:3]):
-            ctx.reject(ValidationError("a relation is [from, TYPE, to] or [from, TYPE, to, {role, sources}]",
+            ctx.reject(ValidationError("a relation is [from, TYPE, to] or [from, TYPE, to, {role, roleDetail, sources}]",
                                        where=where, record=label, field="relations"))
             continue
         src, rtype, dst = item[:3]
         extra = item[3] if len(item) == 4 else {}
         record = f"{src} {rtype} {dst}"
-        if not isinstance(extra, dict) or set(extra) - {"role", "sources"}:
-            ctx.reject(ValidationError("only 'role' and 'sources' may follow a relation", where=where,
+        if not isinstance(extra, dict) or set(extra) - {"role", "roleDetail", "sources"}:
+            ctx.reject(ValidationError("only 'role', 'roleDetail' and 'sources' may follow a relation", where=where,
                                        record=record, field="relations"))
             continue
         missing = next((x for x in (src, dst) if x not in all_ids), None)
@@ -210,7 +280,7 @@ def _emit_relations(ctx: Context, f: _File, all_ids: set[str], defined: dict[str
             ctx.reject(ValidationError("needs sources (neither end is defined in this file)", where=where,
                                        record=record, field="sources"))
             continue
-        props = {"role": extra["role"]} if extra.get("role") else {}
+        props = {k: str(extra[k]) for k in ("role", "roleDetail") if extra.get(k)}
         ctx.emit_relation(Relation(rtype, src, dst, props, list(sources), where))
     c = f.conflict
     if c is None or not c.id:

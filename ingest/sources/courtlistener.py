@@ -222,7 +222,7 @@ class _Run:
         self.ctx.emit_relation(Relation("HEARD_BY", cid, court, {}, ids, where))
         for (pid, _), role in resolved:
             if pid:
-                self.ctx.emit_relation(Relation("PARTY_TO", pid, cid, {"role": role}, ids, where))
+                self.ctx.emit_relation(Relation("PARTY_TO", pid, cid, _role_props(role), ids, where))
         unresolved = [n for ((pid, _), _), (n, _) in zip(resolved, parties) if not pid]
         if unresolved:
             self.ctx.skip("courtlistener: party not linked (not in the registry or lookups)", len(unresolved))
@@ -314,8 +314,20 @@ def _opinions(run: _Run, path: Path, doc: list, source: Entity) -> None:
 
 
 def _parties(run: _Run, items: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
-    out = [(n, run.look["party_types"].get(t.strip().lower(), t.strip().lower() or "party")) for n, t in items if n]
+    """(name, role): the party type mapped to a party role of ontology.ttl; a type the lookup does
+    not know is kept as written and becomes the relation's roleDetail (see _role_props)."""
+    out = [(n, run.look["party_types"].get(t.strip().lower(), t.strip().lower())) for n, t in items if n]
     return out or None
+
+
+def _role_props(role: str) -> dict:
+    """A party role of gp:PartyRoles as ``role``; any other wording as ``roleDetail`` only."""
+    from graph.ontology import ontology
+
+    vocab = ontology().vocabulary_for("role", "PARTY_TO")
+    if role in vocab.concepts:
+        return {"role": role}
+    return {"roleDetail": role} if role else {}
 
 
 def _docket_props(cause: str | None, nos: str | None, filed, terminated, judge: str | None) -> dict:
