@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -26,7 +27,7 @@ err = Console(stderr=True)
 
 
 def _fail(exc: Exception, code: int = 1):
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -67,6 +68,22 @@ def _print_note(key: str, value) -> None:
         out.print(f"  {key}: {json.dumps(value, ensure_ascii=False)}", highlight=False, markup=False, soft_wrap=True)
 
 
+def _list_sources(sources: dict, as_json: bool) -> None:
+    """`govplat ingest --list`: each source, what it reads (file patterns and formats), whether it ships."""
+    from graph.output import Shown, render
+
+    docs = [{"source": n, "title": s.title, "reads": s.reads,
+             "bundled": "yes" if s.bundled else "bring your files"} for n, s in sources.items()]
+    if as_json:
+        return _print_json(docs)
+    rows = [{"source": d["source"] if i == 0 else "", "files": r["files"], "format": r["format"],
+             "bundled": d["bundled"] if i == 0 else ""}
+            for d in docs for i, r in enumerate(d["reads"])]
+    render(Shown(["source", "files", "format", "bundled"], rows, False), "table", title="Sources")
+    out.print("Run one with `govplat ingest SOURCE PATH...`, or let `govplat ingest --detect DIR` pick.",
+              highlight=False, markup=False, soft_wrap=True)
+
+
 @app.command()
 def ingest(
     source: Optional[list[str]] = typer.Argument(
@@ -85,9 +102,7 @@ def ingest(
 
     sources = available_sources()
     if list_sources:
-        rows = [{"source": n, "title": s.title, "bundled": "yes" if s.bundled else "bring your files"}
-                for n, s in sources.items()]
-        return _print_json(rows) if as_json else _table(["source", "title", "bundled"], rows)
+        return _list_sources(sources, as_json)
     args = list(source or [])
     detected = None
     if detect_dir is not None:
@@ -192,36 +207,109 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
-def _result_doc(result, **head) -> dict:
-    return {**head, "columns": result.columns, "rows": result.rows, "row_count": len(result.rows),
-            "truncated": result.truncated}
+def _format(fmt: str, as_json: bool) -> str:
+    from graph.output import FORMATS
+
+    if as_json:
+        return "json"
+    if fmt not in FORMATS:
+        _fail(f"unknown --format {fmt!r}; use one of: {', '.join(FORMATS)}", 2)
+    return fmt
 
 
-@app.command()
+_FORMAT_HELP = "table (default; plain aligned text when piped), csv, tsv or json."
+
+
+def _query_help(q) -> str:
+    """What `govplat query NAME --help` prints."""
+    kinds = {"id": "an entity id (see `govplat query search -p text=...`)",
+             "code": "a country code: ISO 3166-1 alpha-2, in capitals (US, GB; EU for the Union)"}
+    lines = [f"govplat query {q.name}", "", q.description, ""]
+    if q.params:
+        lines.append("Parameters (-p NAME=VALUE):")
+        for prm in q.params:
+            need = "required" if prm.required and prm.default is None else f"default {prm.default}"
+            lines.append(f"  {prm.name}  ({prm.type}, {need}): {prm.description}")
+            if prm.kind:
+                lines.append(f"      {kinds[prm.kind]}")
+            if prm.example is not None:
+                lines.append(f"      example: {prm.example}")
+    else:
+        lines.append("Parameters: none.")
+    if q.limit:
+        lines += ["", f"Rows are capped by -p {q.limit}=N; the JSON says truncated: true when the cap cut them."]
+    if q.needs:
+        lines += ["", f"Reads {', '.join(q.needs)} records" + (f" (from {', '.join(q.sources)})" if q.sources else "")
+                  + "."]
+    lines += ["", "Example:", f"  {q.example_command()}", f"  {q.example_command()} --format csv", "",
+              f"Output: --format {_FORMAT_HELP.split(' (')[0]} ... (see `govplat query --help`)."]
+    return "\n".join(lines)
+
+
+@app.command(add_help_option=False)
 def query(
+    ctx: typer.Context,
     name: Optional[str] = typer.Argument(None, help="Named query to run (see --list)."),
     param: list[str] = typer.Option([], "--param", "-p", help="Parameter as key=value; repeatable."),
     list_queries: bool = typer.Option(False, "--list", help="List the named queries and their parameters."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    fmt: str = typer.Option("table", "--format", "-f", help=_FORMAT_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
+    show_help: bool = typer.Option(False, "--help", "-h", help="Show this message, or with NAME the query's "
+                                                                 "description, parameters and an example."),
 ):
-    """Run a named query from the query library."""
-    from graph.queries import registry
+    """Run a named query from the query library: `govplat query NAME -p key=value`.
+    `govplat query NAME --help` describes one query."""
+    from graph.errors import QueryError
+    from graph.output import render, shown
+    from graph.queries import check_arguments, registry, why_empty
 
+    fmt = _format(fmt, as_json)
+    if show_help and not name:
+        out.print(ctx.get_help(), highlight=False, markup=False)
+        return
+    if name:
+        try:
+            q = registry().get(name)
+        except QueryError as exc:
+            _fail(exc, 2)
+        if show_help:
+            sys.stdout.write(_query_help(q) + "\n")
+            return
     if list_queries or not name:
         qs = [q.to_json() for q in registry()]
-        if as_json:
+        if fmt == "json":
             return _print_json(qs)
         rows = [{"name": q["name"], "params": ", ".join(p["name"] for p in q["params"]),
                  "description": q["description"]} for q in qs]
-        return _table(["name", "params", "description"], rows, "Named queries")
+        from graph.output import Shown
+
+        return render(Shown(["name", "params", "description"], rows, False), fmt, title="Named queries")
+    params = _params(param)
     try:
         with open_store(read_only=True) as store:
-            result = store.run_named(name, _params(param))
+            bound = q.bind(params)
+            check_arguments(store, q, bound)
+            result = store.run_named(name, params)
+            empty_because = why_empty(store, q) if not result.rows else None
+    except QueryError as exc:
+        _fail(exc, 2)
     except GovplatError as exc:
         _fail(exc)
-    if as_json:
-        return _print_json(_result_doc(result, query=name, params=_params(param)))
-    _table(result.columns, result.rows, name)
+    if empty_because:
+        _fail(empty_because)
+    view = shown(result, q)
+    render(view, fmt, head={"query": name, "params": params}, title=name)
+    if view.truncated and fmt != "json":
+        err.print(f"(stopped at {len(view.rows)} rows; raise -p {q.limit}=N for more)", highlight=False, markup=False)
+
+
+def _missing_parameters(text: str, given: dict) -> list[str]:
+    """``$names`` the query text uses (outside strings and comments) that no -p gives."""
+    import re
+
+    bare = re.sub(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", " ", text, flags=re.S)
+    used = dict.fromkeys(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", bare))
+    return [u for u in used if u not in given]
 
 
 @app.command()
@@ -230,19 +318,27 @@ def cypher(
     param: list[str] = typer.Option([], "--param", "-p", help="Parameter as key=value; repeatable."),
     timeout: Optional[float] = typer.Option(None, help="Seconds before the query is stopped (GOVPLAT_QUERY_TIMEOUT)."),
     max_rows: Optional[int] = typer.Option(None, help="Most rows returned (GOVPLAT_ROW_CAP)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    fmt: str = typer.Option("table", "--format", "-f", help=_FORMAT_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ):
     """Run read-only Cypher: writes, schema changes and procedure calls outside an allow list are refused."""
+    from graph.output import render, shown
+
+    fmt = _format(fmt, as_json)
+    params = _params(param)
+    missing = _missing_parameters(text, params)
+    if missing:
+        _fail(f"the query uses {', '.join('$' + m for m in missing)} but no value was given: "
+              + " ".join(f"-p {m}=VALUE" for m in missing), 2)
     try:
         with open_store(read_only=True) as store:
-            result = store.run_user(text, _params(param), timeout=timeout, max_rows=max_rows)
+            result = store.run_user(text, params, timeout=timeout, max_rows=max_rows)
     except GovplatError as exc:
         _fail(exc)
-    if as_json:
-        return _print_json(_result_doc(result, query=text))
-    _table(result.columns, result.rows)
-    if result.truncated:
-        err.print(f"(stopped at {len(result.rows)} rows; raise --max-rows for more)")
+    view = shown(result)
+    render(view, fmt, head={"query": text, "params": params})
+    if view.truncated and fmt != "json":
+        err.print(f"(stopped at {len(view.rows)} rows; raise --max-rows for more)", highlight=False, markup=False)
 
 
 @app.command()

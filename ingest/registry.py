@@ -14,11 +14,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from graph.model import Entity
+from graph.model import Entity, Relation
 from ingest.context import Context
 from ingest.resolve import DATA, country_entity, iso_source
 
-__all__ = ["RegistryLinker", "registry_records", "platform_operators"]
+__all__ = ["RegistryLinker", "registry_records", "registry_jurisdictions", "platform_operators"]
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +48,22 @@ def platform_operators() -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=1)
+def registry_jurisdictions() -> dict[str, list[tuple[str, list[str]]]]:
+    """Registry IN_JURISDICTION links by entity id: (jurisdiction id, sources). A bulk source that
+    links to a registry government takes its jurisdiction with it, so a demand's country (the
+    jurisdiction of the body that made it) is known whichever source was loaded first."""
+    from ingest.yamlio import load_yaml
+
+    out: dict[str, list[tuple[str, list[str]]]] = {}
+    for path in sorted((DATA / "registry").glob("*.yaml")):
+        for rel in (load_yaml(path) or {}).get("relations") or []:
+            if isinstance(rel, list) and len(rel) >= 3 and rel[1] == "IN_JURISDICTION":
+                extra = rel[3] if len(rel) == 4 and isinstance(rel[3], dict) else {}
+                out.setdefault(rel[0], []).append((rel[2], list(extra.get("sources") or [])))
+    return out
+
+
 class RegistryLinker:
     """Emits, once per run, the registry and country records a bulk source links to."""
 
@@ -74,6 +90,11 @@ class RegistryLinker:
             if src is not None:
                 self._emit_once(src)
         self._emit_once(rec)
+        for where, sources in registry_jurisdictions().get(entity_id, []):
+            target = self.ensure(where)
+            if target:
+                self.ctx.emit_relation(Relation("IN_JURISDICTION", entity_id, target, {}, sources or list(rec.sources),
+                                                rec.origin))
         return entity_id
 
     def country(self, code_or_name: str | None) -> str | None:

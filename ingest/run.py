@@ -36,6 +36,15 @@ class SourceInfo:
         return [PACKAGE_DIR / p for p in self.config.get("default_paths", [])]
 
     @property
+    def reads(self) -> list[dict]:
+        """What the source reads, from ``reads:`` in its YAML: ``[{files, format}, ...]``."""
+        declared = self.config.get("reads")
+        if declared:
+            return [{"files": str(r.get("files", "")), "format": str(r.get("format", ""))} for r in declared]
+        suffixes = self.config.get("suffixes") or [d.get("suffix", ".csv") for d in self.config.get("detect") or []]
+        return [{"files": ", ".join(sorted({f"*{s}" for s in suffixes})) or "not declared", "format": self.title}]
+
+    @property
     def bundled(self) -> bool:
         """Runs with no path given (its data ships with govplat)."""
         return bool(self.config.get("default_paths"))

@@ -1,5 +1,17 @@
 """The named-query registry: every query text lives in the YAML files beside this module.
 
+Besides its text, a query may declare (all optional):
+
+* for each parameter, ``kind: id`` (an entity id, checked to exist) or ``kind: code`` (an ISO
+  3166 code in capitals, checked to exist), and an ``example`` for its help;
+* ``precision: {column: column}``: the column holding each date column's datePrecision, so
+  dates print as ``2025-01`` or ``2005`` rather than a made-up first day;
+* ``internal: [column, ...]``: columns that exist only to order or compute (``sort_key``);
+* ``limit: PARAM``: the parameter that caps the rows, so a result cut by it says so;
+* ``needs: [Class, ...]`` and ``sources: [source, ...]``: classes the query reads and the
+  sources that load them, so an empty answer on a store without them says which source to
+  load instead of printing an empty table.
+
 A query is written once in the Cypher both engines run. A class in a node pattern
 (``(d:Demand)``) is rendered per engine: Neo4j stores every superclass as a label, so the
 text runs as written; Ladybug has one label per node, so the class becomes the union of its
@@ -10,6 +22,7 @@ proves both return the same rows.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,6 +54,7 @@ class Param:
     default: Any = None
     required: bool = True
     example: Any = None
+    kind: str | None = None  # id | code | None (free value)
 
     def cast(self, value: Any) -> Any:
         try:
@@ -57,13 +71,33 @@ class NamedQuery:
     cypher: str
     forms: dict[str, str] = field(default_factory=dict)  # engine -> engine-specific text
     file: str = ""
+    precision: dict[str, str] = field(default_factory=dict)  # date column -> its precision column
+    internal: tuple[str, ...] = ()
+    limit: str | None = None  # the parameter that caps the rows
+    needs: tuple[str, ...] = ()  # classes the query reads
+    sources: tuple[str, ...] = ()  # ingest sources that load them
+
+    @property
+    def hidden(self) -> set[str]:
+        """Columns a person never sees: precision companions and internal helpers."""
+        return set(self.internal) | set(self.precision.values())
+
+    def param(self, name: str) -> Param:
+        return next(p for p in self.params if p.name == name)
+
+    def example_command(self) -> str:
+        args = "".join(f" -p {p.name}={p.example if p.example is not None else p.default}"
+                       for p in self.params if p.example is not None or (p.required and p.default is None))
+        return f"govplat query {self.name}{args}"
 
     def bind(self, values: dict[str, Any]) -> dict[str, Any]:
         known = {p.name for p in self.params}
         unknown = set(values) - known
         if unknown:
-            raise QueryError(f"query {self.name!r} has no parameter(s) {', '.join(sorted(unknown))}; "
-                             f"it takes: {', '.join(sorted(known)) or 'none'}")
+            hints = [f"{u!r} (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(u, known, n=1)) else repr(u)
+                     for u in sorted(unknown)]
+            raise QueryError(f"query {self.name!r} has no parameter {', '.join(hints)}; "
+                             f"it takes: {', '.join(sorted(known)) or 'none'} (govplat query {self.name} --help)")
         bound = {}
         for p in self.params:
             if p.name in values and values[p.name] is not None:
@@ -75,15 +109,31 @@ class NamedQuery:
         return bound
 
     def render(self, engine: str, onto: Ontology) -> str:
-        text = self.forms.get(engine, self.cypher)
+        text = render_class_of(self.forms.get(engine, self.cypher), engine, onto)
         return render_classes(text, onto) if engine == "ladybug" else text
 
     def to_json(self) -> dict:
         return {"name": self.name, "description": self.description,
-                "params": [{"name": p.name, "type": p.type, "description": p.description,
+                "params": [{"name": p.name, "type": p.type, "kind": p.kind, "description": p.description,
                             "required": p.required and p.default is None, "default": p.default,
                             "example": p.example} for p in self.params],
+                "example": self.example_command(),
                 "engines": sorted({"ladybug", "neo4j"} | set(self.forms))}
+
+
+_CLASS_OF = re.compile(r"\bCLASS_OF\((\w+)\)")
+
+
+def render_class_of(text: str, engine: str, onto: Ontology) -> str:
+    """``CLASS_OF(n)``: the node's concrete class, as one string on both engines (Ladybug has one
+    label per node; Neo4j keeps the superclasses too, so the most specific label is picked)."""
+    if "CLASS_OF(" not in text:
+        return text
+    if engine == "ladybug":
+        return _CLASS_OF.sub(r"label(\1)", text)
+    order = sorted(onto.concrete_classes(), key=lambda c: (-len(onto.ancestors(c)), c))
+    listed = ", ".join(f"'{c}'" for c in order)
+    return _CLASS_OF.sub(lambda m: f"head([c IN [{listed}] WHERE c IN labels({m.group(1)})])", text)
 
 
 def render_classes(text: str, onto: Ontology) -> str:
@@ -104,7 +154,9 @@ class Registry:
         try:
             return self.queries[name]
         except KeyError:
-            raise QueryError(f"no named query {name!r}; `govplat query --list` shows them") from None
+            close = difflib.get_close_matches(name, list(self.queries), n=3)
+            hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+            raise QueryError(f"no named query {name!r}; {hint}`govplat query --list` shows them") from None
 
     def __iter__(self):
         return iter(sorted(self.queries.values(), key=lambda q: q.name))
@@ -121,13 +173,68 @@ def load(directory: Path = _DIR) -> Registry:
                 raise QueryError(f"{path.name}: query {name!r} is defined twice")
             params = tuple(
                 Param(pname, spec.get("type", "string"), spec.get("description", ""), spec.get("default"),
-                      spec.get("required", True), spec.get("example"))
+                      spec.get("required", True), spec.get("example"), spec.get("kind"))
                 for pname, spec in (item.get("params") or {}).items())
             forms = {k.removeprefix("cypher_"): v for k, v in item.items() if k.startswith("cypher_")}
-            queries[name] = NamedQuery(name, item["description"], params, item.get("cypher", ""), forms, path.name)
+            queries[name] = NamedQuery(name, item["description"], params, item.get("cypher", ""), forms, path.name,
+                                       dict(item.get("precision") or {}), tuple(item.get("internal") or ()),
+                                       item.get("limit"), tuple(item.get("needs") or ()),
+                                       tuple(item.get("sources") or ()))
+            bad = [p.name for p in params if p.kind not in (None, "id", "code")]
+            if bad or (queries[name].limit and queries[name].limit not in {p.name for p in params}):
+                raise QueryError(f"{path.name}: query {name!r}: kind must be id or code ({bad}); "
+                                 f"limit must name a parameter")
     return Registry(queries)
 
 
 @lru_cache(maxsize=1)
 def registry() -> Registry:
     return load()
+
+
+# ---------------------------------------------------------------------------- answers that cannot be right
+_CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+
+
+def _run(store, text: str, params: dict) -> list[dict]:
+    if store.engine == "ladybug":
+        text = render_classes(text, store.onto)
+    return store.run(text, params).rows
+
+
+def check_arguments(store, query: NamedQuery, bound: dict[str, Any]) -> None:
+    """Refuse an argument that can only give an empty answer: an id no entity has, a country
+    code not written in capitals or that no jurisdiction has. Raises QueryError saying so."""
+    for p in query.params:
+        value = bound.get(p.name)
+        if value is None or p.kind is None or (p.default is not None and value == p.cast(p.default)):
+            continue
+        if p.kind == "code":
+            if not _CODE.match(str(value)):
+                hint = f"; did you mean {str(value).upper()!r}?" if _CODE.match(str(value).upper()) else ""
+                raise QueryError(f"parameter {p.name!r}: {value!r} is not a country code: write ISO 3166-1 "
+                                 f"alpha-2 codes in capitals, e.g. US{hint}")
+            if not _run(store, "MATCH (j:Jurisdiction {countryCode: $code}) RETURN j.id AS id LIMIT 1", {"code": value}):
+                raise QueryError(f"parameter {p.name!r}: no country or jurisdiction with code {value!r} in the store")
+        elif p.kind == "id":
+            if _run(store, "MATCH (n:Entity {id: $id}) RETURN n.id AS id", {"id": value}):
+                continue
+            near = _run(store, "MATCH (n:Entity) WHERE n.id STARTS WITH $start RETURN n.id AS id LIMIT 5000",
+                        {"start": str(value)[:2]})
+            close = difflib.get_close_matches(str(value), [r["id"] for r in near], n=3, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else \
+                "; find ids with `govplat query search -p text=...`"
+            raise QueryError(f"parameter {p.name!r}: no entity with id {value!r} in the store{hint}")
+
+
+def why_empty(store, query: NamedQuery) -> str | None:
+    """When a query found nothing because the store lacks the data it reads: a sentence saying so."""
+    if not query.needs:
+        return None
+    counts = store.counts()["entities"]
+    onto = store.onto
+    missing = [c for c in query.needs if not any(counts.get(s) for s in onto.concrete_subclasses(c))]
+    if not missing:
+        return None
+    load = f"; load {' or '.join(query.sources)} (`govplat ingest --list`)" if query.sources else ""
+    return (f"query {query.name!r} reads {', '.join(missing)} records and the store has none{load}")

@@ -155,7 +155,13 @@ class Store(abc.ABC):
 
         query = registry().get(name)
         bound = query.bind(params or {})
-        return self.run(query.render(self.engine, self.onto), bound, timeout=timeout)
+        cap = bound.get(query.limit) if query.limit else None
+        if cap is not None:  # one row more than asked for tells whether the cap cut the answer
+            bound[query.limit] = cap + 1
+        result = self.run(query.render(self.engine, self.onto), bound, timeout=timeout)
+        if cap is not None and len(result.rows) > cap:
+            return Result(result.columns, result.rows[:cap], True)
+        return result
 
     def run_user(self, cypher: str, params: dict[str, Any] | None = None,
                  timeout: float | None = None, max_rows: int | None = None) -> Result:
