@@ -336,7 +336,7 @@ def cypher(
     except GovplatError as exc:
         _fail(exc)
     view = shown(result)
-    render(view, fmt, head={"query": text, "params": params})
+    render(view, fmt, head={"query": text})
     if view.truncated and fmt != "json":
         err.print(f"(stopped at {len(view.rows)} rows; raise --max-rows for more)", highlight=False, markup=False)
 

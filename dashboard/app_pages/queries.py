@@ -16,10 +16,11 @@ EXAMPLE = ("MATCH (d:InformationRequest)-[:MADE_BY]->(g:Agency)\n"
            "RETURN g.name AS body, count(d) AS demands\nORDER BY demands DESC LIMIT 10")
 
 
-def show_result(result, key: str) -> None:
+def show_result(result, key: str, hidden: frozenset = frozenset()) -> None:
+    """``hidden``: a named query's internal columns (sort keys, date precisions), not shown."""
     rows = result.rows
     st.caption(f"{len(rows)} row{'s' if len(rows) != 1 else ''}" + (" (stopped at the row cap)" if result.truncated else ""))
-    df = ui.frame(rows, result.columns)
+    df = ui.frame(rows, [c for c in result.columns if c not in hidden])
     st.dataframe(df, hide_index=True, key=f"{key}_table", width="stretch")
     if len(df):
         ui.download_table(df, key=f"{key}_table", name="govplat-query")
@@ -73,7 +74,7 @@ def named_tab() -> None:
         except GovplatError as exc:
             st.error(ui.md(exc))
             return
-        show_result(result, key="nq")
+        show_result(result, key="nq", hidden=frozenset(q.hidden))
 
 
 def cypher_tab() -> None:

@@ -31,8 +31,9 @@ def _plain(value):
 
 def _cypher_rows(store, example, params):
     result = store.run_named(example.mirrors, params)
+    hidden = registry().get(example.mirrors).hidden  # sort keys and date precisions: not part of the answer
     if example.mirrors != "entity":
-        return [{k: _plain(v) for k, v in row.items()} for row in result.rows]
+        return [{k: _plain(v) for k, v in row.items() if k not in hidden} for row in result.rows]
     onto, out = ontology(), []
     for row in result.rows:
         node = row["entity"]
