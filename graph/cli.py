@@ -242,7 +242,7 @@ def _query_help(q) -> str:
         lines += ["", f"Reads {', '.join(q.needs)} records" + (f" (from {', '.join(q.sources)})" if q.sources else "")
                   + "."]
     lines += ["", "Example:", f"  {q.example_command()}", f"  {q.example_command()} --format csv", "",
-              f"Output: --format {_FORMAT_HELP.split(' (')[0]} ... (see `govplat query --help`)."]
+              "Output: --format table|csv|tsv|json (a table by default, plain aligned text when piped)."]
     return "\n".join(lines)
 
 
