@@ -20,8 +20,8 @@ def _plain(value):
     """A Cypher value as the lexical text SPARQL gives back (lists sorted)."""
     if value is None:
         return None
-    if isinstance(value, list):
-        return sorted(_plain(v) for v in value if v is not None)
+    if isinstance(value, list):  # an empty list is no value, as GROUP_CONCAT over nothing gives
+        return sorted(_plain(v) for v in value if v is not None) or None
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dt.date, dt.datetime)):
