@@ -13,7 +13,7 @@ def test_real_files_are_recognised_by_their_source():
                "derived-compilations", "articles"]
     plan = detect_paths([shared_file(f) for f in folders])
     counts = {k: len(v) for k, v in plan.files.items()}
-    assert counts == {"keepiton": 1, "lumen": 9, "courtlistener": 13, "derived": 6, "news": 1}, plan.to_json()
+    assert counts == {"keepiton": 2, "lumen": 9, "courtlistener": 13, "derived": 6, "news": 1}, plan.to_json()
     assert not plan.unrecognised and not plan.ambiguous
 
 

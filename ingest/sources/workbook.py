@@ -1,0 +1,79 @@
+"""Reading published XLSX workbooks sheet by sheet (openpyxl, cached formula values).
+
+Each sheet's header is matched against the layouts a source declares (trailing spaces and
+the case of names do not matter); a sheet whose header matches none is returned with
+``layout=None`` so the source can skip it with a note instead of guessing. Cells keep their
+types (dates as :class:`datetime.date`, numbers, booleans, text); a formula cell gives the
+value Excel cached when the file was saved (empty when none was cached).
+
+A row is a :class:`~ingest.detect.CsvRow` whose ``line`` is the sheet's row number and whose
+``where`` is ``file[sheet]:row``, so error messages name the file, sheet and row.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.errors import SourceError
+from ingest.detect import CsvRow, header_names
+
+__all__ = ["Sheet", "read_workbook", "sheet_layout"]
+
+
+@dataclass
+class Sheet:
+    name: str
+    layout: str | None  # None: the header matches no declared layout
+    header: list[str]
+    rows: list[CsvRow] = field(default_factory=list)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
+    return value
+
+
+def sheet_layout(header: list[str], layouts: dict[str, list[str]]) -> tuple[str | None, list[str]]:
+    """The layout whose columns equal ``header`` as a set (names stripped, any case), and the
+    header with each name spelt as the layout declares it; (None, header) when none matches."""
+    names = header_names(header)
+    found = {n.lower() for n in names if n}
+    for layout, expected in layouts.items():
+        spelling = {n.lower(): n for n in header_names(expected)}
+        if found == set(spelling):
+            return layout, [spelling.get(n.lower(), n) for n in names]
+    return None, names
+
+
+def read_workbook(path: Path, layouts: dict[str, list[str]]) -> list[Sheet]:
+    """Every sheet of the workbook with its layout and its non-empty rows.
+
+    SourceError names the file when it is not an XLSX workbook.
+    """
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise SourceError(f"is not a readable XLSX workbook: {exc}", where=str(path)) from None
+    sheets: list[Sheet] = []
+    try:
+        for ws in wb.worksheets:
+            it = ws.iter_rows(values_only=True)
+            first = next(it, None) or ()
+            header = ["" if h is None else str(h) for h in first]
+            layout, names = sheet_layout(header, layouts)
+            sheet = Sheet(ws.title, layout, names)
+            for number, cells in enumerate(it, start=2):
+                if not any(c is not None and str(c).strip() for c in cells):
+                    continue
+                values = {n: _cell(c) for n, c in zip(names, cells) if n}
+                sheet.rows.append(CsvRow(number, values, f"{path}[{ws.title.strip()}]:{number}"))
+            sheets.append(sheet)
+    finally:
+        wb.close()
+    return sheets
