@@ -29,7 +29,19 @@ sys.path.insert(0, str(ROOT))
 
 
 def plain_parse(path: Path) -> int:
-    """Rows of a file read with the standard library only."""
+    """Rows of a file read with the standard library only (an XLSX workbook with openpyxl, the
+    reader govplat uses; a Markdown or PDF notice counts as one record)."""
+    if path.suffix.lower() == ".xlsx":
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            return sum(sum(1 for r in ws.iter_rows(min_row=2, values_only=True)
+                           if any(c is not None and str(c).strip() for c in r)) for ws in wb.worksheets)
+        finally:
+            wb.close()
+    if path.suffix.lower() in (".md", ".pdf"):
+        return 1
     raw = path.read_bytes()
     if path.suffix.lower() == ".json":
         data = json.loads(raw.decode("utf-8-sig"))

@@ -248,7 +248,7 @@ def _read(ctx: Context, path: Path, file_no: int) -> list[Report]:
             for row in sheet.rows:
                 add(row, sheet.layout, f"{path.name} [{sheet.name.strip()}] row {row.line}", (file_no, age, row.line))
             report[sheet.name] = {"layout": sheet.layout, "rows": len(sheet.rows), "read": len(reports) - before}
-        files[str(path)] = {"sheets": report}
+        files[str(path)] = {"rows": sum(v.get("rows", 0) for v in report.values()), "sheets": report}
     else:
         layout, rows = read_csv(path, {s["layout"]: s["headers"] for s in ctx.config["detect"] if s.get("headers")})
         for row in rows:

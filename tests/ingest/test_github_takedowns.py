@@ -88,3 +88,11 @@ def test_unseen_notices_of_the_family_are_read(tmp_path, store):
     assert counters.notes["sender not recognised"] == ["Hong Kong/2021/2021-06-01-unknown.md"]
     assert value(store, "MATCH (r:RemovalRequest)-[:MADE_BY]->(a:LawEnforcement {id: 'hk-police-force'}) "
                         "MATCH (r)-[:IN_JURISDICTION]->(c:Country {id: 'country-hk'}) RETURN count(r) AS n") == 1
+
+
+def test_named_query_orders_by_agency_and_law(loaded):
+    store = loaded[0]
+    rows = {(r["agency_id"], r["law_id"]): r for r in store.run_named("orders_by_agency_and_law").rows}
+    assert rows[("ru-roskomnadzor", "law-ru-149-fz")]["country"] == "RU"
+    assert rows[("cn-mps-cybersecurity-bureau", "law-cn-criminal-law-art300")]["demands"] == 6
+    assert rows[("ru-roskomnadzor", None)]["law"] == "no law linked"

@@ -123,3 +123,13 @@ def test_rerun_changes_nothing(tmp_path):
     with ingested_twice(tmp_path, "keepiton", [shared_file(*WORKBOOK)]) as (store, first, again, counts, dump):
         assert first.rejected == again.rejected == 0
         assert store.counts() == counts and snapshot(store) == dump
+
+
+def test_named_query_shutdowns_by_country_and_year(loaded):
+    store, _, _, _ = loaded
+    rows = store.run_named("shutdowns_by_country_year").rows
+    uganda = {r["year"]: r for r in rows if r["country"] == "UG"}
+    assert uganda[2021]["shutdowns"] >= 2 and "Facebook" in uganda[2021]["platforms"]
+    total = sum(r["shutdowns"] for r in rows)
+    # every order with a country is counted once (Somaliland's has none)
+    assert total == value(store, "MATCH (o:BlockingOrder)-[:IN_JURISDICTION]->(:Country) RETURN count(o) AS n") == 1088
