@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 __all__ = ["MISSING", "Band", "CellError", "Period", "parse_count", "parse_percent", "parse_text",
-           "half_year", "half_year_ending", "half_year_text", "half_year_label", "month_span_code",
+           "half_year", "half_year_ending", "half_year_text", "half_year_label", "year_or_half_label",
+           "month_span_code",
            "us_date", "PERIOD_FORMATS"]
 
 MISSING = ("", "-", "–")
@@ -137,6 +138,17 @@ def half_year_label(text: str) -> Period:
     return half_year(int(m[1]), int(m[2]), text.strip())
 
 
+def year_or_half_label(text: str) -> Period:
+    """'2025' (the calendar year) or '2025 H1' (a half of it)."""
+    s = text.strip()
+    if re.fullmatch(r"\d{4}", s):
+        return Period(dt.date(int(s), 1, 1), dt.date(int(s), 12, 31), s)
+    try:
+        return half_year_label(s)
+    except CellError:
+        raise CellError(f"{text!r} is not a year or a half-year such as '2025' or '2025 H1'") from None
+
+
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
                                          "oct", "nov", "dec"), 1)}
 
@@ -172,5 +184,6 @@ PERIOD_FORMATS: dict[str, Callable[[str], Period]] = {
     "half_year_ending": half_year_ending,
     "half_year_text": half_year_text,
     "half_year_label": half_year_label,
+    "year_or_half_label": year_or_half_label,
     "month_span_code": month_span_code,
 }
