@@ -37,21 +37,28 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def sheet_layout(header: list[str], layouts: dict[str, list[str]]) -> tuple[str | None, list[str]]:
-    """The layout whose columns equal ``header`` as a set (names stripped, any case), and the
-    header with each name spelt as the layout declares it; (None, header) when none matches."""
+def sheet_layout(header: list[str], layouts: dict[str, list[str]], *,
+                 subset: bool = False) -> tuple[str | None, list[str]]:
+    """The layout whose columns equal ``header`` as a set (names stripped, any case; with
+    ``subset``, are all in it), and the header with each name spelt as the layout declares it;
+    (None, header) when none matches."""
     names = header_names(header)
     found = {n.lower() for n in names if n}
     for layout, expected in layouts.items():
-        spelling = {n.lower(): n for n in header_names(expected)}
-        if found == set(spelling):
-            return layout, [spelling.get(n.lower(), n) for n in names]
+        exact = set(header_names(expected))
+        spelling = {n.lower(): n for n in exact}
+        if found == set(spelling) or (subset and set(spelling) <= found):
+            # a name the layout spells exactly keeps its spelling (a sheet may have both ID and id)
+            return layout, [n if n in exact else spelling.get(n.lower(), n) for n in names]
     return None, names
 
 
-def read_workbook(path: Path, layouts: dict[str, list[str]]) -> list[Sheet]:
+def read_workbook(path: Path, layouts: dict[str, list[str]], *, header_within: int = 1,
+                  subset: bool = False) -> list[Sheet]:
     """Every sheet of the workbook with its layout and its non-empty rows.
 
+    The header is the sheet's first row, or the first of its first ``header_within`` rows that
+    matches a layout (working spreadsheets put totals above it); the rows after it are data.
     SourceError names the file when it is not an XLSX workbook.
     """
     import openpyxl
@@ -64,11 +71,18 @@ def read_workbook(path: Path, layouts: dict[str, list[str]]) -> list[Sheet]:
     try:
         for ws in wb.worksheets:
             it = ws.iter_rows(values_only=True)
-            first = next(it, None) or ()
-            header = ["" if h is None else str(h) for h in first]
-            layout, names = sheet_layout(header, layouts)
+            start, first_names = 1, None
+            for start in range(1, header_within + 1):
+                first = next(it, None) or ()
+                header = ["" if h is None else str(h) for h in first]
+                layout, names = sheet_layout(header, layouts, subset=subset)
+                first_names = first_names or names
+                if layout is not None:
+                    break
+            else:
+                names = first_names or []
             sheet = Sheet(ws.title, layout, names)
-            for number, cells in enumerate(it, start=2):
+            for number, cells in enumerate(it, start=start + 1):
                 if not any(c is not None and str(c).strip() for c in cells):
                     continue
                 values = {n: _cell(c) for n, c in zip(names, cells) if n}
