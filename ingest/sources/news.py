@@ -1,6 +1,10 @@
-"""News articles as plain text: store the article, link what it mentions, list what is new.
+"""News articles: store the article, link what it mentions, list what is new.
 
-    govplat ingest news article.txt more-articles/
+    govplat ingest news article.txt article.md more-articles/
+
+Plain-text files (title on the first line) and Markdown articles with their metadata
+(an articleMD information block, or Hugo front matter: :mod:`ingest.articles`), whose
+title, address, date and publisher the Source records.
 
 The gazetteer is read from the graph itself (names, aliases, @handles, docket numbers and
 citations of actors, places, laws, doctrines, cases and conflicts; for a country also its
@@ -26,6 +30,7 @@ from babel import Locale
 
 from graph.errors import SourceError
 from graph.model import Entity, Relation
+from ingest.articles import article_metadata, looks_like_article
 from ingest.context import Context
 from ingest.detect import head_text, walk
 from ingest.textfile import read_text
@@ -36,6 +41,9 @@ PREFIX = "news"
 
 
 def detect(path: Path, config: dict) -> bool:
+    if path.suffix.lower() == ".md":
+        text = head_text(path)
+        return bool(text) and looks_like_article(text)
     if path.suffix.lower() != ".txt":
         return False
     text = head_text(path)
@@ -43,6 +51,43 @@ def detect(path: Path, config: dict) -> bool:
         return False
     first = text.strip().splitlines()[0]
     return len(first) <= 300 and len(text.split()) >= 50
+
+
+def _source_props(ctx: Context, path: Path, text: str) -> dict:
+    """The Source of an article: what its metadata states, else what a plain text cannot say."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    content_uri = "ni:///sha-256;" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    meta = None
+    if path.suffix.lower() == ".md":
+        try:
+            meta = article_metadata(text)
+        except ValueError as exc:
+            raise SourceError(str(exc), where=str(path), field="metadata") from None
+        if meta is None:
+            raise SourceError("has no article metadata (an '## Information:' block or '+++' front matter)",
+                              where=str(path), field="metadata")
+    if meta is None:
+        title = " ".join(text.strip().splitlines()[0].split())
+        return {"name": title, "title": title, "kind": "news", "text": text,
+                "publisher": "unknown (not stated in the text)", "url": content_uri,
+                "uncertain": "ingested from a plain-text file that does not state its publisher, date or "
+                             "address; the URL is the text's content hash (RFC 6920)"}
+    site = next((x for x in ctx.config.get("hugo_sites") or []
+                 if meta.shape == "hugo" and re.search(x["path"], path.as_posix())), None)
+    url, publisher, unsure = meta.url, meta.publisher, []
+    if site and meta.slug:
+        url, publisher = site["url_template"].format(slug=meta.slug), site["publisher"]
+        unsure.append("address by the site's convention from the slug, not stated in the file")
+    if not url:
+        url = content_uri
+        unsure.append("the file states no address; the URL is the text's content hash (RFC 6920)")
+    if not publisher:
+        publisher = "unknown (not stated in the file)"
+        unsure.append("publisher not stated in the file")
+    title = meta.title or path.stem
+    props = {"name": title, "title": title, "kind": "news", "text": text, "publisher": publisher, "url": url,
+             "publishedDate": meta.date, "uncertain": "; ".join(unsure) or None}
+    return {k: v for k, v in props.items() if v is not None}
 
 
 def _read(path: Path) -> str:
@@ -184,22 +229,18 @@ def crawl(ctx: Context) -> None:
     if gaz is None:
         ctx.note("gazetteer", "no store (check only): mentions are not linked")
     linked_all, candidates_all, ambiguous_all = {}, {}, {}
-    for path in walk(ctx.paths, (".txt",)):
+    for path in walk(ctx.paths, (".txt", ".md")):
+        if path.suffix.lower() == ".md" and re.match(r"(?i)readme", path.name):
+            ctx.skip("documentation (README), not an article")
+            continue
         try:
             text = _read(path)
+            props = _source_props(ctx, path, text)
         except SourceError as exc:
             ctx.reject(exc)
             continue
-        digest = hashlib.sha256(text.encode("utf-8")).digest()
-        sid = f"{PREFIX}-{digest.hex()[:16]}"
-        title = " ".join(text.strip().splitlines()[0].split())
-        source = Entity(sid, "Source", {
-            "name": title, "title": title, "kind": "news", "text": text,
-            "publisher": "unknown (not stated in the text)",
-            "url": "ni:///sha-256;" + base64.urlsafe_b64encode(digest).decode().rstrip("="),
-            "uncertain": "ingested from a plain-text file that does not state its publisher, date or "
-                         "address; the URL is the text's content hash (RFC 6920)",
-        }, [sid], str(path))
+        sid = f"{PREFIX}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}"
+        source = Entity(sid, "Source", props, [sid], str(path))
         ctx.emit(source)
         if gaz is None:
             continue

@@ -56,3 +56,21 @@ def test_bad_text_files(tmp_path, store):
     errors = {e.where.rsplit("/", 1)[-1]: str(e) for e in counters.errors}
     assert "not UTF-8" in errors["latin1.txt"] and "is empty" in errors["empty.txt"]
     assert store.counts()["entities"] == {}
+
+
+def test_markdown_articles_record_their_address_date_and_publisher(store):
+    """articles/: 12 Markdown articles (8 articleMD blocks, 4 IFF Hugo posts), a plain-text one
+    and a README (no curated data loaded: mentions are the tests above)."""
+    counters = ingest(store, "news", shared_file("articles"))
+    assert counters.rejected == 0, [str(e) for e in counters.errors]
+    assert counters.skipped == {"documentation (README), not an article": 1}
+    zdnet = one(store, "MATCH (s:Source) WHERE s.url = "
+                       "'https://www.zdnet.com/article/kazakhstan-leaders-shut-down-internet-amid-energy-price-protests/' "
+                       "RETURN s.publisher AS pub, s.publishedDate AS date, s.uncertain AS why")
+    assert (zdnet["pub"], str(zdnet["date"]), zdnet["why"]) == ("ZDNet", "2022-01-05", None)
+    iff = one(store, "MATCH (s:Source) WHERE s.url = "
+                     "'https://internetfreedom.in/blocking-orders-to-twitter-illustrate-a-worrying-process-goiblocks/' "
+                     "RETURN s.publisher AS pub, s.publishedDate AS date, s.uncertain AS why")
+    assert (iff["pub"], str(iff["date"])) == ("Internet Freedom Foundation", "2017-09-08")
+    assert "convention" in iff["why"]
+    assert store.run("MATCH (s:Source) WHERE s.id STARTS WITH 'news-' RETURN count(s) AS n", {}).rows[0]["n"] == 13
