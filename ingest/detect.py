@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import importlib
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -183,11 +184,17 @@ class Plan:
     files: dict[str, list[Path]] = field(default_factory=dict)
     unrecognised: list[Path] = field(default_factory=list)
     ambiguous: dict[Path, list[str]] = field(default_factory=dict)
+    documentation: list[Path] = field(default_factory=list)  # README*, LICENSE*, ...: not data
 
     def to_json(self) -> dict:
         return {"files": {k: [str(p) for p in v] for k, v in self.files.items()},
                 "unrecognised": [str(p) for p in self.unrecognised],
-                "ambiguous": {str(p): v for p, v in self.ambiguous.items()}}
+                "ambiguous": {str(p): v for p, v in self.ambiguous.items()},
+                "documentation": [str(p) for p in self.documentation]}
+
+
+# Files that document a data folder rather than hold data; --detect lists them apart.
+DOCUMENTATION = re.compile(r"(?i)^(readme|license|licence|citation|sources)([._-].*)?$")
 
 
 def _yaml_signatures(config: dict) -> list[dict]:
@@ -241,6 +248,9 @@ def detect_paths(paths: Iterable[Path], sources: dict | None = None) -> Plan:
     sources = sources if sources is not None else available_sources()
     plan = Plan()
     for f in walk(p for p in paths if Path(p).exists()):
+        if DOCUMENTATION.match(f.name):
+            plan.documentation.append(f)
+            continue
         who = [name for name, info in sources.items() if claims(name, info.config, f)]
         if len(who) == 1:
             plan.files.setdefault(who[0], []).append(f)

@@ -8,13 +8,18 @@ from ingest.detect import check_header, detect_paths
 from tests.conftest import SHARED_DATA, cli_json, shared_file
 
 
-def test_real_files_are_recognised_by_their_source():
-    folders = ["accessnow-keepiton-stop", "lumen-chillingeffects", "courtlistener-juriscraper",
-               "derived-compilations", "articles"]
-    plan = detect_paths([shared_file(f) for f in folders])
+def test_every_shared_data_file_is_recognised_by_its_source():
+    plan = detect_paths([SHARED_DATA if SHARED_DATA.is_dir() else shared_file("articles")])
     counts = {k: len(v) for k, v in plan.files.items()}
-    assert counts == {"keepiton": 2, "lumen": 9, "courtlistener": 13, "derived": 6, "news": 1}, plan.to_json()
+    assert counts == {"keepiton": 2, "lumen": 9, "courtlistener": 13, "derived": 6, "news": 13,
+                      "transparency_api": 3, "github_takedowns": 90, "github_transparency": 27,
+                      "google_transparency": 15, "meta_requests": 19, "apple_transparency": 11,
+                      "wikimedia_transparency": 9, "shutdowns_india": 1, "twitter_india": 2, "assessments": 12}, \
+        plan.to_json()
     assert not plan.unrecognised and not plan.ambiguous
+    # documentation is listed apart, not as unrecognised data
+    assert {p.name for p in plan.documentation} >= {"SOURCES.md", "README.md", "LICENSE.md", "CITATION.cff",
+                                                     "README-source.md"}
 
 
 def test_unknown_files_are_listed(tmp_path):
