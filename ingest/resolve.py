@@ -55,9 +55,9 @@ def country_entity(code: str) -> Entity | None:
     rec = pycountry.countries.get(alpha_2=code)
     if rec is None:
         name = Locale("en").territories.get(code) if re.fullmatch(r"[A-Z]{2}", code) else None
-        if not name:
-            return None
-        return Entity(country_id(code), "Country", {"name": name, "countryCode": code}, [ISO_SOURCE])
+        if name:
+            return Entity(country_id(code), "Country", {"name": name, "countryCode": code}, [ISO_SOURCE])
+        return _historic_country(code)
     name = getattr(rec, "common_name", None) or rec.name
     aliases = sorted({n for n in (rec.name, getattr(rec, "official_name", None), rec.alpha_3,
                                   Locale("en").territories.get(rec.alpha_2), *_extra_aliases().get(rec.alpha_2, []))
@@ -66,6 +66,22 @@ def country_entity(code: str) -> Entity | None:
     if aliases:
         props["aliases"] = aliases
     return Entity(country_id(rec.alpha_2), "Country", props, [ISO_SOURCE])
+
+
+def _historic_country(code: str) -> Entity | None:
+    """A country whose alpha-2 code ISO 3166-3 withdrew (Netherlands Antilles: AN, ANHH, 2010)
+    and no country uses today: its own node, as published tables still name it."""
+    if not re.fullmatch(r"[A-Z]{2}", code):
+        return None
+    recs = [h for h in pycountry.historic_countries if h.alpha_2 == code]
+    if len(recs) != 1:  # unknown, or a code ISO withdrew twice (CS): which country is meant is unclear
+        return None
+    h = recs[0]
+    withdrawn = getattr(h, "withdrawal_date", "")
+    props = {"name": h.name, "countryCode": code, "aliases": sorted({h.alpha_3, h.alpha_4}),
+             "description": f"Former country or territory; ISO 3166-3 withdrew its code {code} "
+                            f"({h.alpha_4}){' on ' + withdrawn if withdrawn else ''}."}
+    return Entity(country_id(code), "Country", props, [ISO_SOURCE])
 
 
 def _cldr_names() -> dict[str, str]:
@@ -120,6 +136,9 @@ def _country_names() -> dict[str, str]:
         for n in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None), c.alpha_3):
             if n:
                 names[normalise(n)] = c.alpha_2
+    for h in pycountry.historic_countries:  # current names win; see _historic_country
+        if _historic_country(h.alpha_2) is not None and not pycountry.countries.get(alpha_2=h.alpha_2):
+            names.setdefault(normalise(h.name), h.alpha_2)
     for code, aliases in _extra_aliases().items():
         for a in aliases:
             names[normalise(a)] = code
@@ -157,6 +176,10 @@ class Resolver:
             return country_id(text)
         code = _country_names().get(normalise(text))
         return country_id(code) if code else None
+
+    def jurisdiction(self, name_or_code: str | None) -> str | None:
+        """A country id, else a registry Jurisdiction with that name (a territory with no ISO code)."""
+        return self.country(name_or_code) or self.entity(name_or_code, "Jurisdiction")
 
     def entity(self, name: str | None, cls: str | None = None) -> str | None:
         """Registry id for a name, alias, handle or Wikidata id (exact after normalising)."""

@@ -210,7 +210,7 @@ def _report(ctx: Context, row: CsvRow, layout: str, source: Entity, label: str, 
     return Report(
         where=row.where, label=label, rank=rank, source=source, stop_id=stop_id, start=start, end=end,
         end_text=end_text, estimated=r.get("start_type").lower() in ctx.config["lookups"]["estimated"],
-        country=Resolver.default().country(country_text), country_text=country_text, area=r.get("area"),
+        country=Resolver.default().jurisdiction(country_text), country_text=country_text, area=r.get("area"),
         kind=kind, measure_text=r.get("measure"), scope_text=r.get("scope"), network=r.get("network"),
         duration=r.get("duration"), body_spec=r.lookup("ordered_by", "ordered_by"), ordered_by=r.get("ordered_by"),
         decision_maker=r.get("decision_maker"), flags={pid: r.flag(col) for col, pid in cols["platforms"].items()},
@@ -309,7 +309,8 @@ def crawl(ctx: Context) -> None:
 # ----------------------------------------------------------------------------- emitting
 def _emit(ctx: Context, linker: RegistryLinker, r: Report, unresolved: dict[str, int]) -> None:
     country = linker.ensure(r.country) if r.country else None
-    cname = country_entity(country.removeprefix("country-")).props["name"] if country else r.country_text
+    place = country_entity(country.removeprefix("country-")) if country and country.startswith("country-") else None
+    cname = place.props["name"] if place else r.country_text
     web = [web_source(u, "Access Now #KeepItOn", r.where) for u in r.links]
     sources = [r.source.id, *(w.id for w in web)]
     platforms: dict[str, None] = {pid: None for pid, on in r.flags.items() if on}
@@ -343,15 +344,17 @@ def _emit(ctx: Context, linker: RegistryLinker, r: Report, unresolved: dict[str,
         rel("IN_JURISDICTION", country)
     else:
         ctx.skip(f"IN_JURISDICTION / MADE_BY not linked: {r.country_text!r} is not a country govplat knows")
-    body = _body(ctx, linker, r, country, cname) if country else None
+    body = _body(ctx, linker, r, country, cname) if place else None
     if body:
         rel("MADE_BY", body, role=r.ordered_by.lower() or None)
-    elif country:
+    elif place:
         ctx.skip("MADE_BY not linked: ordered by a non-government actor or not known")
+    elif country:
+        ctx.skip(f"MADE_BY not linked: {cname} has no ISO code for a government node")
     for pid in platforms:
         if linker.ensure(pid):
             rel("TARGETS" if r.kind == "service-based" else "AFFECTS", pid)
-    if r.legal and country:
+    if r.legal and place:
         if not link_laws(ctx, linker, oid, r.legal, country.removeprefix("country-"), sources, r.where):
             unresolved[r.legal[:80]] = unresolved.get(r.legal[:80], 0) + 1
 

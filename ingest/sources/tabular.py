@@ -200,6 +200,9 @@ class StatisticsSource:
         self.prefix = self.config.get("prefix", ctx.name)
         self.max_bad = float(self.config.get("max_bad_fraction", 0.05))
         self.missing = tuple(self.config.get("missing_values", MISSING))
+        # cells the report fills with a sign for "not known" (Google's "?"): no figure is stored,
+        # and the statistic says which column was unknown
+        self.unknown = tuple(self.config.get("unknown_values") or ())
         self.countries = {str(k).strip().casefold(): v for k, v in (self.config.get("countries") or {}).items()}
         self.products = {str(k): v for k, v in (self.config.get("products") or {}).items()}
         self.product_patterns = [(re.compile(p["match"]), p.get("id"))
@@ -396,8 +399,14 @@ class StatisticsSource:
         result = RowResult(row.line, row.where, row)
         for block in layout.blocks:
             values: dict[str, Any] = {}
+            unknown = []
             for prop, cols in block.values.items():
+                if self.cell(row, cols[0]).strip() in self.unknown:
+                    unknown.append(f"{cols[0]}: {self.cell(row, cols[0]).strip()!r} in the report (not known)")
+                    continue
                 values.update(self._value(prop, cols[0], self.cell(row, cols[0])))
+            if unknown:
+                values["uncertain"] = "; ".join(unknown)
             if values:
                 result.stats.append(self._stat(layout, block, base, values, period, label, jurisdiction, country_key))
         if not result.stats and layout.blocks:
@@ -479,12 +488,12 @@ class StatisticsSource:
                 target = self.countries[""]
                 return (self._lookup_target(target) if target else None), None, "="
             raise RowError(spec.get("name") or spec.get("code"), "no country given")
-        cid = self.resolver.country(name) if name else None
+        cid = self.resolver.jurisdiction(name) if name else None
         if cid is None:
             col = spec.get("name") or spec.get("code")
             raise RowError(col, f"unknown country {name or code!r}; add it to the countries lookup of "
                                  f"{self.ctx.name}.yml or to ingest/data/country_aliases.yaml")
-        return cid, name, cid.removeprefix("country-").upper()
+        return cid, name, cid.removeprefix("country-").upper() if cid.startswith("country-") else cid
 
     @staticmethod
     def _lookup_target(value: str) -> str:
