@@ -332,8 +332,9 @@ def _emit(ctx: Context, linker: RegistryLinker, r: Report, unresolved: dict[str,
         "orderedBy": "; ".join(dict.fromkeys(x for x in (r.ordered_by, r.decision_maker) if x)) or None,
         "electionRelated": r.election, "violenceReported": r.violence,
         "servicesAffected": r.services or None, "reportedIn": [r.label],
-        "uncertain": "start date estimated by Access Now" if r.estimated else None,
-        "jurisdictions": None if country else [r.country_text],
+        "uncertain": "; ".join(x for x in ("start date estimated by Access Now" if r.estimated else "",
+                                           "" if country else f"country {r.country_text!r} not resolved") if x)
+                     or None,
     }
     oid = r.order_id
     for w in web:

@@ -129,7 +129,7 @@ def _dsa(ctx: Context, linker: RegistryLinker, path: Path, doc: dict, source_id:
         base = {"period": doc["meta"]["period"], "periodStart": start, "periodEnd": end, "year": end.year,
                 "layout": "transparency_api/dsa-t3", "product": service,
                 "justification": labels.get(category, category), "breakdown": "Member State, category",
-                "countryName": None if country else scope, "jurisdictions": None if country else [scope],
+                "countryName": None if country else scope,
                 "description": f"row {nth + 1} the compilation gives for this service, category and scope" if nth else None,
                 "uncertain": "derived: a third party's index-coded conversion of the platform's DSA report"}
         where_name = country_entity(code).props["name"] if country else scope
