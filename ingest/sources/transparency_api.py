@@ -14,11 +14,12 @@ from typing import Any
 from graph.errors import SourceError, ValidationError
 from graph.model import Entity, Relation
 from ingest.context import Context
-from ingest.detect import head_json, load_json, walk
+from ingest.detect import head_json, walk
 from ingest.provenance import file_source
 from ingest.registry import RegistryLinker
 from ingest.resolve import Resolver, country_entity, country_id
 from ingest.sources.cells import half_year
+from ingest.textfile import read_json
 
 __all__ = ["crawl", "detect"]
 
@@ -46,7 +47,7 @@ def crawl(ctx: Context) -> None:
     unmapped: set[str] = set()
     for path in walk(ctx.paths, (".json",)):
         try:
-            doc = load_json(path)
+            doc = read_json(path)
             kind = _kind(doc, ctx.config)
             if kind is None:
                 raise SourceError("unknown layout: expected vlop-dsa.json (meta, services, ..., t3) or a "
