@@ -5,8 +5,8 @@ process or read-only in several, so the dashboard never keeps it open: the cache
 (``st.cache_resource``) is a small gate that opens the store read-only for one load and closes
 it straight away (about 0.1-0.3 s). ``govplat ingest`` therefore finds the file free, and
 waits at most a moment when a load is under way. While an ingest writes, a load waits up to
-5 s for the lock and then says so (StoreBusyError); pages keep showing the last graph they
-loaded with a warning, and nothing hangs.
+GOVPLAT_READ_WAIT for it (graph/stores/lock.py) and then says so (StoreBusyError); pages keep
+showing the last graph they loaded with a warning, and never a half-written one.
 
 What is cached, and for how long:
 * the whole graph projected to networkx: ``st.cache_resource`` keyed by the store's

@@ -1,89 +1,82 @@
-"""The read-only guard for user Cypher (CLI ``cypher``, dashboard console), on every engine.
+"""The read-only guard for user Cypher (CLI ``cypher``, dashboard console): the engine decides.
 
-The text is tokenised first (string literals, escaped names and comments removed), so that
-keywords hidden in comments or strings neither slip through nor cause false refusals; what
-remains is refused if it contains a clause that writes, changes the schema or administers the
-DBMS, or calls a procedure outside the allow list. Neo4j sessions are additionally opened in
-READ access mode, so a write the guard missed still fails on the server.
+We never tokenise the query ourselves. The engine parses and plans it (``EXPLAIN``, which runs
+nothing) and the guard accepts the plan only if every operator in it reads the graph's own tables
+and every table function or procedure it calls is on the allow list in ``read_plans.yaml``.
+Anything else (a write, COPY, LOAD FROM / LOAD CSV, EXPORT / IMPORT DATABASE, ATTACH, an
+extension, a setting, a transaction command, a second statement) is refused before it runs.
+The stores add a second wall: the embedded file is opened read-only, Neo4j sessions are READ.
+
+On Ladybug the plan is the text EXPLAIN prints. The guard takes every operator name
+(``NAME[id]``) and every ``Function: NAME`` anywhere in it; the engine prints each real operator
+that way, so text from the query (an alias, a string) can only add names, which makes the guard
+refuse, never hide one. On Neo4j the plan is the structured tree the driver returns.
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from graph.errors import ReadOnlyViolation
 
-__all__ = ["check_read_only", "ALLOWED_PROCEDURES"]
+__all__ = ["allowed", "check_ladybug_plan", "check_neo4j_plan"]
 
-# Keywords that write, change schema, load files or administer. Any of them refuses the query.
-_FORBIDDEN = {
-    "CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", "FOREACH", "LOAD", "COPY",
-    "ALTER", "RENAME", "GRANT", "DENY", "REVOKE", "START", "STOP", "INSTALL", "ATTACH", "DETACH",
-    "IMPORT", "EXPORT", "CHECKPOINT", "BEGIN", "COMMIT", "ROLLBACK", "USE", "TERMINATE", "ENABLE",
-    "DISABLE", "INSERT", "UPDATE", "UPSERT", "TRUNCATE", "EXECUTE",
-}
-# Read-only catalogue procedures a user may call.
-ALLOWED_PROCEDURES = {
-    "db.labels", "db.relationshiptypes", "db.propertykeys", "db.schema.visualization",
-    "show_tables", "table_info", "show_connection",
-}
-
-_TOKEN = re.compile(
-    r"""
-      (?P<comment>//[^\n]*|/\*.*?\*/)
-    | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
-    | (?P<escaped>`(?:[^`]|``)*`)
-    | (?P<word>[A-Za-z_][A-Za-z_0-9]*(?:\s*\.\s*[A-Za-z_][A-Za-z_0-9]*)*)
-    | (?P<other>\S)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+_OPERATOR = re.compile(r"([A-Z][A-Z_]*)\[\d+\]")
+_FUNCTION = re.compile(r"Function: ([^\s,│]+)")
+_REFUSED = "refused: this console only reads the graph"
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
-    out = []
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "comment":
-            continue
-        out.append((kind, m.group(kind)))
-    return out
+@lru_cache(maxsize=1)
+def allowed() -> dict[str, dict[str, frozenset[str]]]:
+    """The allow lists of read_plans.yaml, per engine."""
+    data = yaml.safe_load((Path(__file__).with_name("read_plans.yaml")).read_text(encoding="utf-8"))
+    return {engine: {k: frozenset(v) for k, v in lists.items()} for engine, lists in data.items()}
 
 
-def check_read_only(cypher: str) -> None:
-    """Raise ReadOnlyViolation unless the query only reads.
+def check_ladybug_plan(plan: str) -> None:
+    """Raise ReadOnlyViolation unless every operator and table function of an EXPLAIN text reads."""
+    ok = allowed()["ladybug"]
+    operators = set(_OPERATOR.findall(plan))
+    if "RESULT_COLLECTOR" not in operators:
+        raise ReadOnlyViolation(f"{_REFUSED}: the engine planned no query result (not a read query)")
+    bad = sorted(operators - ok["operators"])
+    if bad:
+        raise ReadOnlyViolation(f"{_REFUSED}; the plan uses {', '.join(bad)}, which is not a read of the graph "
+                                "(writes, files, extensions, settings and transactions are not allowed)")
+    bad = sorted(set(_FUNCTION.findall(plan)) - ok["functions"])
+    if bad:
+        raise ReadOnlyViolation(f"{_REFUSED}; the plan calls {', '.join(bad)}; only "
+                                f"{', '.join(sorted(f.lower() for f in ok['functions'] - {'READ_FTABLE'}))} "
+                                "may be called")
 
-    >>> check_read_only("MATCH (n) RETURN count(n) AS n")
-    >>> check_read_only("match (n) detach delete n")
-    Traceback (most recent call last):
-    ...
-    graph.errors.ReadOnlyViolation: refused: this console is read-only and the query uses DETACH (writes or administration are not allowed)
+
+def _operators(plan: dict[str, Any]):
+    yield plan
+    for child in plan.get("children") or []:
+        yield from _operators(child)
+
+
+def check_neo4j_plan(plan: dict[str, Any]) -> None:
+    """Raise ReadOnlyViolation unless every operator of a Neo4j EXPLAIN plan reads.
+
+    ``plan`` is the driver's ``ResultSummary.plan``: operatorType, args (Details names a procedure), children.
     """
-    if "\x00" in cypher:
-        raise ReadOnlyViolation("refused: the query contains a NUL character")
-    toks = _tokens(cypher)
-    if toks and toks[-1] == ("other", ";"):
-        toks = toks[:-1]
-    if ("other", ";") in toks:
-        raise ReadOnlyViolation("refused: one statement at a time (remove the ';')")
-    for i, (kind, value) in enumerate(toks):
-        if kind != "word":
-            continue
-        word = re.sub(r"\s+", "", value)
-        head = word.split(".")[0].upper()
-        prev = toks[i - 1][1] if i else ""
-        if prev in (".", "$", ":"):  # a property, parameter, label or relationship type
-            continue
-        if head in _FORBIDDEN:
-            raise ReadOnlyViolation(
-                f"refused: this console is read-only and the query uses {head} "
-                "(writes or administration are not allowed)")
-        if head == "CALL":
-            nxt = toks[i + 1] if i + 1 < len(toks) else ("", "")
-            if nxt[1] == "{" or nxt[0] != "word":
-                raise ReadOnlyViolation("refused: CALL subqueries are not allowed in the read-only console")
-            proc = re.sub(r"\s+", "", nxt[1]).lower()
-            if proc not in ALLOWED_PROCEDURES:
-                raise ReadOnlyViolation(
-                    f"refused: procedure {proc!r} is not on the allow list ({', '.join(sorted(ALLOWED_PROCEDURES))})")
-        if head == "SHOW" and i + 1 < len(toks) and toks[i + 1][1].upper() not in {"INDEXES", "CONSTRAINTS"}:
-            raise ReadOnlyViolation("refused: SHOW commands other than SHOW INDEXES / CONSTRAINTS are not allowed")
+    ok = allowed()["neo4j"]
+    procedures = {p.lower() for p in ok["procedures"]}
+    if not plan:
+        raise ReadOnlyViolation(f"{_REFUSED}: Neo4j returned no plan for the query")
+    for op in _operators(plan):
+        name = str(op.get("operatorType", "")).split("@")[0].split("(")[0]
+        if name not in ok["operators"]:
+            raise ReadOnlyViolation(f"{_REFUSED}; the plan uses {name}, which is not a read of the graph "
+                                    "(writes, LOAD CSV, administration and transactions are not allowed)")
+        if name == "ProcedureCall":
+            details = str((op.get("args") or {}).get("Details", ""))
+            proc = details.split("(", 1)[0].strip().lower()
+            if proc not in procedures:
+                raise ReadOnlyViolation(f"{_REFUSED}; procedure {proc!r} is not on the allow list "
+                                        f"({', '.join(sorted(ok['procedures']))})")

@@ -6,6 +6,13 @@ NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE   for GOVPLAT_STORE=neo4j
 GOVPLAT_QUERY_TIMEOUT   seconds a user query may run (default 30)
 GOVPLAT_ROW_CAP         rows a user query may return (default 10000)
 GOVPLAT_BATCH_SIZE      records per write transaction during ingest (default 2000)
+GOVPLAT_QUERY_MEMORY_MB memory a read may take: on the embedded store the growth of the process while
+                        the engine runs it; on Neo4j db.memory.transaction.max, set on the server (default 1024)
+GOVPLAT_BUFFER_POOL_MB  the Ladybug buffer pool of read-only opens, a ceiling on what a read may reserve;
+                        0 (default) is Ladybug's own, 80% of RAM: path queries reserve far more than they
+                        use (all_paths on the bundled cases needs more than 8192 and uses 0.4 GB)
+GOVPLAT_READ_WAIT       seconds a reader waits for a running write (ingest) to finish (default 30)
+GOVPLAT_WRITE_WAIT      seconds a writer waits for running reads to finish (default 60)
 
 The SPARQL endpoint's HTTP limits (``govplat sparql serve``; uvicorn enforces all but the body):
 GOVPLAT_SPARQL_MAX_BODY         bytes of a request body, e.g. a POSTed query (default 1048576)
@@ -50,6 +57,10 @@ class Settings:
     query_timeout: float
     row_cap: int
     batch_size: int
+    query_memory_mb: int = 1024
+    buffer_pool_mb: int = 0
+    read_wait: float = 30.0
+    write_wait: float = 60.0
     sparql_max_body: int = 1 << 20
     sparql_max_header: int = 64 << 10
     sparql_max_connections: int = 1024
@@ -78,8 +89,13 @@ def settings() -> Settings:
         timeout = float(env.get("GOVPLAT_QUERY_TIMEOUT", "30"))
         row_cap = int(env.get("GOVPLAT_ROW_CAP", "10000"))
         batch_size = max(1, int(env.get("GOVPLAT_BATCH_SIZE", "2000")))
+        query_memory_mb = max(64, int(env.get("GOVPLAT_QUERY_MEMORY_MB", "1024")))
+        buffer_pool_mb = max(0, int(env.get("GOVPLAT_BUFFER_POOL_MB", "0")))
+        read_wait = float(env.get("GOVPLAT_READ_WAIT", "30"))
+        write_wait = float(env.get("GOVPLAT_WRITE_WAIT", "60"))
     except ValueError as exc:
-        raise GovplatError(f"GOVPLAT_QUERY_TIMEOUT, GOVPLAT_ROW_CAP and GOVPLAT_BATCH_SIZE must be numbers: {exc}") from None
+        raise GovplatError("GOVPLAT_QUERY_TIMEOUT, GOVPLAT_ROW_CAP, GOVPLAT_BATCH_SIZE, GOVPLAT_QUERY_MEMORY_MB, "
+                           f"GOVPLAT_BUFFER_POOL_MB, GOVPLAT_READ_WAIT and GOVPLAT_WRITE_WAIT must be numbers: {exc}") from None
     http = {}
     for name, var in (("sparql_max_body", "GOVPLAT_SPARQL_MAX_BODY"), ("sparql_max_header", "GOVPLAT_SPARQL_MAX_HEADER"),
                       ("sparql_max_connections", "GOVPLAT_SPARQL_MAX_CONNECTIONS"),
@@ -102,6 +118,10 @@ def settings() -> Settings:
         query_timeout=timeout,
         row_cap=row_cap,
         batch_size=batch_size,
+        query_memory_mb=query_memory_mb,
+        buffer_pool_mb=buffer_pool_mb,
+        read_wait=read_wait,
+        write_wait=write_wait,
         sparql_cors_origins=origins,
         sparql_refresh_token=env.get("GOVPLAT_SPARQL_REFRESH_TOKEN", ""),
         **http,

@@ -78,8 +78,8 @@ def named_tab() -> None:
 
 
 def cypher_tab() -> None:
-    st.caption("Read-only: writes, schema changes and procedure calls outside a short allow list are refused. "
-               "Every query has a timeout and a row cap.")
+    st.caption("Read-only: the engine plans each query, and only queries that just read the graph run (no writes, "
+               "files, extensions or settings). Every query has a timeout, a row cap and a memory cap.")
     text = st.text_area("Cypher", EXAMPLE, height=140, key="cy_text")
     if st.button("Run", key="cy_run", type="primary") or st.session_state.get("cy_ran"):
         st.session_state["cy_ran"] = True

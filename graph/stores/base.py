@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from graph.errors import QueryError, ValidationError
+from graph.errors import QueryError, ReadOnlyViolation, ValidationError
 from graph.model import Entity, Relation, entity_uri
 from graph.ontology import Ontology, ontology
 
@@ -165,22 +165,28 @@ class Store(abc.ABC):
 
     def run_user(self, cypher: str, params: dict[str, Any] | None = None,
                  timeout: float | None = None, max_rows: int | None = None) -> Result:
-        """A user's Cypher: refused if it could write; timed out and row-capped."""
-        from graph.guard import check_read_only
+        """A user's Cypher: the engine plans it and runs it only if the plan just reads
+        (graph.guard); then it runs read-only, timed out, row-capped and memory-capped."""
         from graph.settings import settings
 
+        cfg = settings()
+        params = params or {}
+        timeout = timeout or cfg.query_timeout
         if self.engine == "ladybug":  # the analyst writes Neo4j Cypher (graph/dialect.py)
             from graph.dialect import UnsupportedCypher, translate
 
             try:
                 cypher = translate(cypher, self.onto, self)
-            except UnsupportedCypher:
-                check_read_only(cypher)  # a write is refused as a write, whatever else it uses
-                raise
-        check_read_only(cypher)
-        cfg = settings()
-        return self.run(cypher, params or {}, read_only=True,
-                        timeout=timeout or cfg.query_timeout, max_rows=max_rows or cfg.row_cap)
+            except UnsupportedCypher as unsupported:
+                try:  # a write is refused as a write, whatever else it uses
+                    self._check_read_only(cypher, params, timeout)
+                except ReadOnlyViolation:
+                    raise
+                except QueryError:
+                    pass
+                raise unsupported
+        self._check_read_only(cypher, params, timeout)
+        return self.run(cypher, params, read_only=True, timeout=timeout, max_rows=max_rows or cfg.row_cap)
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Counts by concrete class and by relationship type (zeros left out)."""
@@ -200,6 +206,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def _write(self, writes: Writes) -> None:
         """Store one batch in one transaction."""
+
+    @abc.abstractmethod
+    def _check_read_only(self, cypher: str, params: dict[str, Any], timeout: float) -> None:
+        """Have the engine plan ``cypher`` (nothing runs); ReadOnlyViolation unless the plan only reads."""
 
     @abc.abstractmethod
     def run(self, cypher: str, params: dict[str, Any] | None = None, *, read_only: bool = True,

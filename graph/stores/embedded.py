@@ -4,25 +4,34 @@ The schema is generated from ontology.ttl: one node table per concrete class (it
 properties plus id, uri, sources) and one relationship table per relationship type with
 every concrete FROM/TO pair its domain and range allow.
 
-Concurrency: a Ladybug file is open read-write in one process at a time. Read commands open
-it read-only, so several readers (the dashboard, ``govplat query``) can run together; a
-writer (``govplat ingest``) that finds the file in use gets StoreBusyError with a message
-saying what to stop, never a hang or a half-written file.
+Concurrency: one writer or several readers at a time (graph/stores/lock.py). Read commands
+open the file read-only, so the dashboard and ``govplat query`` run together; while a writer
+(``govplat ingest``) is open they wait with a message, up to GOVPLAT_READ_WAIT, and never see
+half of a write. A read on a read-only open stops with an error naming GOVPLAT_QUERY_MEMORY_MB
+when the process grows past it (graph/stores/memory.py), or GOVPLAT_BUFFER_POOL_MB when it would
+reserve more than the buffer pool.
 """
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
 import time
+import warnings
+from contextlib import nullcontext
+from decimal import Decimal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import ladybug
 
-from graph.errors import QueryError, StoreBusyError, StoreError
+from graph.errors import QueryError, ReadOnlyViolation, StoreBusyError, StoreError
+from graph.guard import check_ladybug_plan
+from graph.landlock import run_without_files
 from graph.model import Entity, Node, Path as GPath, Rel, Relation
+from graph.settings import settings
 from graph.stores.base import Existing, Result, Store, Writes
+from graph.stores.lock import StoreLock, say
+from graph.stores.memory import MemoryWatch
 
 __all__ = ["EmbeddedStore"]
 
@@ -41,22 +50,48 @@ class EmbeddedStore(Store):
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         super().__init__()
+        cfg = settings()
         self.path = Path(path)
         self.read_only = read_only
+        self.memory_mb = cfg.query_memory_mb if read_only else 0
+        self.pool_mb = cfg.buffer_pool_mb if read_only else 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if read_only and not self.path.exists():
             # Nothing ingested yet: create the empty schema once so readers see zero counts.
             EmbeddedStore(self.path).close()
-        self._db = self._open(read_only)
-        self._conn = ladybug.Connection(self._db)
-        self._table_names: dict[int, str] | None = None
-        self._ensure_schema()
+        self._db = self._conn = None
+        self._lock = StoreLock(self.path, write=not read_only, wait=cfg.write_wait if not read_only else cfg.read_wait)
+        self._lock.acquire()
+        try:
+            if read_only and self._lock.interrupted:
+                say(f"the last write to {self.path} did not finish ({self._lock.interrupted}); you see every "
+                    "batch it committed. Run `govplat ingest` again to complete it.")
+            try:
+                self._db = self._open(read_only)
+            except StoreError as exc:
+                if not (read_only and "recovery is pending" in str(exc)):
+                    raise
+                # A writer was killed while checkpointing: a read-write open finishes the job.
+                say(f"finishing the checkpoint an interrupted write left in {self.path}")
+                self._lock.release(clean=False)
+                EmbeddedStore(self.path).close()
+                self._lock.acquire()
+                self._db = self._open(read_only)
+            self._conn = ladybug.Connection(self._db)
+            self._table_names: dict[int, str] | None = None
+            self._ensure_schema()
+        except BaseException:
+            self.close()
+            raise
 
     def _open(self, read_only: bool):
         deadline = time.monotonic() + 5.0
         while True:
             try:
-                return ladybug.Database(str(self.path), read_only=read_only)
+                # A reader replays what a killed writer committed and skips its torn last record.
+                return ladybug.Database(str(self.path), read_only=read_only,
+                                        buffer_pool_size=self.pool_mb * 2**20,
+                                        throw_on_wal_replay_failure=not read_only)
             except RuntimeError as exc:
                 if "lock" not in str(exc).lower():
                     raise StoreError(f"cannot open the embedded store at {self.path}: {exc}") from exc
@@ -189,19 +224,54 @@ class EmbeddedStore(Store):
             self._conn.execute(match + f"MERGE (a)-[e:`{rtype}`]->(b) SET {sets}", {"rows": rows})
 
     # ------------------------------------------------------------------ reading
-    def run(self, cypher, params=None, *, read_only=True, timeout=None, max_rows=None) -> Result:
+    def _check_read_only(self, cypher, params, timeout) -> None:
+        # One prepared EXPLAIN: Ladybug parses (one statement only), binds and plans; nothing runs.
+        # Binding LOAD FROM opens the named file, so it happens where no file can be opened.
+        def plan() -> tuple[str, str]:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                prepared = self._conn.prepare("EXPLAIN\n" + cypher)
+            if not prepared.is_success():
+                return "", prepared.get_error_message()
+            res = self._execute(prepared, params, timeout, watch=False)
+            return "\n".join(str(row[0]) for row in _rows(res)), ""
+
+        text, msg = run_without_files(plan)
+        if msg:
+            if "multiple statements" in msg:
+                raise ReadOnlyViolation("refused: one statement at a time")
+            if "read-only" in msg:
+                raise ReadOnlyViolation(f"refused: this console only reads the graph ({msg})")
+            if "Permission denied" in msg:  # the planning thread may open no file
+                raise ReadOnlyViolation(f"refused: this console only reads the graph, no files ({msg})")
+            raise QueryError(f"query failed: {msg}")
+        check_ladybug_plan(text)
+
+    def _execute(self, query, params, timeout, *, watch: bool = True):
         if timeout:
             self._conn.set_query_timeout(int(timeout * 1000))
+        memory = MemoryWatch(self._conn, self.memory_mb) if watch and self.memory_mb else nullcontext()
         try:
-            res = self._conn.execute(cypher, params or {})
+            with memory:
+                return self._conn.execute(query, params or {})
         except RuntimeError as exc:
             msg = str(exc)
+            if getattr(memory, "tripped", False):
+                raise QueryError(f"query stopped: it took more than GOVPLAT_QUERY_MEMORY_MB={self.memory_mb} MB "
+                                 "of memory; narrow it (LIMIT, fewer MATCH parts)") from exc
+            if "buffer pool is full" in msg.lower():
+                pool = f"{self.pool_mb} MB" if self.pool_mb else "Ladybug's default, 80% of RAM"
+                raise QueryError(f"query stopped: it needs more than the buffer pool (GOVPLAT_BUFFER_POOL_MB: {pool}) "
+                                 "holds; narrow it (LIMIT, fewer MATCH parts)") from exc
             if "interrupted" in msg.lower() or "timeout" in msg.lower():
-                raise QueryError(f"query stopped after its timeout of {timeout} s") from exc
+                raise QueryError(f"query stopped after its timeout of {timeout} s (GOVPLAT_QUERY_TIMEOUT)") from exc
             raise QueryError(f"query failed: {msg}") from exc
         finally:
             if timeout:
                 self._conn.set_query_timeout(0)
+
+    def run(self, cypher, params=None, *, read_only=True, timeout=None, max_rows=None) -> Result:
+        res = self._execute(cypher, params, timeout)
         columns = res.get_column_names()
         rows, truncated = [], False
         while res.has_next():
@@ -298,4 +368,8 @@ class EmbeddedStore(Store):
         if db is not None:
             db.close()
         self._conn = self._db = None
+        lock = getattr(self, "_lock", None)
+        if lock is not None:
+            lock.release()
+            self._lock = None
 

@@ -16,7 +16,8 @@ import neo4j
 from neo4j import GraphDatabase, Query
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
 
-from graph.errors import QueryError, StoreError, StoreUnavailableError
+from graph.errors import QueryError, ReadOnlyViolation, StoreError, StoreUnavailableError
+from graph.guard import check_neo4j_plan
 from graph.model import Entity, Node, Path, Rel, Relation
 from graph.stores.base import Existing, Result, Store, Writes
 
@@ -124,6 +125,29 @@ class Neo4jStore(Store):
             raise StoreError(f"Neo4j at {self.uri} rejected a write: {exc.message}") from exc
 
     # ------------------------------------------------------------------ reading
+    def _check_read_only(self, cypher, params, timeout) -> None:
+        # EXPLAIN plans without running; the plan's operators and procedures decide (graph.guard).
+        try:
+            with self._session(read=True) as s:
+                summary = s.run(Query("EXPLAIN " + cypher, timeout=timeout), params or {}).consume()
+        except Neo4jError as exc:
+            raise self._query_error(exc, timeout) from exc
+        except ServiceUnavailable as exc:
+            raise StoreUnavailableError(f"cannot reach Neo4j at {self.uri}: {exc}") from exc
+        check_neo4j_plan(summary.plan)
+
+    def _query_error(self, exc: Neo4jError, timeout) -> QueryError:
+        code = exc.code or ""
+        if "TransactionTimedOut" in code or "Terminated" in code:
+            return QueryError(f"query stopped after its timeout of {timeout} s (GOVPLAT_QUERY_TIMEOUT)")
+        if "MemoryPoolOutOfMemoryError" in code or "TransactionOutOfMemoryError" in code:
+            return QueryError("query stopped: it needs more memory than the server's db.memory.transaction.max "
+                              "allows (GOVPLAT_QUERY_MEMORY_MB for tools/neo4j/server); narrow it "
+                              f"(LIMIT, fewer MATCH parts): {exc.message}")
+        if "ForbiddenDueToTransactionType" in code or "AccessMode" in code or "WriteOnReadOnlyAccess" in code:
+            return ReadOnlyViolation(f"refused by Neo4j: read-only session ({exc.message})")
+        return QueryError(f"query failed: {exc.message}")
+
     def run(self, cypher, params=None, *, read_only=True, timeout=None, max_rows=None) -> Result:
         query = Query(cypher, timeout=timeout) if timeout else Query(cypher)
         try:
@@ -138,17 +162,10 @@ class Neo4jStore(Store):
                     rows.append({c: self._convert(rec[c]) for c in columns})
                 if truncated:
                     res.consume()
-        except ClientError as exc:
-            code = exc.code or ""
-            if "TransactionTimedOut" in code or "Terminated" in code:
-                raise QueryError(f"query stopped after its timeout of {timeout} s") from exc
-            if "ForbiddenDueToTransactionType" in code or "AccessMode" in code or "WriteOnReadOnlyAccess" in code:
-                raise QueryError(f"refused by Neo4j: read-only session ({exc.message})") from exc
-            raise QueryError(f"query failed: {exc.message}") from exc
         except ServiceUnavailable as exc:
             raise StoreUnavailableError(f"cannot reach Neo4j at {self.uri}: {exc}") from exc
         except Neo4jError as exc:
-            raise QueryError(f"query failed: {exc.message}") from exc
+            raise self._query_error(exc, timeout) from exc
         return Result(columns, rows, truncated)
 
     def _node(self, n: neo4j.graph.Node) -> Node:

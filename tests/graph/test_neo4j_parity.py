@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import ReadOnlyViolation, StoreUnavailableError
+from graph.errors import StoreUnavailableError
 from graph.model import plain
 from graph.queries import registry
 from graph.stores.embedded import EmbeddedStore
 from ingest.run import available_sources, run_source
-from tests.graph.test_guard import HOSTILE
 
 pytestmark = pytest.mark.neo4j
 
@@ -69,25 +68,6 @@ def test_same_stats_and_same_export(both):
     emb, neo = both
     assert emb.counts() == neo.counts()
     assert _dump(emb) == _dump(neo)
-
-
-@pytest.mark.parametrize("engine", ["embedded", "neo4j"])
-def test_hostile_queries_refused_and_graph_unchanged(both, engine):
-    store = both[0] if engine == "embedded" else both[1]
-    before = store.counts()
-    for q in HOSTILE:
-        with pytest.raises(ReadOnlyViolation):
-            store.run_user(q)
-    assert store.counts() == before
-
-
-def test_neo4j_read_session_refuses_a_write_the_guard_does_not_see(both):
-    neo = both[1]
-    from graph.errors import QueryError
-
-    with pytest.raises(QueryError):
-        neo.run("CREATE (n:Probe {id: 'probe'}) RETURN n", read_only=True)
-    assert neo.run("MATCH (n:Probe) RETURN count(n) AS n").rows[0]["n"] == 0
 
 
 def test_wrong_password_names_the_uri(neo4j_server):

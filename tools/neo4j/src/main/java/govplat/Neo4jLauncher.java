@@ -38,7 +38,7 @@ import org.neo4j.logging.log4j.Log4jLogProvider;
  *
  * <pre>
  * java -cp ... govplat.Neo4jLauncher --home DIR [--port N] [--strict-port]
- *      [--pagecache 64m] [--conf neo4j.conf] [--pid-file FILE]
+ *      [--pagecache 64m] [--tx-memory 1024m] [--conf neo4j.conf] [--pid-file FILE]
  * env NEO4J_PASSWORD  password for user neo4j (default govplat-test-pw, min. 8 chars)
  * </pre>
  *
@@ -60,6 +60,7 @@ public final class Neo4jLauncher {
         int port = BoltConnector.DEFAULT_PORT;
         boolean strictPort = false;
         String pagecache = "64m";
+        String txMemory = "1024m"; // db.memory.transaction.max: what one query may take (GOVPLAT_QUERY_MEMORY_MB)
         Path conf = null;
         Path pidFile = null;
         for (int i = 0; i < args.length; i++) {
@@ -69,6 +70,7 @@ public final class Neo4jLauncher {
                 case "--port" -> port = Integer.parseInt(need(args, ++i, a));
                 case "--strict-port" -> strictPort = true;
                 case "--pagecache" -> pagecache = need(args, ++i, a);
+                case "--tx-memory" -> txMemory = need(args, ++i, a);
                 case "--conf" -> conf = Path.of(need(args, ++i, a));
                 case "--pid-file" -> pidFile = Path.of(need(args, ++i, a));
                 default -> usage("unknown argument: " + a);
@@ -107,6 +109,7 @@ public final class Neo4jLauncher {
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
                 .setConfig(GraphDatabaseSettings.logs_directory, home.resolve("logs"))
                 .setConfig(GraphDatabaseSettings.pagecache_memory, bytes(pagecache))
+                .setConfig(GraphDatabaseSettings.memory_transaction_max_size, bytes(txMemory))
                 .setConfig(GraphDatabaseSettings.pagecache_warmup_enabled, false)
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
                 .setConfig(GraphDatabaseSettings.udc_enabled, false)
@@ -232,7 +235,7 @@ public final class Neo4jLauncher {
     static void usage(String problem) {
         System.err.println("neo4j-launcher: " + problem);
         System.err.println("usage: govplat.Neo4jLauncher --home DIR [--port N] [--strict-port]"
-                + " [--pagecache 64m] [--conf FILE] [--pid-file FILE]   (env NEO4J_PASSWORD)");
+                + " [--pagecache 64m] [--tx-memory 1024m] [--conf FILE] [--pid-file FILE]   (env NEO4J_PASSWORD)");
         System.exit(2);
     }
 }
