@@ -1,6 +1,8 @@
 """The CLI as a user meets it: help, JSON shapes, idempotent ingest, the first case by Cypher."""
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from tests.conftest import cli_json, run_cli
@@ -25,7 +27,10 @@ def test_stats_json_shape_and_sixty_conflicts(env):
     assert doc["total_entities"] == sum(doc["entities"].values())
 
 
-def test_second_ingest_changes_nothing(env, tmp_path):
+def test_second_ingest_changes_nothing(bundled_home, tmp_path):
+    # A copy: other tests keep the shared home open for reading, and a writer waits for readers.
+    shutil.copytree(bundled_home, tmp_path / "home")
+    env = {"GOVPLAT_HOME": str(tmp_path / "home"), "GOVPLAT_STORE": "embedded"}
     _, before = cli_json("stats", env=env)
     first = run_cli("export", "--format", "nt", env=env, check=True).stdout
     code, doc = cli_json("ingest", env=env)
