@@ -101,10 +101,12 @@ def _what_changed() -> None:
     qp = st.query_params
 
     def _day(name: str, default: dt.date) -> dt.date:
+        """The URL's date for ``name`` (else ``default``), kept inside the graph's dates."""
         try:
-            return dt.date.fromisoformat(qp.get(name, ""))
+            day = dt.date.fromisoformat(qp.get(name, ""))
         except ValueError:
-            return default
+            day = default
+        return min(max(day, bounds[0]), bounds[1])
 
     c1, c2, c3 = st.columns(3)
     since = c1.date_input("From (after)", _day("changed_from", bounds[1] - dt.timedelta(days=365)),

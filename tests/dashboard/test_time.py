@@ -57,3 +57,10 @@ def test_a_country_page_lists_its_conflicts_and_their_timeline(bundled_home, mon
     assert conflicts and any("Wikipedia" in n for n in conflicts[0]["conflict"])
     timeline = [f for f in frames(at) if "relation" in f.columns and "date" in f.columns]
     assert timeline and timeline[0]["relation"].str.startswith("in ").all()
+
+
+def test_what_changed_keeps_dates_inside_the_graph(bundled_home, monkeypatch):
+    at = open_page(bundled_home, monkeypatch, "app_pages/overview.py", changed_from="1900-01-01",
+                   changed_to="2999-12-31")
+    assert not at.exception
+    assert at.date_input(key="changed_from").value.year > 1900
