@@ -38,10 +38,12 @@ def spreadsheet_safe(value):
     return value
 
 
-def csv_text(header: Iterable, rows: Iterable[Iterable]) -> str:
-    """A CSV document (CRLF line ends, minimal quoting) with every cell made spreadsheet-safe."""
+def csv_text(header: Iterable, rows: Iterable[Iterable], *, delimiter: str = ",",
+             lineterminator: str = "\r\n") -> str:
+    """A CSV document (CRLF line ends, minimal quoting) with every cell made spreadsheet-safe;
+    ``delimiter="\t"`` for TSV, ``lineterminator="\n"`` for a terminal."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv.writer(buf, delimiter=delimiter, lineterminator=lineterminator)
     w.writerow([spreadsheet_safe(h) for h in header])
     w.writerows([spreadsheet_safe(v) for v in row] for row in rows)
     return buf.getvalue()

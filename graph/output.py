@@ -8,13 +8,12 @@ plain aligned text, one row per line, never folded at 80 columns.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from graph.csv_cells import csv_text
 from graph.model import plain
 
 __all__ = ["FORMATS", "Shown", "shown", "at_precision", "render"]
@@ -161,13 +160,9 @@ def render(view: Shown, fmt: str, *, head: dict | None = None, title: str | None
                "truncated": view.truncated}
         out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     elif fmt in ("csv", "tsv"):
-        buf = io.StringIO()
-        w = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        w.writerow(view.columns)
-        for r in view.rows:
-            w.writerow([cell(r.get(c), for_csv=True).replace("\t", " ") if fmt == "tsv" else cell(r.get(c), for_csv=True)
-                        for c in view.columns])
-        out.write(buf.getvalue())
+        rows = ([cell(r.get(c), for_csv=True).replace("\t", " ") if fmt == "tsv" else cell(r.get(c), for_csv=True)
+                 for c in view.columns] for r in view.rows)
+        out.write(csv_text(view.columns, rows, delimiter="," if fmt == "csv" else "\t", lineterminator="\n"))
     elif len(view.rows) == 1 and any(isinstance(v, dict) and v.get("_type") == "node" for v in view.rows[0].values()):
         _vertical(view.columns, view.rows[0], out)
     elif out.isatty():
