@@ -35,7 +35,7 @@ def test_rows_become_statistics_with_secondary_sources(store):
                    "RETURN r.requests AS n, r.courtOrders AS court, r.itemsWithheld AS tweets, "
                    "r.complianceRate AS rate, r.periodStart AS start")
     assert (t["n"], t["court"], t["tweets"], t["rate"], str(t["start"])) == (477, 328, 1820, 50.0, "2014-07-01")
-    hk = one(store, "MATCH (r:RequestStatistic)-[:REQUESTED_BY]->(g:LawEnforcement {id: 'hk-hong-kong-police-force'}) "
+    hk = one(store, "MATCH (r:RequestStatistic)-[:REQUESTED_BY]->(g:LawEnforcement {id: 'hk-police'}) "
                     "MATCH (r)-[:IN_JURISDICTION]->(c:Country) WHERE r.kind = 'user_data' AND r.period STARTS WITH 'all' "
                     "RETURN r.requests AS n, r.requestsComplied AS ok, r.complianceRate AS rate, c.id AS country")
     assert (hk["n"], hk["ok"], hk["rate"], hk["country"]) == (4557, 2899, 64.0, "country-hk")
