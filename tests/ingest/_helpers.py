@@ -29,25 +29,33 @@ def value(store, cypher, **params):
 
 
 @contextmanager
-def ingested_twice(home: Path, source: str, files: list[Path]):
-    """``files`` ingested twice by ``source`` into a fresh embedded store under ``home``; yields
-    (store, first counters, second counters, counts after the first, dump after the first)."""
+def embedded_home(home: Path):
+    """A fresh embedded store under ``home``, with GOVPLAT_HOME pointing there while it is open
+    (sources keep per-run state in the home); the old GOVPLAT_HOME comes back afterwards."""
     from graph.stores.embedded import EmbeddedStore
 
     old = os.environ.get("GOVPLAT_HOME")
     os.environ["GOVPLAT_HOME"] = str(home)
     store = EmbeddedStore(home / "store.lbug")
     try:
-        first = ingest(store, source, *files)
-        counts, dump = store.counts(), snapshot(store)
-        second = ingest(store, source, *files)
-        yield store, first, second, counts, dump
+        yield store
     finally:
         store.close()
         if old is None:
             os.environ.pop("GOVPLAT_HOME", None)
         else:
             os.environ["GOVPLAT_HOME"] = old
+
+
+@contextmanager
+def ingested_twice(home: Path, source: str, files: list[Path]):
+    """``files`` ingested twice by ``source`` into a fresh embedded store under ``home``; yields
+    (store, first counters, second counters, counts after the first, dump after the first)."""
+    with embedded_home(home) as store:
+        first = ingest(store, source, *files)
+        counts, dump = store.counts(), snapshot(store)
+        second = ingest(store, source, *files)
+        yield store, first, second, counts, dump
 
 
 class Capture:

@@ -3,12 +3,11 @@ from ../shared/data), shared with the 2019 CSV export."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 
 from tests.conftest import shared_file
-from tests.ingest._helpers import ingest, ingested_twice, one, snapshot, value
+from tests.ingest._helpers import embedded_home, ingest, ingested_twice, one, snapshot, value
 
 WORKBOOK = ("accessnow-keepiton-stop", "stop-2016-2022", "KeepItOn_STOP_Data_2016-2022_Public.xlsx")
 CSV = ("accessnow-keepiton-stop", "shutdown-data.csv")
@@ -19,23 +18,11 @@ SHEETS = {"2022 Data": 187, "2021 Data": 182, "2020 Data": 159, "2019": 213, "20
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
     """The workbook, then the 2019 CSV, ingested into one store (shared by this module)."""
-    from graph.stores.embedded import EmbeddedStore
-
-    home = tmp_path_factory.mktemp("stop")
-    old = os.environ.get("GOVPLAT_HOME")
-    os.environ["GOVPLAT_HOME"] = str(home)
-    store = EmbeddedStore(home / "store.lbug")
-    try:
+    with embedded_home(tmp_path_factory.mktemp("stop")) as store:
         workbook = ingest(store, "keepiton", shared_file(*WORKBOOK))
         after_workbook = store.counts(), snapshot(store)
         csv = ingest(store, "keepiton", shared_file(*CSV))
         yield store, workbook, csv, after_workbook
-    finally:
-        store.close()
-        if old is None:
-            os.environ.pop("GOVPLAT_HOME", None)
-        else:
-            os.environ["GOVPLAT_HOME"] = old
 
 
 def test_every_sheet_is_read_and_the_headless_one_skipped_with_a_note(loaded):

@@ -2,12 +2,11 @@
 STOP orders of the same shutdowns (real files from ../shared/data)."""
 from __future__ import annotations
 
-import os
 
 import pytest
 
 from tests.conftest import shared_file
-from tests.ingest._helpers import ingest, snapshot, value
+from tests.ingest._helpers import embedded_home, ingest, snapshot, value
 
 WORKBOOK = ("shutdowns-india-sflc", "internetshutdowns_dataset_labeled.xlsx")
 STOP = ("accessnow-keepiton-stop", "stop-2016-2022", "KeepItOn_STOP_Data_2016-2022_Public.xlsx")
@@ -16,25 +15,13 @@ STOP = ("accessnow-keepiton-stop", "stop-2016-2022", "KeepItOn_STOP_Data_2016-20
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
     """STOP first (as --detect runs it), then the tracker, then the tracker again."""
-    from graph.stores.embedded import EmbeddedStore
-
-    home = tmp_path_factory.mktemp("sflc")
-    old = os.environ.get("GOVPLAT_HOME")
-    os.environ["GOVPLAT_HOME"] = str(home)
-    store = EmbeddedStore(home / "store.lbug")
-    try:
+    with embedded_home(tmp_path_factory.mktemp("sflc")) as store:
         ingest(store, "keepiton", shared_file(*STOP))
         stop_orders = value(store, "MATCH (o:BlockingOrder) RETURN count(o) AS n")
         first = ingest(store, "shutdowns_india", shared_file(*WORKBOOK))
         counts, dump = store.counts(), snapshot(store)
         again = ingest(store, "shutdowns_india", shared_file(*WORKBOOK))
         yield store, stop_orders, first, again, counts, dump
-    finally:
-        store.close()
-        if old is None:
-            os.environ.pop("GOVPLAT_HOME", None)
-        else:
-            os.environ["GOVPLAT_HOME"] = old
 
 
 def _sheet(counters):
