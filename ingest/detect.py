@@ -46,7 +46,7 @@ from graph.messages import first_items
 from graph.settings import settings
 from ingest.textfile import read_json, read_text
 
-__all__ = ["Plan", "detect_paths", "header_names", "check_header", "read_csv",
+__all__ = ["Plan", "detect_paths", "header_names", "check_header", "read_csv", "csv_layouts",
            "head_text", "head_json", "CsvRow"]
 
 HEAD_BYTES = 64 * 1024
@@ -223,6 +223,27 @@ def claims(name: str, config: dict, path: Path) -> bool:
         except Exception:  # a detector must not sink the walk; treat as "not mine"
             return False
     return any(_matches_signature(path, s) for s in _yaml_signatures(config))
+
+
+def csv_layouts(ctx, skip: dict[str, str]):
+    """Each CSV file the source was given, read against the layouts of its ``detect`` config:
+    yields ``(path, layout, rows)``. An unreadable file is rejected (its error names it) and
+    a file of a layout in ``skip`` is counted as skipped with that reason; neither is yielded.
+    Either way the file's line goes into the summary's ``files`` note."""
+    layouts = {s["layout"]: s["headers"] for s in ctx.config["detect"]}
+    files = ctx.counters.notes.setdefault("files", {})
+    for path in walk(ctx.paths, (".csv",)):
+        try:
+            layout, rows = read_csv(path, layouts)
+        except SourceError as exc:
+            ctx.reject(exc)
+            continue
+        if layout in skip:
+            reason = " ".join(skip[layout].split())
+            ctx.skip(reason, len(rows))
+            files[str(path)] = {"layout": layout, "rows": len(rows), "skipped": reason}
+            continue
+        yield path, layout, rows
 
 
 def walk(paths: Iterable[Path], suffixes: Iterable[str] | None = None) -> list[Path]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from graph.errors import SourceError, ValidationError
+from graph.errors import ValidationError
 from graph.model import Entity, Relation
 from ingest.context import Context
-from ingest.detect import CsvRow, read_csv, walk
+from ingest.detect import CsvRow, csv_layouts
 from ingest.provenance import file_source
 from ingest.registry import RegistryLinker
 from ingest.resolve import Resolver, normalise
@@ -85,19 +85,9 @@ class _Run:
 
 def crawl(ctx: Context) -> None:
     run = _Run(ctx)
-    layouts = {s["layout"]: s["headers"] for s in ctx.config["detect"]}
     files = ctx.counters.notes.setdefault("files", {})
     wanted = re.compile(ctx.config["rdr_indicators"])
-    for path in walk(ctx.paths, (".csv",)):
-        try:
-            layout, rows = read_csv(path, layouts)
-        except SourceError as exc:
-            ctx.reject(exc)
-            continue
-        if layout in ctx.config["skip"]:
-            ctx.skip(ctx.config["skip"][layout], len(rows))
-            files[str(path)] = {"layout": layout, "rows": len(rows), "skipped": ctx.config["skip"][layout]}
-            continue
+    for path, layout, rows in csv_layouts(ctx, ctx.config["skip"]):
         source = file_source(PREFIX, path, title=f"{ctx.config['title']}: {path.name}",
                              publisher="OpenNet Initiative" if layout == "oni-profiles" else "Ranking Digital Rights",
                              url=ctx.config["editions"]["oni-profiles" if layout == "oni-profiles" else

@@ -17,12 +17,12 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from graph.errors import SourceError, ValidationError
+from graph.errors import ValidationError
 from graph.model import Entity, Relation
 from ingest.accounts import ensure_account
 from ingest.agencies import AgencyTable, ensure_agency
 from ingest.context import Context
-from ingest.detect import CsvRow, read_csv, walk
+from ingest.detect import CsvRow, csv_layouts
 from ingest.provenance import file_source
 from ingest.registry import RegistryLinker, registry_records
 
@@ -35,19 +35,8 @@ _LUMEN = re.compile(r"https?://(?:www\.)?lumendatabase\.org/notices/(\d+)")
 
 def crawl(ctx: Context) -> None:
     linker = RegistryLinker(ctx)
-    layouts = {s["layout"]: s["headers"] for s in ctx.config["detect"]}
     files = ctx.counters.notes.setdefault("files", {})
-    for path in walk(ctx.paths, (".csv",)):
-        try:
-            layout, rows = read_csv(path, layouts)
-        except SourceError as exc:
-            ctx.reject(exc)
-            continue
-        if layout in ctx.config["skip_layouts"]:
-            reason = " ".join(ctx.config["skip_layouts"][layout].split())
-            ctx.skip(reason, len(rows))
-            files[str(path)] = {"layout": layout, "rows": len(rows), "skipped": reason}
-            continue
+    for path, layout, rows in csv_layouts(ctx, ctx.config["skip_layouts"]):
         source = file_source(PREFIX, path, title=ctx.config["title"], publisher=ctx.config["publisher"],
                              url=ctx.config["url"])
         ctx.emit(source)
