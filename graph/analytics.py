@@ -449,14 +449,16 @@ def co_pressure(G: nx.MultiDiGraph, side: int = 0) -> list[dict]:
 def demands_per_year(G: nx.MultiDiGraph) -> list[dict]:
     """Dated demands counted by year and country.
 
-    A demand's country is its own jurisdiction, else that of the body that made it, else
-    those of its conflict; an undated demand is left out.
+    A demand's country is that of the body that made it (graph.country_figures.demand_country,
+    the rule in ontology.ttl), never its conflict's; an undated demand is left out.
 
     Returns
     -------
     list of dict
         ``year, country, demands`` rows sorted by year then country.
     """
+    from graph.country_figures import demand_country
+
     counts: Counter = Counter()
     for d in G.nodes:
         if not _is(G, d, "Demand"):
@@ -464,15 +466,7 @@ def demands_per_year(G: nx.MultiDiGraph) -> list[dict]:
         year = _year(G.nodes[d].get("date"))
         if year is None:
             continue
-        countries = _jurisdictions(G, d)
-        if not countries:
-            for _, maker, k in G.out_edges(d, keys=True):
-                if k == "MADE_BY":
-                    countries |= _jurisdictions(G, maker)
-        if not countries:
-            for _, c, k in G.out_edges(d, keys=True):
-                if k == "IN_CONFLICT":
-                    countries |= _jurisdictions(G, c)
+        countries = demand_country(G, d, any_jurisdiction=True)
         for country in countries or {"unknown"}:
             counts[(year, country)] += 1
     return [{"year": y, "country": c, "demands": n} for (y, c), n in sorted(counts.items())]

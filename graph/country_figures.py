@@ -47,23 +47,32 @@ def _out(G: nx.MultiDiGraph, node: str, rtype: str) -> list[str]:
     return [v for _, v, k in G.out_edges(node, keys=True) if k == rtype]
 
 
-def _countries(G: nx.MultiDiGraph, node: str) -> set[str]:
-    return {G.nodes[c].get("countryCode") for c in _out(G, node, "IN_JURISDICTION")
-            if G.nodes[c].get("cls") == "Country" and G.nodes[c].get("countryCode")}
+def _countries(G: nx.MultiDiGraph, node: str, any_jurisdiction: bool = False) -> set[str]:
+    """ISO codes of the countries ``node`` is IN_JURISDICTION of; with ``any_jurisdiction``
+    other jurisdictions (the EU, a US state) count too, by name."""
+    out = set()
+    for c in _out(G, node, "IN_JURISDICTION"):
+        a = G.nodes[c]
+        if a.get("cls") == "Country" and a.get("countryCode"):
+            out.add(a["countryCode"])
+        elif any_jurisdiction:
+            out.add(str(a.get("name") or c))
+    return out
 
 
-def demand_country(G: nx.MultiDiGraph, demand: str) -> set[str]:
-    """The ISO codes of the country whose body made ``demand`` (see the module docstring)."""
+def demand_country(G: nx.MultiDiGraph, demand: str, *, any_jurisdiction: bool = False) -> set[str]:
+    """The ISO codes of the country whose body made ``demand`` (see the module docstring);
+    with ``any_jurisdiction`` a body of the EU or of a sub-national state counts for it, by name."""
     out: set[str] = set()
     makers = _out(G, demand, "MADE_BY")
     for maker in makers:
-        found = _countries(G, maker)
+        found = _countries(G, maker, any_jurisdiction)
         if not found:
             for up in _out(G, maker, "MEMBER_OF") + _out(G, maker, "PART_OF"):
-                found |= _countries(G, up)
+                found |= _countries(G, up, any_jurisdiction)
         out |= found
     if not makers:
-        out = _countries(G, demand)
+        out = _countries(G, demand, any_jurisdiction)
     return out
 
 

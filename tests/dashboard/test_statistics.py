@@ -79,3 +79,10 @@ def test_the_page_restores_its_view_from_the_url(bundled_home, monkeypatch):
     at.radio(key="stats_measure").set_value("conflicts").run()
     assert "Conflicts by country" in texts(at)
     assert [h for h in at.get("iframe") if "United States" in str(h.proto)]
+
+
+def test_analytics_counts_demands_by_the_same_rule():
+    """The Analytics page's demands per year agree with the map: the maker's country, never the
+    countries of the demand's conflict (Ofcom's notice to 4chan is British only)."""
+    rows = analytics.demands_per_year(_graph())
+    assert sorted((r["year"], r["country"], r["demands"]) for r in rows) == [(2024, "GB", 1), (2025, "GB", 1)]
