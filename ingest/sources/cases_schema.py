@@ -50,6 +50,7 @@ class ConflictRecord(_Strict):
     endDate: dt.date | None = None
     datePrecision: str | None = None
     status: str | None = None
+    statusAsOf: dt.date | None = Field(None, description="when an ongoing status was last verified")
     outcome: str | None = None
     uncertain: str | None = None
     countries: list[str] = Field(default_factory=list, description="ISO 3166-1 alpha-2 codes")
