@@ -106,9 +106,11 @@ PARAMS = {"conflict": "c-1", "body": "gov-1", "id": "gov-1", "text": "platform 1
 
 
 def bench_queries(conflicts: int, repeat: int, rdflib_repeat: int, skip_rdflib: bool, rdflib_timeout: float) -> None:
-    from graph import rdf, rdf_examples
-    from graph.sparql import Endpoint, Limits, dataset_from_records
-    from graph.sparql_http import Server
+    from graph.rdf import view as rdf
+    from graph.sparql import examples as rdf_examples
+    from graph.sparql.engine import Limits, dataset_from_records
+    from graph.sparql.endpoint import Endpoint
+    from graph.sparql.http import Server
 
     entities, relations = records(conflicts)
     work = Path(tempfile.mkdtemp(prefix="govplat-bench-"))
@@ -241,7 +243,7 @@ EXPORT_CHILD = r"""
 import resource, sys, time, tracemalloc
 sys.path.insert(0, sys.argv[2])
 from benchmarks.sparql import records
-from graph import rdf
+from graph.rdf import view as rdf
 n = int(sys.argv[1])
 STEP = 500  # records are made lazily, 500 conflicts at a time, as a store's dump hands them over
 def chunk(start, count):

@@ -24,7 +24,7 @@ __all__ = ["render", "query_form"]
 
 def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE (upper case), or '' when it cannot tell."""
-    from graph.sparql import query_form
+    from graph.sparql.engine import query_form
 
     return query_form(text)
 
@@ -34,7 +34,8 @@ def _endpoint(version: str):
     """An in-process endpoint over the store as it is at ``version`` (one per data version)."""
     from dashboard import data
     from graph.settings import settings
-    from graph.sparql import Endpoint, Limits, dataset_from_records
+    from graph.sparql.engine import Limits, dataset_from_records
+    from graph.sparql.endpoint import Endpoint
 
     cfg = settings()
     limits = Limits(timeout=cfg.query_timeout, max_rows=cfg.row_cap, workers=2)
@@ -52,7 +53,7 @@ def _endpoint(version: str):
 
 def _run(text: str, fmt: str) -> bytes:
     """The query's result in ``fmt``; raises QueryRefused (HTTP status and message)."""
-    from graph.sparql import QueryRefused
+    from graph.sparql.engine import QueryRefused
 
     url = os.environ.get("GOVPLAT_SPARQL_URL")
     if url:
@@ -84,10 +85,10 @@ def _table(body: bytes):
 
 def render(*, key: str = "sparql") -> None:
     """The console: examples, a query box, results. Widget keys start with ``key`` + "_"."""
-    from graph import rdf_examples
-    from graph.sparql import QueryRefused
+    from graph.sparql import examples as sparql_examples
+    from graph.sparql.engine import QueryRefused
 
-    examples = {e.name: e for e in rdf_examples.examples()}
+    examples = {e.name: e for e in sparql_examples.examples()}
     st.caption("SPARQL 1.1 over the RDF view of the graph (as `govplat export` writes it). Read-only; every "
                "query has a timeout and a row cap. Entities are `<https://w3id.org/govplat/id/…>`, terms `gp:`.")
     choice = st.selectbox("Start from an example", ["(write your own)", *examples], key=f"{key}_example",

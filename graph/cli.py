@@ -384,7 +384,7 @@ def export(
 ):
     """Export the whole graph as RDF through the ontology (streams; memory stays flat), or as
     neo4j-admin import files."""
-    from graph import rdf
+    from graph.rdf import view as rdf
 
     if fmt == "neo4j-import":
         _export_neo4j_import(output)
@@ -438,7 +438,7 @@ def import_(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ):
     """Import RDF into the store: all of it or, on any error, nothing."""
-    from graph.rdf_import import import_into
+    from graph.rdf.importer import import_into
 
     if not file.exists():
         _fail(f"no such file: {file}", 2)
@@ -478,8 +478,8 @@ def sparql_serve(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every request to stderr."),
 ):
     """Serve /sparql, /id/<id>, /.well-known/void and POST /refresh (with its token); prints its URL when ready."""
-    from graph.sparql import Limits
-    from graph.sparql_http import serve
+    from graph.sparql.engine import Limits
+    from graph.sparql.http import serve
 
     cfg = settings()
     limits = Limits(timeout=timeout or cfg.query_timeout, max_rows=max_rows or cfg.row_cap, workers=workers)
@@ -503,8 +503,9 @@ def sparql_query(
     url: Optional[str] = typer.Option(None, help="Ask a running endpoint (its /sparql URL) instead of loading the store."),
 ):
     """Run one SPARQL query on the store (loaded in process) or on a running endpoint."""
-    from graph import rdf_examples as sparql_examples
-    from graph.sparql import Limits, QueryRefused, run_query
+    from graph.sparql import examples as sparql_examples
+    from graph.sparql.engine import Limits, QueryRefused
+    from graph.sparql.endpoint import run_query
 
     if example == "list":
         return _table(["name", "mirrors", "description"],
@@ -547,7 +548,7 @@ def sparql_refresh(url: str = typer.Option("http://127.0.0.1:3030", help="The en
     import urllib.error
     import urllib.request
 
-    from graph.sparql_http import refresh_token_for
+    from graph.sparql.http import refresh_token_for
 
     token = refresh_token_for(url)
     if not token:

@@ -4,7 +4,7 @@ Classes with their counts (an abstract class counts its subclasses' nodes), rela
 types with the FROM→TO class pairs that actually occur and their counts, and each class's
 properties with their types and whether they hold a list. The same document on both
 stores: the pairs are read with one Neo4j Cypher query, which the embedded store runs
-through graph/dialect.py like any analyst's query. ``catalogue`` answers ``CALL db.labels()``,
+through graph/cypher/dialect.py like any analyst's query. ``catalogue`` answers ``CALL db.labels()``,
 ``db.relationshipTypes()`` and ``db.propertyKeys()`` on the embedded store as Neo4j would.
 
 >>> from graph.stores.embedded import EmbeddedStore  # doctest: +SKIP

@@ -16,7 +16,8 @@ from rdflib.collection import Collection
 from graph.errors import ValidationError
 from graph.model import Entity
 from graph.ontology import GP, GP_ID, SHAPES_PATH, ontology
-from graph.rdf import entity_triples, _XSD, datatype_of  # noqa: F401 (_XSD kept for callers)
+from graph.rdf.terms import datatype_of
+from graph.rdf.view import entity_triples
 
 __all__ = ["shapes_graph", "check_entities"]
 

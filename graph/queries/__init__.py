@@ -166,7 +166,7 @@ def load(directory: Path = _DIR) -> Registry:
     queries: dict[str, NamedQuery] = {}
     for path in sorted(directory.glob("*.yaml")):
         if path.name.startswith("sparql_"):
-            continue  # SPARQL examples (graph/rdf_examples.py), not Cypher
+            continue  # SPARQL examples (graph/sparql/examples.py), not Cypher
         for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             name = item["name"]
             if name in queries:

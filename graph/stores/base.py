@@ -166,14 +166,14 @@ class Store(abc.ABC):
     def run_user(self, cypher: str, params: dict[str, Any] | None = None,
                  timeout: float | None = None, max_rows: int | None = None) -> Result:
         """A user's Cypher: the engine plans it and runs it only if the plan just reads
-        (graph.guard); then it runs read-only, timed out, row-capped and memory-capped."""
+        (graph.cypher.guard); then it runs read-only, timed out, row-capped and memory-capped."""
         from graph.settings import settings
 
         cfg = settings()
         params = params or {}
         timeout = timeout or cfg.query_timeout
-        if self.engine == "ladybug":  # the analyst writes Neo4j Cypher (graph/dialect.py)
-            from graph.dialect import UnsupportedCypher, translate
+        if self.engine == "ladybug":  # the analyst writes Neo4j Cypher (graph/cypher/dialect.py)
+            from graph.cypher.dialect import UnsupportedCypher, translate
 
             try:
                 cypher = translate(cypher, self.onto, self)

@@ -25,8 +25,8 @@ from typing import Any
 import ladybug
 
 from graph.errors import QueryError, ReadOnlyViolation, StoreBusyError, StoreError
-from graph.guard import check_ladybug_plan
-from graph.landlock import run_without_files
+from graph.cypher.guard import check_ladybug_plan
+from graph.cypher.landlock import run_without_files
 from graph.model import Entity, Node, Path as GPath, Rel, Relation
 from graph.settings import settings
 from graph.stores.base import Existing, Result, Store, Writes

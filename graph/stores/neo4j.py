@@ -17,7 +17,7 @@ from neo4j import GraphDatabase, Query
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
 
 from graph.errors import QueryError, ReadOnlyViolation, StoreError, StoreUnavailableError
-from graph.guard import check_neo4j_plan
+from graph.cypher.guard import check_neo4j_plan
 from graph.model import Entity, Node, Path, Rel, Relation
 from graph.stores.base import Existing, Result, Store, Writes
 
@@ -126,7 +126,7 @@ class Neo4jStore(Store):
 
     # ------------------------------------------------------------------ reading
     def _check_read_only(self, cypher, params, timeout) -> None:
-        # EXPLAIN plans without running; the plan's operators and procedures decide (graph.guard).
+        # EXPLAIN plans without running; the plan's operators and procedures decide (graph.cypher.guard).
         try:
             with self._session(read=True) as s:
                 summary = s.run(Query("EXPLAIN " + cypher, timeout=timeout), params or {}).consume()

@@ -1,7 +1,7 @@
 """An analyst's Neo4j Cypher gives the same rows on the embedded store (tests/graph/cypher_corpus.yaml).
 
 Every query of the corpus runs unchanged on a real Neo4j and on the embedded store (through
-graph/dialect.py); the rows must be equal. The refused ones must fail on the embedded store with
+graph/cypher/dialect.py); the rows must be equal. The refused ones must fail on the embedded store with
 a message naming the construct, never answer differently.
 """
 from __future__ import annotations

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.rdf import FORMATS, RELATION_MODES
+from graph.rdf.view import FORMATS, RELATION_MODES
 from tests.conftest import prerequisite_missing
 
 # Every (format, relations mode) an export can be written in.
@@ -45,7 +45,7 @@ def bundled_records(bundled_home):
 @pytest.fixture(scope="session")
 def exports(tmp_path_factory, bundled_records) -> dict[tuple[str, str], Path]:
     """The bundled store exported in every format and relations mode."""
-    from graph import rdf
+    from graph.rdf import view as rdf
 
     out = tmp_path_factory.mktemp("exports")
     files = {}
@@ -61,8 +61,9 @@ def exports(tmp_path_factory, bundled_records) -> dict[tuple[str, str], Path]:
 @pytest.fixture(scope="session")
 def endpoint(bundled_home):
     """An Endpoint over the bundled store (two worker processes), served on a free loopback port."""
-    from graph.sparql import Endpoint, Limits, load_dataset
-    from graph.sparql_http import Server
+    from graph.sparql.engine import Limits, load_dataset
+    from graph.sparql.endpoint import Endpoint
+    from graph.sparql.http import Server
     from graph.stores.embedded import EmbeddedStore
 
     def opener(read_only=True):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.rdf_import import OX_FORMATS
+from graph.rdf.importer import OX_FORMATS
 
 REIFIES = "http://www.w3.org/1999/02/22-rdf-syntax-ns#reifies"
 

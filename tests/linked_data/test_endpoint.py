@@ -215,8 +215,9 @@ def test_entity_uris_dereference_by_content_negotiation(endpoint):
 def test_entity_pages_escape_everything(tmp_path):
     """Text from the data never becomes markup, and only http(s) URLs become links."""
     from graph.model import Entity, Relation
-    from graph.rdf_pages import entity_page
-    from graph.sparql import Endpoint, dataset_from_records
+    from graph.sparql.pages import entity_page
+    from graph.sparql.engine import dataset_from_records
+    from graph.sparql.endpoint import Endpoint
 
     evil = '<script>alert("x")</script>'
     entities = [Entity("victim", "Person", {"name": evil, "description": f"{evil} & more",
@@ -336,7 +337,8 @@ def test_workers_start_whatever_the_main_module_is(tmp_path, monkeypatch):
     import sys
     import types
 
-    from graph.sparql import Endpoint, dataset_from_records
+    from graph.sparql.engine import dataset_from_records
+    from graph.sparql.endpoint import Endpoint
     from graph.synthetic import records
 
     page = tmp_path / "page.py"

@@ -8,9 +8,9 @@ from collections import Counter
 import pyoxigraph as ox
 import pytest
 
-from graph import rdf
+from graph.rdf import view as rdf
 from graph.model import Entity, Relation
-from graph.rdf_jsonld import CONTEXT_PATH, build_context
+from graph.rdf.jsonld import CONTEXT_PATH, build_context
 from tests.conftest import run_cli
 from tests.linked_data.conftest import EXPORT_CASES
 from tests.linked_data.helpers import canonical_quads, triples
@@ -21,7 +21,7 @@ ID = "https://w3id.org/govplat/id/"
 
 def test_published_context_is_generated_from_the_ontology():
     assert json.loads(CONTEXT_PATH.read_text(encoding="utf-8")) == build_context(), \
-        "graph/context.jsonld is stale: run `python -m graph.rdf_jsonld`"
+        "graph/rdf/context.jsonld is stale: run `python -m graph.rdf.jsonld`"
 
 
 @pytest.mark.parametrize("fmt,mode", EXPORT_CASES)
@@ -105,7 +105,7 @@ def test_export_streams_without_building_a_graph(monkeypatch):
     import rdflib
 
     monkeypatch.setattr(rdflib, "Graph", None)
-    monkeypatch.setattr(rdf, "Graph", None)  # the name graph.rdf imported, which to_graph uses
+    monkeypatch.setattr(rdf, "Graph", None)  # the name graph.rdf.view imported, which to_graph uses
     written = []
 
     class Sink:

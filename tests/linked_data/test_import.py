@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph import rdf
-from graph.rdf_import import ImportErrors, RdfSyntaxError, import_into, read
+from graph.rdf import view as rdf
+from graph.rdf.importer import ImportErrors, RdfSyntaxError, import_into, read
 from tests.conftest import run_cli
 from tests.linked_data.conftest import EXPORT_CASES
 from tests.linked_data.helpers import canonical_quads

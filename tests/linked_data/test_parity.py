@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from graph import rdf_examples
+from graph.sparql import examples as sparql_examples
 from graph.model import Node
 from graph.ontology import ontology
 from graph.queries import registry
-from graph.rdf import datatype_of, literal
+from graph.rdf.terms import datatype_of
+from graph.rdf.view import literal
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "sparql-examples.md"
 
@@ -61,14 +62,14 @@ def bundled_store(bundled_home):
 
 def test_there_are_ten_examples_each_mirroring_a_named_query():
     names = {q.name for q in registry()}
-    examples = rdf_examples.examples()
+    examples = sparql_examples.examples()
     assert len(examples) == 10
     assert all(e.mirrors in names for e in examples)
 
 
-@pytest.mark.parametrize("name", [e.name for e in rdf_examples.examples()])
+@pytest.mark.parametrize("name", [e.name for e in sparql_examples.examples()])
 def test_sparql_example_answers_like_its_cypher_query(name, bundled_store, endpoint):
-    example = rdf_examples.get(name)
+    example = sparql_examples.get(name)
     params = example.defaults()
     cypher = _cypher_rows(bundled_store, example, {k: v for k, v in params.items()})
     sparql = example.rows(endpoint.select(example.bind(params)))
@@ -80,6 +81,6 @@ def test_sparql_example_answers_like_its_cypher_query(name, bundled_store, endpo
 
 def test_the_docs_show_every_example():
     text = DOCS.read_text(encoding="utf-8")
-    for example in rdf_examples.examples():
+    for example in sparql_examples.examples():
         assert f"`{example.name}`" in text
         assert re.sub(r"\s+", " ", example.sparql.strip()) in re.sub(r"\s+", " ", text), example.name

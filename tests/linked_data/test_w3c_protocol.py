@@ -67,8 +67,9 @@ TESTS = _manifest()
 def protocol_endpoint(tmp_path_factory):
     """Our endpoint over the suite's data (each file in the named graph the manifest gives it),
     with a worker process, served over HTTP as ``govplat sparql serve`` does."""
-    from graph.sparql import Dataset, Endpoint, Limits
-    from graph.sparql_http import Server
+    from graph.sparql.engine import Dataset, Limits
+    from graph.sparql.endpoint import Endpoint
+    from graph.sparql.http import Server
 
     graphs = {}
     for _, data, _ in TESTS:

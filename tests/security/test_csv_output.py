@@ -10,7 +10,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from graph.rdf_terms import IRI, Lit, XSD
+from graph.rdf.terms import IRI, Lit, XSD
 from tests.conftest import ROOT
 
 HOSTILE = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", '=HYPERLINK("http://127.0.0.1/x","y")',
@@ -50,7 +50,7 @@ def test_analytics_to_csv():
 
 
 def test_sparql_csv_results():
-    from graph.rdf_results import RESULT_WRITERS
+    from graph.rdf.results import RESULT_WRITERS
 
     w = RESULT_WRITERS["csv"](["v"])
     text = w.head() + "".join(w.row([Lit(v)]) for v in HOSTILE + NUMBERS + HARMLESS)
@@ -62,7 +62,7 @@ def test_sparql_csv_results():
 
 def test_sparql_tsv_results():
     """TSV cells are N-Triples terms: the literal's lexical form, inside its quotes, is neutralised."""
-    from graph.rdf_results import RESULT_WRITERS
+    from graph.rdf.results import RESULT_WRITERS
 
     w = RESULT_WRITERS["tsv"](["v"])
     rows = [w.row([Lit(v)]) for v in HOSTILE]

@@ -71,7 +71,7 @@ WORKER = """
 import json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
 from graph.errors import GovplatError
-from graph.rdf_import import read
+from graph.rdf.importer import read
 out = {{}}
 for path in sys.argv[1:]:
     try:
@@ -86,7 +86,7 @@ print(json.dumps(out))
 
 
 def parse_in_worker(paths, env=None) -> dict:
-    """``graph.rdf_import.read`` on each path in a child limited to MEMORY_LIMIT of address space."""
+    """``graph.rdf.importer.read`` on each path in a child limited to MEMORY_LIMIT of address space."""
     proc = subprocess.run([sys.executable, "-c", WORKER.format(limit=MEMORY_LIMIT), *map(str, paths)],
                           capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
     assert proc.returncode == 0, f"the parser crashed (memory limit?):\n{proc.stderr[-3000:]}"

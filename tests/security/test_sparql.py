@@ -31,8 +31,9 @@ def records():
 def served(records):
     """A server over synthetic data with one worker process, as ``govplat sparql serve`` runs."""
     from graph.settings import settings
-    from graph.sparql import Endpoint, Limits, dataset_from_records
-    from graph.sparql_http import Server
+    from graph.sparql.engine import Limits, dataset_from_records
+    from graph.sparql.endpoint import Endpoint
+    from graph.sparql.http import Server
 
     entities, relations = records
     ep = Endpoint(lambda: dataset_from_records(entities, relations, spool=True),
@@ -47,7 +48,8 @@ def served(records):
 @pytest.fixture(scope="module")
 def in_threads(records):
     """An Endpoint that runs queries on threads of this process (the CLI's and dashboard's way)."""
-    from graph.sparql import Endpoint, Limits, dataset_from_records
+    from graph.sparql.engine import Limits, dataset_from_records
+    from graph.sparql.endpoint import Endpoint
 
     entities, relations = records
     ep = Endpoint(lambda: dataset_from_records(entities, relations), Limits(timeout=10, max_rows=200, workers=2))
@@ -151,7 +153,7 @@ def test_federation_is_refused_in_every_spelling_and_nothing_reaches_the_network
 def test_the_parser_refuses_federation_before_evaluation():
     """rdflib's algebra holds SERVICE in every spelling it can read; the ones it cannot read at
     all (comment ends it does not know) go to the engine, which has no network."""
-    from graph.sparql import QueryRefused, check_query
+    from graph.sparql.engine import QueryRefused, check_query
 
     unread = set()
     for name, text in federation_spellings(9, "http://127.0.0.1:1").items():
@@ -166,7 +168,7 @@ def test_the_parser_refuses_federation_before_evaluation():
 
 def test_the_engine_has_no_network_even_when_the_parser_is_fooled(served, in_threads, listener, monkeypatch):
     """The parser's check is bypassed on purpose: the kernel filter alone keeps the engine off the network."""
-    from graph import sparql
+    from graph.sparql import engine as sparql
 
     text = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
     monkeypatch.setattr(sparql, "_refusal", lambda text: None)
@@ -184,7 +186,7 @@ def test_the_engine_has_no_network_even_when_the_parser_is_fooled(served, in_thr
 
 
 def test_a_query_thread_has_no_network_and_other_threads_keep_theirs():
-    from graph import no_network
+    from graph.sparql import no_network
 
     outcome = {}
 
@@ -309,8 +311,9 @@ def test_idle_and_half_open_connections_do_not_block_queries(served):
 
 def test_connections_past_the_limit_get_503_and_the_server_recovers(records):
     from graph.settings import settings
-    from graph.sparql import Endpoint, dataset_from_records
-    from graph.sparql_http import Server
+    from graph.sparql.engine import dataset_from_records
+    from graph.sparql.endpoint import Endpoint
+    from graph.sparql.http import Server
 
     cfg = dataclasses.replace(settings(), sparql_max_connections=8)
     ep = Endpoint(lambda: dataset_from_records(*records))
@@ -364,8 +367,9 @@ def test_a_result_past_its_timeout_is_cut_never_shown_complete(records):
     (no final chunk), so a client sees an incomplete read rather than a short, valid result."""
     import http.client
 
-    from graph.sparql import Endpoint, Limits, dataset_from_records
-    from graph.sparql_http import Server
+    from graph.sparql.engine import Limits, dataset_from_records
+    from graph.sparql.endpoint import Endpoint
+    from graph.sparql.http import Server
 
     ep = Endpoint(lambda: dataset_from_records(*records), Limits(timeout=2.0, max_rows=10**9, workers=1))
     server = Server(ep, "127.0.0.1", 0).start()
@@ -409,8 +413,9 @@ def test_no_cross_origin_reads_by_default(served):
 
 def test_cors_origins_from_settings_never_with_credentials(records):
     from graph.settings import settings
-    from graph.sparql import Endpoint, dataset_from_records
-    from graph.sparql_http import Server
+    from graph.sparql.engine import dataset_from_records
+    from graph.sparql.endpoint import Endpoint
+    from graph.sparql.http import Server
 
     cfg = dataclasses.replace(settings(), sparql_cors_origins=("https://lab.example",))
     ep = Endpoint(lambda: dataset_from_records(*records))
@@ -464,7 +469,7 @@ def test_sigterm_stops_the_server_and_leaves_nothing_behind(bundled_home, tmp_pa
 def test_spool_folders_of_killed_servers_are_removed_by_the_next_load(records, tmp_path, monkeypatch):
     import tempfile
 
-    from graph.sparql import dataset_from_records
+    from graph.sparql.engine import dataset_from_records
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     dead = subprocess.Popen(["true"])

@@ -1,6 +1,6 @@
 """User Cypher (CLI ``govplat cypher``, dashboard console) only reads the graph, on both engines.
 
-The engine plans each query and only plans of read operators run (graph/guard.py). Hostile
+The engine plans each query and only plans of read operators run (graph/cypher/guard.py). Hostile
 queries are refused with the graph, a canary file and the file system left as they were;
 honest read queries, whose aliases, property values and strings look like keywords, run
 exactly as the engine runs them. Limits (time, rows, memory) hold and name their setting.
@@ -27,7 +27,7 @@ SECRET = "CANARY-7f3a1c-SECRET"
 # Honest read queries: every one must run through run_user exactly as the engine runs it.
 HONEST = [
     "MATCH (c:Conflict) RETURN c.name AS name, c.startDate AS start ORDER BY start",
-    # graph/dialect.py's parser reserves `copy` and `export` as bare names (its message says to quote them).
+    # graph/cypher/dialect.py's parser reserves `copy` and `export` as bare names (its message says to quote them).
     "MATCH (c:Conflict) RETURN c.name AS load, c.status AS `copy`, c.kind AS `export`, c.id AS attach "
     "ORDER BY load LIMIT 5",
     "MATCH (c:Conflict) RETURN c.id AS `create`, c.name AS `set`, c.kind AS `delete` ORDER BY `create` LIMIT 3",
@@ -147,7 +147,7 @@ HOSTILE_NEO4J = [
 
 
 def _catalogue(engine: str) -> list[str]:
-    # Both engines read Neo4j's catalogue calls (graph/dialect.py answers them on the embedded store).
+    # Both engines read Neo4j's catalogue calls (graph/cypher/dialect.py answers them on the embedded store).
     return ["CALL db.labels() YIELD label RETURN label ORDER BY label", "CALL db.relationshipTypes()"]
 
 
@@ -220,7 +220,7 @@ def _assert_refused(store, query: str, canary: Path) -> None:
         store.run_user(text)
     message = str(info.value)
     assert not opened.events, "the canary file was opened"
-    # Refused by the engine's plan, or (embedded) already by the Neo4j-Cypher reader of graph/dialect.py.
+    # Refused by the engine's plan, or (embedded) already by the Neo4j-Cypher reader of graph/cypher/dialect.py.
     assert message.startswith(("refused", "query failed", "the embedded store reads Neo4j Cypher")), message
     assert SECRET not in message
     assert _snapshot(folder) == before_files, "a file was written"

@@ -32,30 +32,26 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import hashlib
 import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from rdflib import OWL as _OWL, RDF as _RDF, RDFS as _RDFS, XSD as _XSD_NS, Graph, Literal, Namespace, URIRef, BNode as _RBNode
+from rdflib import OWL as _OWL, RDF as _RDF, Graph, Literal, Namespace, URIRef, BNode as _RBNode
 
 from graph.errors import GovplatError
 from graph.model import Entity, Relation, entity_uri
 from graph.ontology import GP, GP_ID, Ontology, ontology
-from graph.rdf_terms import DCTERMS, OWL, RDF, RDFS, WD, XSD, BNode, IRI, Lit, Quoted
+from graph.rdf.terms import DATATYPE, DCTERMS, OWL, RDF, RDFS, WD, XSD, BNode, IRI, Lit, Quoted, datatype_of
+from graph.rdf.write import writer_for
 
 __all__ = ["FORMATS", "RELATION_MODES", "Format", "entity_triples", "relation_triples", "to_graph", "write",
-           "groups", "quads", "node", "statement", "literal", "datatype_of", "TEXT_LANGUAGE", "ExportError"]
+           "groups", "quads", "node", "statement", "literal", "TEXT_LANGUAGE", "ExportError"]
 
 WD_NS = Namespace(WD)
 TEXT_LANGUAGE = "en"  # govplat's own prose (gp:description, "in govplat's own words") is English
 RELATION_MODES = ("reified", "rdf-star")
-_XSD = {"string": _XSD_NS.string, "date": _XSD_NS.date, "int": _XSD_NS.integer, "float": _XSD_NS.double,
-        "bool": _XSD_NS.boolean}
-_DATATYPE = {kind: IRI(str(uri)) for kind, uri in _XSD.items()}
-RDFS_RANGE = _RDFS.range
 _WIKIDATA_ID = re.compile(r"^[QPL][1-9][0-9]*$")
 
 A = IRI(RDF + "type")
@@ -111,11 +107,6 @@ def _statement(rel: Relation) -> IRI:
     return IRI(f"{_GP_ID}rel/{rel.src}/{rel.type}/{rel.dst}")
 
 
-def reifier_label(s: str, p: str, o: str) -> BNode:
-    """A stable blank-node label for the RDF 1.2 reifier of one relationship triple."""
-    return BNode("r" + hashlib.blake2b(f"{s} {p} {o}".encode(), digest_size=10).hexdigest())
-
-
 def _double(value: float) -> str:
     """The canonical xsd:double lexical form (what JSON-LD produces too): 1.5 -> 1.5E0."""
     if math.isnan(value):
@@ -150,15 +141,15 @@ def literal(value, kind: str, datatype: str | None = None) -> Lit:
         if isinstance(value, dt.datetime):
             value = value.date()
         text = value.isoformat() if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)).isoformat()
-        return Lit(text, _DATATYPE["date"])
+        return Lit(text, DATATYPE["date"])
     if kind == "bool":
         if isinstance(value, str):
             value = value.strip().lower() in ("true", "1")
-        return Lit("true" if value else "false", _DATATYPE["bool"])
+        return Lit("true" if value else "false", DATATYPE["bool"])
     if kind == "int":
-        return Lit(str(int(value)), _DATATYPE["int"])
+        return Lit(str(int(value)), DATATYPE["int"])
     if kind == "float":
-        return Lit(_double(float(value)), _DATATYPE["float"])
+        return Lit(_double(float(value)), DATATYPE["float"])
     raise ValueError(f"unknown value kind {kind!r}")
 
 
@@ -187,13 +178,6 @@ def _make_plan(onto: Ontology) -> dict:
         "prop_iri": {name: IRI(str(p.uri)) for name, p in onto.properties.items()},
         "rel_iri": {t: IRI(str(r.uri)) for t, r in onto.relations.items()},
     }
-
-
-def datatype_of(prop, onto: Ontology | None = None) -> IRI:
-    """The XSD datatype a property's values are written with: its declared ``rdfs:range``."""
-    onto = onto or ontology()
-    rng = onto.graph.value(prop.uri, RDFS_RANGE)
-    return IRI(str(rng)) if rng is not None else _DATATYPE[prop.kind]
 
 
 # ---------------------------------------------------------------------------- records -> triples
@@ -339,7 +323,6 @@ def write(entities: Iterable[Entity], relations: Iterable[Relation], fmt: str, o
           relations_mode: str = "reified") -> int:
     """Serialise records to ``out`` as they come; returns the number of statements written
     (triples, or quads in TriG/N-Quads)."""
-    from graph.rdf_write import writer_for
 
     info = FORMATS.get(fmt)
     if info is None:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from graph.ontology import GP, GP_ID, ONTOLOGY_PATH, ontology
-from graph.rdf_terms import OWL, PREFIXES, RDF, XSD, BNode, IRI, Lit, Quoted, from_ox
+from graph.rdf.terms import OWL, PREFIXES, RDF, XSD, BNode, IRI, Lit, Quoted, from_ox
 
 __all__ = ["route", "service_description", "entity_page", "void_groups"]
 
@@ -37,7 +37,7 @@ _E = html.escape
 
 
 def _fmt(accept: str | None, params: dict, default: str) -> str | None:
-    from graph.rdf_results import FORMAT_ALIASES, negotiate
+    from graph.rdf.results import FORMAT_ALIASES, negotiate
 
     asked = (params.get("format") or [None])[0]
     if asked:
@@ -50,7 +50,7 @@ _DESCRIPTION_PREFIXES = {**PREFIXES, "sd": _SD, "void": _VOID, "formats": _FORMA
 
 
 def _serialise(groups, fmt: str, prefixes: dict | None = None) -> bytes:
-    from graph.rdf_write import writer_for
+    from graph.rdf.write import writer_for
 
     buf = io.BytesIO()
     w = writer_for(fmt, buf, prefixes)
@@ -77,7 +77,7 @@ def route(endpoint, path: str, params: dict, accept: str | None, base: str):
     if path == "/context.jsonld":
         import json
 
-        from graph.rdf_jsonld import context
+        from graph.rdf.jsonld import context
 
         return 200, "application/ld+json", json.dumps(context(), indent=2) + "\n", {}
     if path in ("/ontology", "/ontology.ttl"):

@@ -9,7 +9,7 @@ places where Ladybug would read it differently are rewritten:
   classes under both, ``(n:A|B)`` (either) the classes under either, a lone ``(n)`` every
   class; ``WHERE n:Class`` becomes a test of ``label(n)``. Labels are exact: ``:platform``
   is refused with the right spelling (Ladybug would match it, Neo4j would not);
-* functions: ``labels(n)``, ``type(r)``, ``toLower`` ... as graph/dialect.yaml lists;
+* functions: ``labels(n)``, ``type(r)``, ``toLower`` ... as graph/cypher/dialect.yaml lists;
   ``d.year`` / ``.month`` / ``.day`` / ``.quarter`` on a date become ``date_part``;
 * lists: Neo4j indexes from 0, Ladybug from 1: ``xs[i]`` and ``xs[a..b]`` are shifted;
 * paths: Neo4j never uses a relationship twice in one MATCH; Ladybug does unless told: a

@@ -1,7 +1,7 @@
 """The read-only SPARQL 1.1 engine: pyoxigraph in memory, loaded from the store.
 
-``govplat sparql serve`` (graph/sparql_http.py serves it over HTTP) loads the configured store
-into an in-memory pyoxigraph store (the RDF view of :mod:`graph.rdf`, named graphs per source
+``govplat sparql serve`` (graph/sparql/http.py serves it over HTTP) loads the configured store
+into an in-memory pyoxigraph store (the RDF view of :mod:`graph.rdf.view`, named graphs per source
 included) and runs queries on it. The default graph is the RDF view (as ``govplat export``);
 each source's named graph holds what that source supports, and
 ``<https://w3id.org/govplat/ontology>`` holds ontology.ttl.
@@ -11,12 +11,12 @@ Read only and self-contained, decided twice:
 * from the parsed query (rdflib's SPARQL 1.1 parser and algebra, :func:`check_query`): an
   update is refused (403), a ``SERVICE`` anywhere in the algebra is refused (400);
 * by the operating system: queries are evaluated only on threads or in worker processes that
-  have no network (:mod:`graph.no_network`, a seccomp filter), so pyoxigraph cannot reach any
+  have no network (:mod:`graph.sparql.no_network`, a seccomp filter), so pyoxigraph cannot reach any
   address even for a spelling of ``SERVICE`` a parser does not read as rdflib does. FROM / FROM
   NAMED name graphs of the loaded data only; nothing is ever fetched.
 
 Every query has a timeout and a row cap, and results stream as they are made. ``serve`` runs
-queries in worker processes (graph/rdf_pool.py) that each load the data: past its timeout a
+queries in worker processes (graph/sparql/pool.py) that each load the data: past its timeout a
 query gets 503 and its worker is killed and replaced, so a runaway query never keeps a core
 busy. (An :class:`Endpoint` without worker processes, as the CLI's one-off ``sparql query``
 uses, runs queries in threads and can only abandon a query past its timeout.) The store file
@@ -37,11 +37,11 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from graph.errors import GovplatError
-from graph.rdf_results import FORMAT_ALIASES, GRAPH_MEDIA, RESULT_MEDIA, RESULT_WRITERS, negotiate
-from graph.rdf_terms import PREFIXES, from_ox
+from graph.rdf.results import FORMAT_ALIASES, GRAPH_MEDIA, RESULT_MEDIA, RESULT_WRITERS, negotiate
+from graph.rdf.terms import PREFIXES, from_ox
 
-__all__ = ["Dataset", "Endpoint", "Limits", "load_dataset", "check_query", "query_form", "QueryRefused",
-           "RefreshRunning", "run_query"]
+__all__ = ["Dataset", "Job", "Limits", "load_dataset", "check_query", "evaluate", "query_form", "QueryRefused",
+           "RefreshRunning"]
 
 ONTOLOGY_GRAPH = "https://w3id.org/govplat/ontology"
 _CHUNK = 1 << 15
@@ -111,8 +111,8 @@ class _ChunkReader(io.RawIOBase):
 
 
 def _nquads_chunks(entities, relations, mode: str, named_graphs: bool, counter: list) -> Iterator[bytes]:
-    from graph.rdf import groups
-    from graph.rdf_write import NQuadsWriter
+    from graph.rdf.view import groups
+    from graph.rdf.write import NQuadsWriter
 
     chunks: list[bytes] = []
 
@@ -233,7 +233,7 @@ def check_query(text: str) -> str | None:
     updates (403) and federation (``SERVICE``, 400). Returns the query form (SELECT, ASK,
     CONSTRUCT or DESCRIBE), or None when rdflib's SPARQL 1.1 parser cannot read the text
     (RDF-star syntax, or a syntax error): pyoxigraph then decides, on a thread or in a process
-    that has no network (graph/no_network.py), so a ``SERVICE`` this parser did not see still
+    that has no network (graph/sparql/no_network.py), so a ``SERVICE`` this parser did not see still
     reaches nothing."""
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -326,7 +326,7 @@ def _settings():
     return settings()
 
 
-class _Job:
+class Job:
     """Messages from a worker to the request thread: head, data..., end | error."""
 
     def __init__(self):
@@ -346,7 +346,7 @@ class _Job:
 class _JobOutput:
     """A binary sink for the RDF writers: the first write sends the head."""
 
-    def __init__(self, job: _Job, media_type: str):
+    def __init__(self, job: Job, media_type: str):
         self.job, self.media_type, self.started = job, media_type, False
 
     def write(self, data: bytes) -> None:
@@ -387,13 +387,13 @@ _GRAPH_MEDIA_TYPE = {"ttl": "text/turtle; charset=utf-8", "jsonld": "application
 def evaluate(job, store: ox.Store, text: str, accept, fmt, default_graphs, named_graphs, max_rows: int,
              base_iri: str | None = None) -> None:
     """Check and run one query on ``store`` and send its result to ``job`` as messages (on a
-    thread of this process, or in a worker process: see graph/rdf_pool.py). The caller's
-    thread must have no network (:func:`graph.no_network.deny`).
+    thread of this process, or in a worker process: see graph/sparql/pool.py). The caller's
+    thread must have no network (:func:`graph.sparql.no_network.deny`).
 
     A protocol dataset (``default-graph-uri`` / ``named-graph-uri``) replaces the query's FROM
     and FROM NAMED; named graphs alone leave the default graph empty (SPARQL 1.1 Protocol 2.1.4).
     Relative IRIs resolve against ``base_iri`` (the service's own URL)."""
-    from graph import no_network
+    from graph.sparql import no_network
 
     if job.cancelled.is_set():
         return  # timed out while waiting for a worker
@@ -465,7 +465,7 @@ def _solutions(job, solutions, fmt: str, cap: int) -> None:
 
 
 def _triples(job, triples, fmt: str, cap: int) -> None:
-    from graph.rdf_write import writer_for
+    from graph.rdf.write import writer_for
 
     out = _JobOutput(job, _GRAPH_MEDIA_TYPE[fmt])
     writer = writer_for(fmt, out)
@@ -493,7 +493,7 @@ def _triples(job, triples, fmt: str, cap: int) -> None:
     job.put(("end", truncated))
 
 
-def _normal_format(fmt: str | None) -> str | None:
+def normal_format(fmt: str | None) -> str | None:
     if fmt is None:
         return None
     f = fmt.lower()
@@ -502,145 +502,3 @@ def _normal_format(fmt: str | None) -> str | None:
             return table[f]
     raise QueryRefused(f"unknown format {fmt!r}; use json, xml, csv, tsv (SELECT/ASK) or ttl, jsonld, "
                        "nt (CONSTRUCT/DESCRIBE)", 400)
-
-
-class Endpoint:
-    """The query engine behind the HTTP server (usable without it, e.g. by the dashboard).
-
-    With ``processes`` > 0 queries run in that many worker processes (graph/rdf_pool.py), each
-    with its own copy of the data, so a query past its timeout is really stopped: its worker
-    is killed and replaced. With 0 they run in threads of this process and a query past its
-    timeout is abandoned (it stops at its next row; a blocking step runs on in the background).
-    """
-
-    def __init__(self, loader: Callable[[], Dataset], limits: Limits | None = None, *, processes: int = 0):
-        self.loader = loader
-        self.limits = limits or Limits()
-        self.processes = processes
-        self._refresh_lock = threading.Lock()
-        # In-thread mode: daemon threads (an abandoned query never keeps the process from exiting),
-        # at most `workers` evaluating at once.
-        self._slots = threading.BoundedSemaphore(max(self.limits.workers, 1))
-        self.dataset = loader()
-        try:
-            self.workers = self._start_workers(self.dataset)
-        except BaseException:
-            self.dataset.discard()
-            raise
-
-    def _start_workers(self, ds: Dataset):
-        if not self.processes:
-            return None
-        from graph.rdf_pool import ProcessPool
-
-        if ds.path is None:
-            raise GovplatError("worker processes need a dataset loaded through a file (load_dataset(spool=True))")
-        return ProcessPool(ds.path, self.processes)
-
-    def refresh(self) -> Dataset:
-        """Reload from the store; queries already running finish on the data they started with.
-        One reload at a time: while one runs, another raises :class:`RefreshRunning`."""
-        if not self._refresh_lock.acquire(blocking=False):
-            raise RefreshRunning("a reload is already running (it reads the store as it is now): ask again when it has finished")
-        try:
-            ds = self.loader()
-            try:
-                workers = self._start_workers(ds)
-            except Exception:
-                ds.discard()  # keep serving the data we have
-                raise
-            old_ds, old_workers = self.dataset, self.workers
-            self.dataset, self.workers = ds, workers
-            if old_workers is not None:
-                old_workers.retire()
-            old_ds.discard()
-            return ds
-        finally:
-            self._refresh_lock.release()
-
-    def close(self) -> None:
-        if self.workers is not None:
-            self.workers.retire()
-        self.dataset.discard()
-
-    # --------------------------------------------------------------------- jobs
-    def submit(self, text: str, *, accept: str | None = None, fmt: str | None = None,
-               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-               base_iri: str | None = None) -> _Job:
-        """Start a query; its messages arrive on ``job.q``. It is checked (:func:`check_query`)
-        where it runs, so the parse itself is bounded by the timeout too."""
-        if not text or not text.strip():
-            raise QueryRefused("empty query", 400)
-        fmt = _normal_format(fmt)
-        job = _Job()
-        args = (text, accept, fmt, default_graphs or [], named_graphs or [], self.limits.max_rows, base_iri)
-        if self.workers is not None:
-            self.workers.submit(job, args, time.monotonic() + self.limits.timeout)
-        else:
-            threading.Thread(target=self._in_thread, args=(job, self.dataset.store, args), daemon=True,
-                             name="govplat-sparql-query").start()
-        return job
-
-    def _in_thread(self, job: _Job, store: ox.Store, args: tuple) -> None:
-        from graph import no_network
-
-        with self._slots:
-            try:
-                no_network.deny()  # this thread only, before it reads the query
-            except no_network.NetworkNotDenied as exc:
-                job.put(("error", 500, str(exc)))
-                return
-            evaluate(job, store, *args)
-
-    # --------------------------------------------------------------------- synchronous use
-    def select(self, text: str, timeout: float | None = None) -> list[dict]:
-        """Run a SELECT and return rows as {variable: term} (terms of graph.rdf_terms)."""
-        job = self.submit(text, fmt="json")
-        body = _collect(job, timeout or self.limits.timeout)
-        doc = json.loads(body)
-        return [{k: _term_of_json(v) for k, v in b.items()} for b in doc["results"]["bindings"]]
-
-    def run(self, text: str, *, fmt: str | None = None, accept: str | None = None,
-            timeout: float | None = None) -> bytes:
-        """Run any query and return the serialised result (raises QueryRefused on errors)."""
-        return _collect(self.submit(text, fmt=fmt, accept=accept), timeout or self.limits.timeout)
-
-
-def _term_of_json(v: dict):
-    from graph.rdf_terms import XSD, BNode, IRI, Lit
-
-    if v["type"] == "uri":
-        return IRI(v["value"])
-    if v["type"] == "bnode":
-        return BNode(v["value"])
-    if "xml:lang" in v:
-        return Lit(v["value"], "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", v["xml:lang"])
-    return Lit(v["value"], v.get("datatype", XSD + "string"))
-
-
-def _collect(job: _Job, timeout: float) -> bytes:
-    deadline = time.monotonic() + timeout
-    parts = []
-    while True:
-        remaining = deadline - time.monotonic()
-        try:
-            msg = job.q.get(timeout=max(remaining, 0.001))
-        except queue.Empty:
-            job.cancelled.set()
-            raise QueryRefused(f"query stopped after its timeout of {timeout:g} s", 503) from None
-        if msg[0] == "error":
-            raise QueryRefused(msg[2], msg[1])
-        if msg[0] == "data":
-            parts.append(msg[1])
-        elif msg[0] == "end":
-            return b"".join(parts)
-
-
-def run_query(text: str, *, fmt: str | None = None, limits: Limits | None = None,
-              relations_mode: str = "reified") -> bytes:
-    """Load the store and run one query in process (``govplat sparql query``)."""
-    ep = Endpoint(lambda: load_dataset(relations_mode=relations_mode), limits)
-    try:
-        return ep.run(text, fmt=fmt)
-    finally:
-        ep.close()

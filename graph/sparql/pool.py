@@ -1,6 +1,6 @@
 """SPARQL worker processes: each loads the same N-Quads file into its own in-memory pyoxigraph
 store and runs one query at a time, so a query past its timeout can really be stopped. A worker
-takes its own network away (graph/no_network.py) before it loads anything: it talks to the
+takes its own network away (graph/sparql/no_network.py) before it loads anything: it talks to the
 server over a local pipe only, and no query can make it open a connection.
 
 pyoxigraph cannot interrupt a query (an aggregate or a sort computes everything in one call,
@@ -8,7 +8,7 @@ with the GIL released), so a thread could only abandon it and let it burn a core
 request thread gives up at the deadline, the dispatcher kills the worker process running the
 query and starts a fresh one in the background; the other workers keep serving.
 
-Messages from a worker are those of :func:`graph.sparql.evaluate` (head, data..., end or
+Messages from a worker are those of :func:`graph.sparql.engine.evaluate` (head, data..., end or
 error) followed by ``("done",)``.
 """
 from __future__ import annotations
@@ -51,9 +51,9 @@ def _worker_main(conn, data_path: str) -> None:  # pragma: no cover - runs in th
     import pyoxigraph as ox
 
     from graph.ontology import ONTOLOGY_PATH
-    from graph.sparql import ONTOLOGY_GRAPH, evaluate
+    from graph.sparql.engine import ONTOLOGY_GRAPH, evaluate
 
-    from graph import no_network
+    from graph.sparql import no_network
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which ends us
     try:

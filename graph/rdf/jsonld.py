@@ -1,6 +1,6 @@
 """JSON-LD: the published ``@context`` (generated from the ontology) and node objects.
 
-``graph/context.jsonld`` is the context published with the data (the SPARQL endpoint serves
+``graph/rdf/context.jsonld`` is the context published with the data (the SPARQL endpoint serves
 it at ``/context.jsonld``); it is generated from ``ontology.ttl`` by :func:`build_context`
 and a test keeps the file equal to it, so it never drifts from the ontology. Classes are
 plain names through ``@vocab`` (``"@type": "Agency"``), entity ids are ``gpid:<id>``, each
@@ -11,7 +11,7 @@ A node object is made from one subject's (predicate, object) pairs: a value the 
 definition describes uses the term; any other value is written in expanded form under the
 predicate's compact IRI, so nothing is lost whatever triples come in (CONSTRUCT results too).
 
->>> from graph.rdf_terms import IRI, Lit
+>>> from graph.rdf.terms import IRI, Lit
 >>> node_object(IRI("https://w3id.org/govplat/id/us-cbp"),
 ...             [(IRI("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), IRI("https://w3id.org/govplat/ontology#Agency")),
 ...              (IRI("https://w3id.org/govplat/ontology#name"), Lit("CBP"))])
@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from graph.ontology import GP, GP_ID, ontology
-from graph.rdf_terms import DCTERMS, OWL, RDF, RDFS, WD, XSD, BNode, IRI, Lit, Quoted
+from graph.rdf.terms import DCTERMS, OWL, RDF, RDFS, WD, XSD, BNode, IRI, Lit, Quoted, datatype_of
 
 __all__ = ["CONTEXT_PATH", "CONTEXT_URL", "build_context", "context", "node_object", "compact_iri"]
 
@@ -41,8 +41,6 @@ _PREFIXES = {"gp": _GP, "gpid": _GP_ID, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "x
 
 def build_context() -> dict:
     """The govplat JSON-LD context, from ontology.ttl."""
-    from graph.rdf import datatype_of
-
     onto = ontology()
     ctx: dict = {"@vocab": _GP, **_PREFIXES}
     for name, p in sorted(onto.properties.items()):
@@ -64,12 +62,12 @@ def build_context() -> dict:
 
 @lru_cache(maxsize=1)
 def context() -> dict:
-    """The context, built from the ontology (``graph/context.jsonld`` is its published copy)."""
+    """The context, built from the ontology (``graph/rdf/context.jsonld`` is its published copy)."""
     return build_context()
 
 
 def write_context_file() -> None:
-    """Regenerate graph/context.jsonld after ontology.ttl changes: ``python -m graph.rdf_jsonld``."""
+    """Regenerate graph/rdf/context.jsonld after ontology.ttl changes: ``python -m graph.rdf.jsonld``."""
     CONTEXT_PATH.write_text(json.dumps(build_context(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

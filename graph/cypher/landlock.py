@@ -1,6 +1,6 @@
 """Run one function in a thread that cannot open a file or a network connection (Linux Landlock).
 
-Planning a user query (graph.guard) must not touch the file system, but Ladybug's binder opens
+Planning a user query (graph.cypher.guard) must not touch the file system, but Ladybug's binder opens
 a file that ``LOAD FROM`` names to learn its columns, before any plan exists to refuse. So the
 plan is made in a fresh thread that has restricted itself with Landlock: every file-system
 access it has not been granted (here: all of them) and every TCP bind or connect fails with

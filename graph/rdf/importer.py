@@ -1,6 +1,6 @@
 """Read RDF back into govplat records: our own exports, or third-party RDF using our ontology.
 
-The reading is the inverse of :mod:`graph.rdf`:
+The reading is the inverse of :mod:`graph.rdf.view`:
 
 * a resource typed with a concrete ``gp:`` class is an entity; its id is the local part of a
   ``https://w3id.org/govplat/id/<id>`` IRI, or its ``gp:id`` (for other IRIs and blank nodes);
@@ -38,8 +38,7 @@ from graph.errors import GovplatError, SourceError, ValidationError
 from graph.messages import clip, first_items, message_items
 from graph.model import Entity, Relation
 from graph.ontology import GP, GP_ID, ontology
-from graph.rdf import datatype_of
-from graph.rdf_terms import DCTERMS, OWL, RDF, RDFS, WD, XSD
+from graph.rdf.terms import DCTERMS, OWL, RDF, RDFS, WD, XSD, datatype_of
 from graph.settings import settings
 from graph.xmlsafe import refuse_dtd
 

@@ -3,7 +3,7 @@
 The RDF view is written term by term rather than through a full rdflib ``Graph`` so that an
 export's memory stays flat as the graph grows. Terms are cheap immutable values:
 
->>> from graph.rdf_terms import IRI, Lit, nt
+>>> from graph.rdf.terms import IRI, Lit, nt
 >>> nt(IRI("https://w3id.org/govplat/id/us-cbp"))
 '<https://w3id.org/govplat/id/us-cbp>'
 >>> nt(Lit("2017-03-14", XSD + "date"))
@@ -13,11 +13,17 @@ export's memory stays flat as the graph grows. Terms are cheap immutable values:
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import NamedTuple, Union
 
+from rdflib import URIRef
+
+from graph.ontology import Ontology, ontology
+
 __all__ = ["IRI", "BNode", "Lit", "Quoted", "Term", "Quad", "XSD", "RDF", "RDFS", "OWL", "DCTERMS",
-           "WD", "PREFIXES", "nt", "turtle", "escape_string", "from_ox", "to_ox"]
+           "WD", "PREFIXES", "nt", "turtle", "escape_string", "from_ox", "to_ox",
+           "DATATYPE", "datatype_of", "reifier_label"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -180,3 +186,21 @@ def from_ox(term) -> Term:
     if isinstance(term, ox.Triple):
         return Quoted(from_ox(term.subject), IRI(term.predicate.value), from_ox(term.object))
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+# The XSD datatype of each value kind of the ontology (a property's default when it declares no range).
+DATATYPE = {"string": IRI(XSD + "string"), "date": IRI(XSD + "date"), "int": IRI(XSD + "integer"),
+            "float": IRI(XSD + "double"), "bool": IRI(XSD + "boolean")}
+_RDFS_RANGE = URIRef(RDFS + "range")
+
+
+def datatype_of(prop, onto: Ontology | None = None) -> IRI:
+    """The XSD datatype a property's values are written with: its declared ``rdfs:range``."""
+    onto = onto or ontology()
+    rng = onto.graph.value(prop.uri, _RDFS_RANGE)
+    return IRI(str(rng)) if rng is not None else DATATYPE[prop.kind]
+
+
+def reifier_label(s: str, p: str, o: str) -> BNode:
+    """A stable blank-node label for the RDF 1.2 reifier of one relationship triple."""
+    return BNode("r" + hashlib.blake2b(f"{s} {p} {o}".encode(), digest_size=10).hexdigest())

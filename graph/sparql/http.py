@@ -17,7 +17,7 @@
                             refresh`` reads it from a file only the user can read)
 ==========================  ======================================================================
 
-Read only: SPARQL Update gets 403, federated ``SERVICE`` 400 (see :mod:`graph.sparql`), a
+Read only: SPARQL Update gets 403, federated ``SERVICE`` 400 (see :mod:`graph.sparql.engine`), a
 query past its timeout 503. uvicorn enforces the connection limits from graph/settings.py
 (request line and header size, open connections, keep-alive); only the body size is ours,
 because uvicorn has no setting for it. Cross-origin pages may read answers only from the origins
@@ -52,14 +52,15 @@ from starlette.routing import Route
 
 from graph.errors import GovplatError, StoreBusyError
 from graph.settings import Settings, settings
-from graph.sparql import Endpoint, Limits, QueryRefused, RefreshRunning, load_dataset
+from graph.sparql.engine import Limits, QueryRefused, RefreshRunning, load_dataset
+from graph.sparql.endpoint import Endpoint
 
 __all__ = ["DEFAULT_PORT", "Server", "make_app", "serve", "refresh_token_path", "refresh_token_for"]
 
 DEFAULT_PORT = 3030
 _READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
 _LOOPBACK_NAMES = ["127.0.0.1", "localhost"]
-# What graph/rdf_pages.py serves (everything else is 404).
+# What graph/sparql/pages.py serves (everything else is 404).
 _PAGES = ["/", "/id/{local:path}", "/.well-known/void", "/void", "/context.jsonld", "/ontology", "/ontology.ttl"]
 
 
@@ -152,7 +153,7 @@ class _App:
 
     # --------------------------------------------------------------------- /sparql
     async def sparql(self, request: Request) -> Response:
-        from graph import rdf_pages
+        from graph.sparql import pages
 
         try:
             params = parse_qs(request.url.query, keep_blank_values=True)
@@ -175,7 +176,7 @@ class _App:
                 raise QueryRefused(_READ_ONLY, 403)
             if "query" not in params:
                 status, ctype, page, headers = await run_in_threadpool(
-                    rdf_pages.service_description, self.endpoint, request.headers.get("accept"), self.base_url(),
+                    pages.service_description, self.endpoint, request.headers.get("accept"), self.base_url(),
                     params)
                 return Response(page, status, headers=headers, media_type=ctype)
             if len(params["query"]) != 1:
@@ -242,11 +243,11 @@ class _App:
 
     # --------------------------------------------------------------------- pages
     async def page(self, request: Request) -> Response:
-        from graph import rdf_pages
+        from graph.sparql import pages
 
         path = request.url.path
         params = parse_qs(request.url.query, keep_blank_values=True)
-        page = await run_in_threadpool(rdf_pages.route, self.endpoint, path, params, request.headers.get("accept"),
+        page = await run_in_threadpool(pages.route, self.endpoint, path, params, request.headers.get("accept"),
                                        self.base_url())
         if page is None:
             return _text(404, f"nothing at {path}")

@@ -2,9 +2,9 @@
 (W3C SPARQL 1.1 Query Results formats), plus content negotiation.
 
 A writer's ``head`` / ``row`` / ``tail`` return strings so a server can stream a result and
-stop at a row cap. Terms are :mod:`graph.rdf_terms` values.
+stop at a row cap. Terms are :mod:`graph.rdf.terms` values.
 
->>> from graph.rdf_terms import IRI, Lit
+>>> from graph.rdf.terms import IRI, Lit
 >>> w = RESULT_WRITERS["csv"](["s", "n"])
 >>> w.head() + w.row([IRI("https://w3id.org/govplat/id/x"), Lit("a, b")]) + w.tail(False)
 's,n\\r\\nhttps://w3id.org/govplat/id/x,"a, b"\\r\\n'
@@ -16,7 +16,7 @@ import re
 from xml.sax.saxutils import escape as _xml_escape, quoteattr
 
 from graph.csv_cells import spreadsheet_safe
-from graph.rdf_terms import RDF, XSD, BNode, IRI, Lit, Quoted, nt
+from graph.rdf.terms import RDF, XSD, BNode, IRI, Lit, Quoted, nt
 
 __all__ = ["RESULT_WRITERS", "RESULT_MEDIA", "GRAPH_MEDIA", "negotiate", "FORMAT_ALIASES", "parse_accept"]
 

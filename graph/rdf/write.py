@@ -4,7 +4,7 @@ A writer takes subject groups ``(graph, subject, [(p, o), ...])`` and writes eac
 nothing but a small output buffer is kept, so memory does not grow with the graph. Line
 formats (N-Triples, N-Quads) write one statement a line; Turtle and TriG write one block per
 subject; JSON-LD writes one node object per subject inside a ``@graph`` array, with the
-published context (``graph/context.jsonld``) inline so the file reads offline.
+published context (``graph/rdf/context.jsonld``) inline so the file reads offline.
 
 RDF-star annotations (a quoted triple as subject) are written as ``<< s p o >>`` in Turtle and
 TriG, which RDF-star (Jena) and RDF 1.2 (Oxigraph) parsers both read; the line formats use
@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 from typing import IO
 
-from graph.rdf_terms import PREFIXES, RDF, IRI, Quoted, nt, turtle
+from graph.rdf.jsonld import context, node_object
+from graph.rdf.terms import PREFIXES, RDF, IRI, Quoted, nt, reifier_label, turtle
 
 __all__ = ["Writer", "writer_for", "WRITERS"]
 
@@ -61,8 +62,6 @@ class Writer:
 
 def _reified(subject, pos):
     """Turn a quoted-triple subject into an RDF 1.2 reifier (a stable blank node)."""
-    from graph.rdf import reifier_label
-
     r = reifier_label(subject.s, subject.p, subject.o if not isinstance(subject.o, Quoted) else str(subject.o))
     return r, [(_REIFIES, subject), *pos]
 
@@ -146,15 +145,11 @@ class JsonLdWriter(Writer):
     """``{"@context": {...}, "@graph": [node, node, ...]}``, one node object per subject."""
 
     def start(self) -> None:
-        from graph.rdf_jsonld import context
-
         self._emit('{\n"@context": ' + json.dumps(context()["@context"], ensure_ascii=False, indent=1)
                    + ',\n"@graph": [')
         self._first = True
 
     def group(self, graph, subject, pos) -> None:
-        from graph.rdf_jsonld import node_object
-
         if graph is not None or not pos:
             return
         obj = node_object(subject, pos)
@@ -172,5 +167,5 @@ WRITERS = {"nt": NTriplesWriter, "nq": NQuadsWriter, "ttl": TurtleWriter, "trig"
 
 
 def writer_for(fmt: str, out: IO[bytes], prefixes: dict[str, str] | None = None) -> Writer:
-    """A streaming writer; ``prefixes`` (Turtle/TriG) default to graph.rdf_terms.PREFIXES."""
+    """A streaming writer; ``prefixes`` (Turtle/TriG) default to graph.rdf.terms.PREFIXES."""
     return WRITERS[fmt](out, prefixes)
