@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import QueryError
-from graph.stores.base import Store
+
+if TYPE_CHECKING:  # for annotations only: the stores translate Cypher through the schema
+    from graph.stores.base import Store
 
 __all__ = ["describe", "catalogue", "PAIRS_QUERY"]
 

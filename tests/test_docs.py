@@ -48,3 +48,15 @@ def test_sparql_post_example_sends_a_query_content_type():
     text = (ROOT / "docs" / "sparql-examples.md").read_text(encoding="utf-8")
     assert "POST the query text" not in text
     assert "Content-Type: application/sparql-query" in text
+
+
+def test_the_architecture_page_matches_the_tree():
+    """Every package and file docs/architecture.md names exists, and every package is described."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"\*\*`([\w/]+/)`\*\*", text))
+    packages = {p.parent.relative_to(ROOT).as_posix() + "/" for pkg in ("graph", "ingest", "dashboard")
+                for p in (ROOT / pkg).rglob("__init__.py")}
+    assert named == packages
+    for path in re.findall(r"`((?:graph|ingest|dashboard)/[\w/.<>]+)`", text):
+        if "<" not in path:
+            assert (ROOT / path).exists(), path

@@ -20,7 +20,7 @@ from graph.errors import QueryError
 
 __all__ = ["Example", "examples", "get", "EXAMPLES_PATH", "sparql_literal", "LIST_SEPARATOR"]
 
-EXAMPLES_PATH = Path(__file__).parent / "queries" / "sparql_examples.yaml"
+EXAMPLES_PATH = Path(__file__).parents[1] / "queries" / "sparql_examples.yaml"
 LIST_SEPARATOR = "|"
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\b")
 
