@@ -209,6 +209,7 @@ class Context:
         if not entities and not relations:
             return
         if self.check_only or self.store is None:
+            relations = self._check_relation_classes(relations)
             self.counters.stored_entities += len(entities)
             self.counters.stored_relations += len(relations)
             return
@@ -225,6 +226,20 @@ class Context:
             return
         self.counters.stored_entities += len(entities)
         self.counters.stored_relations += len(relations)
+
+    def _check_relation_classes(self, relations: list[Relation]) -> list[Relation]:
+        """Without a store (``--check``), what the store would refuse for a relation: a type the
+        ontology does not allow between its ends' classes. Ends not emitted in this run (stored
+        earlier, or unknown) are left to the store."""
+        onto, good = ontology(), []
+        for r in relations:
+            src, dst = self._known.get(r.src), self._known.get(r.dst)
+            if src and dst and not onto.allows(r.type, src, dst):
+                self.reject(ValidationError(f"{r.type} cannot join a {src} to a {dst}", where=r.origin,
+                                            record=f"{r.src} {r.type} {r.dst}", field="type"))
+            else:
+                good.append(r)
+        return good
 
     def _write_one(self, entities, relations) -> None:
         try:

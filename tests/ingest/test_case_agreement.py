@@ -107,3 +107,15 @@ def test_the_check_command_rejects_a_contradicting_case_file(tmp_path):
     proc = run_cli("ingest", "cases", str(reg), str(cases), "--check", env={"GOVPLAT_HOME": str(tmp_path / "h")})
     assert proc.returncode == 1
     assert "broken.yaml, record 'test-conflict', field 'name'" in proc.stderr
+
+
+def test_the_check_command_refuses_a_relation_the_store_would_refuse(tmp_path):
+    """`ingest cases --check` writes nothing, yet names a relation whose type the ontology does not
+    allow between its ends' classes, as the store would at ingest."""
+    from tests.conftest import run_cli
+
+    reg, cases = _case(tmp_path, "  - [twitter, MEMBER_OF, good-demand]\n")
+    proc = run_cli("ingest", "cases", str(reg), str(cases), "--check", env={"GOVPLAT_HOME": str(tmp_path / "h")})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "record 'twitter MEMBER_OF good-demand'" in proc.stderr and "field 'type'" in proc.stderr, proc.stderr
+    assert "MEMBER_OF cannot join" in proc.stderr
