@@ -14,6 +14,7 @@ from graph.model import Entity, Relation
 from ingest.context import Context
 from ingest.detect import walk
 from ingest.resolve import country_entity, country_id, iso_source
+from ingest.source_quality import AGGREGATOR, meets_sourcing_rule, quality_table
 from ingest.sources.cases_schema import CaseFile, ConflictRecord, EntityRecord, SourceRecord
 from ingest.yamlio import load_yaml
 
@@ -102,6 +103,12 @@ def _read_file(ctx: Context, path: Path) -> _File | None:
             ctx.reject(_pyd_error(exc, where, rid), rid)
             continue
         props = rec.model_dump(exclude={"id"}, exclude_none=True)
+        denied = quality_table().deny_reason(rec.url)
+        if denied:
+            ctx.reject(ValidationError(f"{denied}: cite the original outlet or the issuer instead",
+                                       where=where, record=rec.id, field="url"), rec.id)
+            continue
+        props["quality"] = quality_table().tier(props)
         props["name"] = rec.title
         out.entities.append(Entity(rec.id, "Source", props, [rec.id], where))
     for i, item in enumerate(raw.get("entities") or []):
@@ -163,6 +170,8 @@ def disagreements(conflict: Entity, today: dt.date | None = None) -> list[Valida
 
     if status == "ongoing" and end is not None:
         bad(f"status is ongoing but endDate is {end}: drop endDate or set status resolved", "endDate")
+    if status == "ongoing" and props.get("statusAsOf") is None:
+        bad("status is ongoing but statusAsOf (the date it was last verified) is missing", "statusAsOf")
     if end is not None and start is not None and end < start:
         bad(f"endDate {end} is before startDate {start}", "endDate")
     if start is None:
@@ -183,12 +192,41 @@ def disagreements(conflict: Entity, today: dt.date | None = None) -> list[Valida
     return out
 
 
+_OPEN_CASE = ("pending", "ongoing")
+
+
 def _case_disagreements(e: Entity) -> list[ValidationError]:
     filed, ended = e.props.get("filedDate"), e.props.get("terminatedDate")
+    out = []
     if filed and ended and ended < filed:
-        return [ValidationError(f"terminatedDate {ended} is before filedDate {filed}", where=e.origin,
-                                record=e.id, field="terminatedDate")]
-    return []
+        out.append(ValidationError(f"terminatedDate {ended} is before filedDate {filed}", where=e.origin,
+                                   record=e.id, field="terminatedDate"))
+    if e.props.get("status") in _OPEN_CASE and e.props.get("statusAsOf") is None:
+        out.append(ValidationError(f"status is {e.props['status']} but statusAsOf (the date it was last verified) "
+                                   "is missing", where=e.origin, record=e.id, field="statusAsOf"))
+    return out
+
+
+def _sourcing(ctx: Context, defined: dict[str, Entity]) -> None:
+    """Refuse events whose only support is aggregator/rewrite pages; note the dated events that
+    have neither a primary source nor two independent reputable ones."""
+    sources = {i: e.props for i, e in defined.items() if e.cls == "Source" and e.id}
+    weak = {}
+    for e in defined.values():
+        if not e.id or not ctx.onto.is_a(e.cls, "Event"):
+            continue
+        cited = [sources[s] for s in e.sources if s in sources]
+        if cited and all(s["quality"] == AGGREGATOR for s in cited):
+            ctx.reject(ValidationError("its only support is aggregator/rewrite pages "
+                                       f"({', '.join(e.sources)}): cite the issuer or the original outlet",
+                                       where=e.origin, record=e.id, field="sources"), e.id)
+            e.id = ""
+        elif not meets_sourcing_rule(cited):
+            weak[e.id] = {"file": Path(e.origin).name, "sources": ", ".join(f"{s} ({sources[s]['quality']})"
+                                                                            for s in e.sources if s in sources)}
+    if weak:
+        ctx.note(f"dated events with neither a primary source nor two independent reputable ones ({len(weak)})",
+                 weak)
 
 
 def _same_facts(a: Entity, b: Entity) -> bool:
@@ -218,6 +256,7 @@ def crawl(ctx: Context) -> None:
             ctx.reject(err, e.id)
         if errors:
             e.id = ""
+    _sourcing(ctx, defined)
     early = {}
     for f in files:
         start = f.conflict.props.get("startDate") if f.conflict is not None and f.conflict.id else None

@@ -34,6 +34,8 @@ class SourceRecord(_Strict):
     datePrecision: str | None = None
     uncertain: str | None = None
     secondary: bool | None = None
+    quality: str | None = Field(None, description="primary, major, secondary or aggregator (gp:SourceQualities); "
+                                                  "only where the domain table does not decide it")
 
 
 class Involvement(_Strict):
