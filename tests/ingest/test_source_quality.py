@@ -26,7 +26,7 @@ def _bundled_records():
 def check(tmp_path, text: str):
     """`ingest cases --check` over the core registry and one case file holding ``text``."""
     reg, cases = tmp_path / "registry", tmp_path / "cases"
-    reg.mkdir()
+    reg.mkdir(parents=True)
     cases.mkdir()
     shutil.copy(REGISTRY / "core.yaml", reg / "core.yaml")
     (cases / "case.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
@@ -172,3 +172,24 @@ def test_the_stored_source_carries_its_tier(tmp_path, store):
                      "RETURN s.id AS id, s.quality AS q ORDER BY id").rows
     assert [(r["id"], r["q"]) for r in rows] == [("src-court", "primary"), ("src-extra", "secondary"),
                                                  ("src-wire", "major")]
+
+
+# ------------------------------------------------------------------ the schema of the new fields
+
+
+def test_statusasof_must_be_a_date(tmp_path):
+    text = case(status="ongoing").replace("  status: ongoing\n", "  status: ongoing\n  statusAsOf: last week\n")
+    counters = check(tmp_path, text)
+    assert [(e.record, e.field) for e in counters.errors] == [("test-conflict", "statusAsOf")]
+
+
+def test_identifiers_are_properties_of_cases_rulings_and_laws(tmp_path):
+    text = case() + """\
+  - {id: a-ruling, class: Ruling, name: A ruling, date: 2020-03-01, ecli: "ECLI:EU:C:2020:1",
+     neutralCitation: "[2020] EWHC 1", sources: [src-court]}
+  - {id: a-law, class: Law, name: A law, citation: Regulation (EU) 2020/1,
+     eli: "http://data.europa.eu/eli/reg/2020/1/oj", sources: [src-court]}
+"""
+    assert check(tmp_path, text).errors == []
+    counters = check(tmp_path / "bad", text.replace("ecli:", "ecliNumber:"))
+    assert [(e.record, e.field) for e in counters.errors] == [("a-ruling", "ecliNumber")]
