@@ -31,6 +31,7 @@ conflict:
   description: "A test conflict whose texts try to run script: {XSS_NAME_IMG} [link](javascript:alert(1))"
   startDate: 2020-01-01
   status: ongoing
+  statusAsOf: 2020-01-02
   outcome: "</script><script>window.__xss=1</script>"
   countries: [US]
   involves:

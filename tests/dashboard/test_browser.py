@@ -156,7 +156,7 @@ def test_ingest_while_the_dashboard_runs(browser, xss_home, xss_url, tmp_path):
     (tmp_path / "cases").mkdir()
     (tmp_path / "cases" / "later.yaml").write_text(
         "conflict:\n  id: later-conflict\n  name: Added while the dashboard runs\n  startDate: 2021-01-01\n"
-        "  status: ongoing\n  countries: [FR]\n  sources: [later-a, later-b]\n"
+        "  status: ongoing\n  statusAsOf: 2021-01-02\n  countries: [FR]\n  sources: [later-a, later-b]\n"
         "sources:\n  - {id: later-a, kind: news, publisher: P, title: A, url: 'https://example.org/1', "
         "publishedDate: 2021-01-01, retrievedDate: 2021-01-02}\n"
         "  - {id: later-b, kind: news, publisher: P, title: B, url: 'https://example.org/2', "
