@@ -92,8 +92,6 @@ def test_first_case_answers_the_questions(bundled):
      "good-demand MADE_BY no-such-body", "to", "unknown id 'no-such-body'"),
     (BROKEN_BASE + "relations:\n  - [good-demand, FLIES_TO, us-dhs]\n",
      "good-demand FLIES_TO us-dhs", "type", "unknown relation type"),
-    (BROKEN_BASE + "relations:\n  - [good-demand, DECIDES, us-dhs]\n",
-     "good-demand DECIDES us-dhs", "type", "DECIDES cannot join a RemovalRequest to a"),
     (BROKEN_BASE + "  - {id: no-source, class: RemovalRequest, name: X, date: 2020-01-02, sources: []}\n",
      "no-source", "sources", "at least 1"),
     (BROKEN_BASE + "  - {id: us-dhs, class: Agency, name: Another DHS, sources: [src-a]}\n",
