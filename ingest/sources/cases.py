@@ -23,6 +23,13 @@ __all__ = ["crawl", "case_files"]
 _CONTAINED = ("Event", "CourtCase")  # classes linked to their file's conflict
 
 
+def _held_by() -> dict[str, Any]:
+    """Event-level source -> its id function for a natural key (the one that source uses itself)."""
+    from ingest.sources import github_takedowns, keepiton, lumen
+    return {"lumen": lumen.notice_id, "github_takedowns": github_takedowns.notice_id,
+            "keepiton": keepiton.case_event_id}
+
+
 def case_files(paths: list[Path]) -> list[Path]:
     return walk(paths, (".yaml", ".yml"))
 
@@ -41,6 +48,7 @@ class _File:
     conflict: Entity | None = None
     involves: list[tuple[str, str | None]] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
+    held: dict[str, str] = field(default_factory=dict)  # the file's id -> the event-level source's id
 
 
 def _cast(ctx: Context, e: EntityRecord, where: str) -> dict[str, Any]:
@@ -126,7 +134,18 @@ def _read_file(ctx: Context, path: Path) -> _File | None:
         except Exception as exc:  # unknown class
             ctx.reject(ValidationError(str(exc), where=where, record=rid, field="class"), rid)
             continue
-        out.entities.append(Entity(rec.id, rec.cls, props, rec.sources, where))
+        eid = rec.id
+        if rec.heldBy:
+            (source, key), = rec.heldBy.items()
+            make = _held_by().get(source)
+            try:
+                if make is None:
+                    raise ValueError(f"{source!r} is not an event-level source (one of {', '.join(sorted(_held_by()))})")
+                eid = out.held[rec.id] = make(key)
+            except ValueError as exc:
+                ctx.reject(ValidationError(str(exc), where=where, record=rid, field="heldBy"), rid)
+                continue
+        out.entities.append(Entity(eid, rec.cls, props, rec.sources, where))
     if raw.get("conflict") is not None:
         item = raw["conflict"]
         rid = item.get("id", "conflict") if isinstance(item, dict) else "conflict"
@@ -235,6 +254,16 @@ def _same_facts(a: Entity, b: Entity) -> bool:
 
 def crawl(ctx: Context) -> None:
     files = [f for f in (_read_file(ctx, p) for p in case_files(ctx.paths)) if f is not None]
+    # An event an event-level source holds takes that source's id; every file's references follow it.
+    held: dict[str, str] = {}
+    for f in files:
+        for name, eid in f.held.items():
+            if held.setdefault(name, eid) != eid:
+                ctx.reject(ValidationError(f"id names another heldBy event elsewhere ({held[name]})",
+                                           where=str(f.path), record=name, field="heldBy"), eid)
+    for f in files:
+        f.involves = [(held.get(x, x), role) for x, role in f.involves]
+        f.relations = [(_renamed(item, held), label) for item, label in f.relations]
     # Index every definition; a second definition must agree on every fact.
     defined: dict[str, Entity] = {}
     for f in files:
@@ -288,6 +317,15 @@ def crawl(ctx: Context) -> None:
             ctx.emit(e)
     for f in files:
         _emit_relations(ctx, f, all_ids, defined)
+
+
+def _renamed(item: Any, held: dict[str, str]) -> Any:
+    """A relation with its ends' file ids replaced by the event-level source's ids."""
+    if isinstance(item, list) and len(item) >= 3:
+        return [held.get(x, x) if i in (0, 2) and isinstance(x, str) else x for i, x in enumerate(item)]
+    if isinstance(item, dict):
+        return {k: held.get(v, v) if k in ("from", "to") and isinstance(v, str) else v for k, v in item.items()}
+    return item
 
 
 def _emit_relations(ctx: Context, f: _File, all_ids: set[str], defined: dict[str, Entity]) -> None:

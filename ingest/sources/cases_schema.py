@@ -74,6 +74,16 @@ class EntityRecord(BaseModel):
     id: str = Field(pattern=ID_PATTERN)
     cls: str = Field(alias="class")
     sources: list[str] = Field(min_length=1)
+    heldBy: dict[str, Union[str, int]] | None = Field(
+        None, description="the event-level source holding this event and its natural key there, e.g. "
+                          "{lumen: 12345}; the node takes that source's id, and `id` names it in this file")
+
+    @field_validator("heldBy")
+    @classmethod
+    def _one_source(cls, v):
+        if v is not None and len(v) != 1:
+            raise ValueError("names one event-level source and its key, e.g. {lumen: 12345}")
+        return v
 
     @property
     def props(self) -> dict[str, Any]:

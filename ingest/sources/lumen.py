@@ -26,6 +26,14 @@ from ingest.resolve import Resolver, normalise
 __all__ = ["crawl", "detect"]
 
 PREFIX = "lumen"
+
+
+def notice_id(number: int | str) -> str:
+    """The id of Lumen notice ``number``'s demand; a case file names it as ``heldBy: {lumen: <number>}``."""
+    text = str(number).strip()
+    if not text.isdigit():
+        raise ValueError(f"{number!r} is not a Lumen notice number")
+    return f"{PREFIX}-notice-{int(text)}"
 _STUB_KEYS = {"id", "title", "body"}
 _ACTORS: dict[int, dict[str, Entity]] = {}  # per run: parties created from their name
 
@@ -136,7 +144,7 @@ def _emit_notice(ctx: Context, linker: RegistryLinker, path: Path, key: str, not
                              "infringingUrls": infringing, "copyrightedUrls": copyrighted}
     if notice.get("action_taken"):
         props["actionTaken"] = str(notice["action_taken"])
-    demand_id = f"{PREFIX}-notice-{nid}"
+    demand_id = notice_id(nid)
     ctx.emit(source)
     ctx.emit(Entity(demand_id, cls, {k: v for k, v in props.items() if v not in (None, [])}, [source_id], where))
 
