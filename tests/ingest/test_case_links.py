@@ -1,13 +1,15 @@
 """A case names an event an event-level source holds (`heldBy`): one node, whichever loader runs first."""
 from __future__ import annotations
 
+import shutil
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from ingest.sources import github_takedowns, keepiton, lumen
 from tests.conftest import shared_file
-from tests.ingest._helpers import embedded_home, ingest, one, snapshot
+from tests.ingest._helpers import embedded_home, ingest, snapshot
 
 NOTICE = "Russia/2014/2014-10-21-roskomnadzor.md"
 
@@ -97,3 +99,26 @@ def test_bad_key_names_file_record_and_field(tmp_path):
     assert errors["a"].field == "heldBy" and "'abc' is not a Lumen notice number" in str(errors["a"])
     assert errors["b"].field == "heldBy" and "not an event-level source" in str(errors["b"])
     assert "bad.yaml" in errors["a"].where
+
+
+def test_bundled_github_case_is_one_graph_in_either_order(tmp_path):
+    """ru-github-block-2014 names GitHub's three 2014 notices: with the notices ingested
+    before or after it, the graph is the same and the conflict holds GitHub's nodes."""
+    data = Path(__file__).resolve().parents[2] / "ingest" / "data"
+    cases = tmp_path / "cases"
+    shutil.copytree(data / "registry", cases / "registry")
+    shutil.copy(data / "cases" / "ru-github-block-2014.yaml", cases)
+    notices = shared_file("github-gov-takedowns", "Russia", "2014")
+    runs = []
+    for i, order in enumerate([[("cases", cases), ("github_takedowns", notices)],
+                               [("github_takedowns", notices), ("cases", cases)]]):
+        with embedded_home(tmp_path / f"h{i}") as store:
+            for source, path in order:
+                assert ingest(store, source, path).rejected == 0
+            held = [r["id"] for r in store.run(
+                "MATCH (r:RemovalRequest)-[:IN_CONFLICT]->(:Conflict {id: 'ru-github-block-2014'}) "
+                "RETURN r.id AS id ORDER BY id").rows]
+            runs.append(snapshot(store))
+    assert runs[0] == runs[1]
+    assert held == sorted(github_takedowns.notice_id(f"Russia/2014/2014-{d}-roskomnadzor.md")
+                          for d in ("10-21", "11-27", "12-19"))
