@@ -13,6 +13,7 @@ from graph.errors import SourceError, ValidationError
 from graph.model import Entity, Relation
 from ingest.context import Context
 from ingest.detect import walk
+from ingest.event_ids import HELD_BY
 from ingest.resolve import country_entity, country_id, iso_source
 from ingest.source_quality import AGGREGATOR, meets_sourcing_rule, quality_table
 from ingest.sources.cases_schema import CaseFile, ConflictRecord, EntityRecord, SourceRecord
@@ -21,13 +22,6 @@ from ingest.yamlio import load_yaml
 __all__ = ["crawl", "case_files"]
 
 _CONTAINED = ("Event", "CourtCase")  # classes linked to their file's conflict
-
-
-def _held_by() -> dict[str, Any]:
-    """Event-level source -> its id function for a natural key (the one that source uses itself)."""
-    from ingest.sources import github_takedowns, keepiton, lumen
-    return {"lumen": lumen.notice_id, "github_takedowns": github_takedowns.notice_id,
-            "keepiton": keepiton.case_event_id}
 
 
 def case_files(paths: list[Path]) -> list[Path]:
@@ -137,10 +131,10 @@ def _read_file(ctx: Context, path: Path) -> _File | None:
         eid = rec.id
         if rec.heldBy:
             (source, key), = rec.heldBy.items()
-            make = _held_by().get(source)
+            make = HELD_BY.get(source)
             try:
                 if make is None:
-                    raise ValueError(f"{source!r} is not an event-level source (one of {', '.join(sorted(_held_by()))})")
+                    raise ValueError(f"{source!r} is not an event-level source (one of {', '.join(sorted(HELD_BY))})")
                 eid = out.held[rec.id] = make(key)
             except ValueError as exc:
                 ctx.reject(ValidationError(str(exc), where=where, record=rid, field="heldBy"), rid)

@@ -26,6 +26,7 @@ from graph.model import Entity, Relation
 from ingest.accounts import ensure_account
 from ingest.agencies import AgencyTable, ensure_agency
 from ingest.context import Context, make_id
+from ingest.event_ids import GITHUB_TAKEDOWNS, NOTICE_DATE, github_notice_id
 from ingest.detect import walk
 from ingest.laws import link_laws
 from ingest.registry import RegistryLinker, registry_records
@@ -34,18 +35,9 @@ from ingest.textfile import read_text
 
 __all__ = ["crawl", "detect"]
 
-PREFIX = "ghgov"
-_DATED = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+PREFIX = GITHUB_TAKEDOWNS
+_DATED = NOTICE_DATE
 _URL = re.compile(r"https?://[^\s<>\"'()\[\]]+")
-
-
-def notice_id(rel: str) -> str:
-    """The id of the notice filed at ``rel`` in the repository (``Russia/2014/2014-10-21-roskomnadzor.md``);
-    a case file names it as ``heldBy: {github_takedowns: <that path>}``."""
-    rel = str(rel).strip().strip("/")
-    if not _DATED.match(rel.rsplit("/", 1)[-1]) or not rel.endswith(".md"):
-        raise ValueError(f"{rel!r} is not a notice path <Country>/<year>/<YYYY-MM-DD>-<sender>.md")
-    return make_id(f"{PREFIX}-notice", rel)
 
 
 def _place(path: Path) -> tuple[Path, str] | None:
@@ -126,7 +118,7 @@ def _notice(ctx: Context, linker: RegistryLinker, path: Path, root: Path, countr
                                 for c in re.findall(p, text, re.IGNORECASE | re.DOTALL)))
     grounds = [words for pattern, words in ctx.config["legal_phrases"].items()
                if re.search(pattern, text, re.IGNORECASE)]
-    nid = notice_id(rel)
+    nid = github_notice_id(rel)
     rec = registry_records().get(agency.id) if agency else None
     sender = rec.props["name"] if rec else (agency.name if agency else "")
     props = {"name": f"{sender or 'Government'} ({cname}) takedown notice to GitHub of {date.isoformat()}",

@@ -35,6 +35,7 @@ from typing import Any
 from graph.errors import SourceError, ValidationError
 from graph.model import Entity, Relation
 from ingest.context import Context, make_id
+from ingest.event_ids import KEEPITON, stop_event_id
 from ingest.detect import CsvRow, csv_header, header_names, read_csv, walk
 from ingest.laws import link_laws
 from ingest.provenance import file_source, urls_in, web_source
@@ -45,25 +46,7 @@ from ingest.sources.workbook import read_workbook, sheet_layout
 
 __all__ = ["crawl", "detect"]
 
-PREFIX = "keepiton"
-
-
-def event_id(*, stop_id: int | None = None, key: tuple | None = None) -> str:
-    """A shutdown event's id: from its lowest 2019 STOP ID where it has one, else from its
-    key (country id, start date, area or "national", kind)."""
-    return make_id(PREFIX, "stop-2019", stop_id) if stop_id is not None else make_id(PREFIX, *key)
-
-
-def case_event_id(text: str) -> str:
-    """The id for a case file's ``heldBy: {keepiton: ...}``: ``stop-2019/<STOP ID>`` when any row
-    of the event has a 2019 STOP ID, else ``<ISO2>/<start YYYY-MM-DD>/<area or national>/<kind>``."""
-    parts = [p.strip() for p in str(text).split("/")]
-    if len(parts) == 2 and parts[0] == "stop-2019" and parts[1].isdigit():
-        return event_id(stop_id=int(parts[1]))
-    if len(parts) == 4 and re.fullmatch(r"[A-Z]{2}", parts[0]) and re.fullmatch(r"\d{4}-\d\d-\d\d", parts[1]):
-        area = "national" if parts[2].lower() == "national" else normalise(parts[2])
-        return event_id(key=(country_id(parts[0]), parts[1], area, parts[3]))
-    raise ValueError(f"{text!r} is not stop-2019/<STOP ID> or <ISO2>/<YYYY-MM-DD>/<area or national>/<kind>")
+PREFIX = KEEPITON
 
 
 _SPLIT = re.compile(r"[,;/()\n]|\band\b|\bonly\b|\bpossibly\b", re.IGNORECASE)
@@ -302,7 +285,7 @@ def _assign_ids(ctx: Context, reports: list[Report]) -> int:
         groups.setdefault(find(i), []).append(rep)
     for members in groups.values():
         ids = sorted(r.stop_id for r in members if r.stop_id is not None)
-        oid = event_id(stop_id=ids[0]) if ids else event_id(key=members[0].key)
+        oid = stop_event_id(stop_id=ids[0]) if ids else stop_event_id(key=members[0].key)
         for r in members:
             r.order_id = oid
     return len(groups)

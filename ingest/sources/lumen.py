@@ -18,6 +18,7 @@ from typing import Any
 from graph.errors import SourceError, ValidationError
 from graph.model import Entity, Relation
 from ingest.context import Context
+from ingest.event_ids import LUMEN, lumen_notice_id
 from ingest.detect import head_json, walk
 from ingest.textfile import read_json
 from ingest.registry import RegistryLinker
@@ -25,15 +26,9 @@ from ingest.resolve import Resolver, normalise
 
 __all__ = ["crawl", "detect"]
 
-PREFIX = "lumen"
+PREFIX = LUMEN
 
 
-def notice_id(number: int | str) -> str:
-    """The id of Lumen notice ``number``'s demand; a case file names it as ``heldBy: {lumen: <number>}``."""
-    text = str(number).strip()
-    if not text.isdigit():
-        raise ValueError(f"{number!r} is not a Lumen notice number")
-    return f"{PREFIX}-notice-{int(text)}"
 _STUB_KEYS = {"id", "title", "body"}
 _ACTORS: dict[int, dict[str, Entity]] = {}  # per run: parties created from their name
 
@@ -144,7 +139,7 @@ def _emit_notice(ctx: Context, linker: RegistryLinker, path: Path, key: str, not
                              "infringingUrls": infringing, "copyrightedUrls": copyrighted}
     if notice.get("action_taken"):
         props["actionTaken"] = str(notice["action_taken"])
-    demand_id = notice_id(nid)
+    demand_id = lumen_notice_id(nid)
     ctx.emit(source)
     ctx.emit(Entity(demand_id, cls, {k: v for k, v in props.items() if v not in (None, [])}, [source_id], where))
 

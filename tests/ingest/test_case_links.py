@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.event_ids import github_notice_id, lumen_notice_id, stop_case_event_id, stop_event_id
 from ingest.sources import github_takedowns, keepiton, lumen
 from tests.conftest import shared_file
 from tests.ingest._helpers import embedded_home, ingest, snapshot
@@ -70,7 +71,7 @@ def test_case_and_event_source_merge_onto_one_node_in_either_order(tmp_path, inp
     first, rows = _load(tmp_path / "a", [("cases", case), ("github_takedowns", notice), ("lumen", dmca)])
     second, rows2 = _load(tmp_path / "b", [("lumen", dmca), ("github_takedowns", notice), ("cases", case)])
     assert first == second and rows == rows2
-    gh = github_takedowns.notice_id(NOTICE)
+    gh = github_notice_id(NOTICE)
     assert [r["id"] for r in rows] == sorted([gh, "lumen-notice-100"])  # no second node
     node = next(r for r in rows if r["id"] == gh)
     assert node["d"] == "The first of the notices in the case" and node["x"] == "reply"
@@ -79,9 +80,9 @@ def test_case_and_event_source_merge_onto_one_node_in_either_order(tmp_path, inp
 
 
 def test_keys_give_the_source_ids():
-    assert lumen.notice_id(" 100") == "lumen-notice-100"
-    assert keepiton.case_event_id("stop-2019/12") == keepiton.event_id(stop_id=12)
-    assert keepiton.case_event_id("IN/2019-08-04/National/full") == keepiton.event_id(
+    assert lumen_notice_id(" 100") == "lumen-notice-100"
+    assert stop_case_event_id("stop-2019/12") == stop_event_id(stop_id=12)
+    assert stop_case_event_id("IN/2019-08-04/National/full") == stop_event_id(
         key=("country-in", "2019-08-04", "national", "full"))
 
 
@@ -120,5 +121,5 @@ def test_bundled_github_case_is_one_graph_in_either_order(tmp_path):
                 "RETURN r.id AS id ORDER BY id").rows]
             runs.append(snapshot(store))
     assert runs[0] == runs[1]
-    assert held == sorted(github_takedowns.notice_id(f"Russia/2014/2014-{d}-roskomnadzor.md")
+    assert held == sorted(github_notice_id(f"Russia/2014/2014-{d}-roskomnadzor.md")
                           for d in ("10-21", "11-27", "12-19"))
