@@ -136,10 +136,15 @@ def ingest(
                       TimeElapsedColumn(), console=err, transient=True, disable=as_json) as progress:
             for name, paths in plan:
                 task = progress.add_task(f"ingest {name}", total=None)
-                counters = run_source(sources[name], store, paths, check_only=check,
+                counters = run_source(sources[name], store, paths, check_only=check, stamp=False,
                                       progress=lambda n, t=task: progress.advance(t, n))
                 summary[name] = counters.to_json()
                 failed |= counters.rejected > 0
+            if store is not None:
+                from graph.valid_time import stamp
+
+                task = progress.add_task("valid time (validFrom/validTo)", total=None)
+                stamp(store, progress=lambda n, t=task: progress.advance(t, n))
     except GovplatError as exc:
         _fail(exc)
     finally:
@@ -445,6 +450,10 @@ def import_(
     try:
         with open_store() as store:
             result = import_into(store, file, fmt, validate=not no_validate)
+            if result.entities:
+                from graph.valid_time import stamp
+
+                stamp(store)
     except GovplatError as exc:
         _fail(exc)
     doc = {"store": settings().store, "file": str(file), **result.summary()}

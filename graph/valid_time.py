@@ -9,9 +9,15 @@ The rule (also in ingest/data/README.md):
 * A record without dates of its own (an actor, a platform, a law, a doctrine, a country)
   enters the graph with its first dated neighbour, and never ends: govplat does not know
   when a ministry or a platform began, only when it first took part in a conflict.
-* A relationship holds from when both its ends are there.
+* A relationship holds while both its ends hold.
 
-"As of D" keeps what had started by D (ended records stay, as history; :func:`state` says
+Ingest stores each entity's interval as ``validFrom`` / ``validTo`` (:func:`stamp`), so
+Cypher on either engine, the named queries' ``as_of`` / ``from`` / ``to`` and ``govplat
+export --as-of`` all read the same dates. A record *holds on* D when ``validFrom`` is absent
+or on or before D, and ``validTo`` is absent or on or after D (:func:`holds`); it *holds
+between* two dates when its interval overlaps theirs.
+
+The dashboard's "as of D" (:func:`as_of`) keeps what had started by D (ended records stay, as history; :func:`state` says
 whether each still held on D). Dates are ``datetime.date``; a month or a year stored as its
 first day counts from that day.
 """
@@ -22,7 +28,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-__all__ = ["intervals", "as_of", "state", "changes", "date_range", "day_of", "to_gexf"]
+__all__ = ["intervals", "as_of", "state", "holds", "stamp", "changes", "date_range", "day_of", "to_gexf"]
 
 _STARTS = ("startDate", "filedDate", "date", "periodStart", "publishedDate")
 _ENDS = ("endDate", "terminatedDate", "periodEnd")
@@ -52,17 +58,70 @@ def _own(attrs: dict) -> tuple[dt.date | None, dt.date | None]:
     return start, end
 
 
+def _derive(own: dict, pairs: Iterable[tuple[str, str]]) -> dict:
+    """The rule: ``own`` dates (``{node: (start, end)}``) completed along the ``pairs`` of
+    related nodes; a node without its own start starts with its first dated neighbour."""
+    firsts: dict[str, dt.date] = {}
+    for u, v in pairs:
+        for n, m in ((u, v), (v, u)):
+            s = own.get(m, (None, None))[0]
+            if s is not None and own.get(n, (None, None))[0] is None and (n not in firsts or s < firsts[n]):
+                firsts[n] = s
+    return {**own, **{n: (s, own.get(n, (None, None))[1]) for n, s in firsts.items()}}
+
+
 def intervals(G: nx.MultiDiGraph) -> dict[str, tuple[dt.date | None, dt.date | None]]:
     """``{node: (start, end)}`` by the rule in the module docstring; ``(None, None)`` for a
-    record with no dated neighbour at all."""
-    out = {n: _own(a) for n, a in G.nodes(data=True)}
-    for n, (start, _) in list(out.items()):
-        if start is not None:
-            continue
-        firsts = [out[m][0] for m in nx.all_neighbors(G, n) if _own(G.nodes[m])[0] is not None]
-        if firsts:
-            out[n] = (min(firsts), None)
-    return out
+    record with no dated neighbour at all. Nodes stamped at ingest (``validFrom`` /
+    ``validTo``) keep their stamps, which saw the whole store."""
+    stamped = {n: (_date(a.get("validFrom")), _date(a.get("validTo"))) for n, a in G.nodes(data=True)
+               if a.get("validFrom") is not None or a.get("validTo") is not None}
+    return {**_derive({n: _own(a) for n, a in G.nodes(data=True)}, G.edges()), **stamped}
+
+
+def holds(span: tuple[dt.date | None, dt.date | None], since: dt.date, until: dt.date | None = None) -> bool:
+    """Whether a record with this interval holds on ``since`` (or at some day from ``since``
+    to ``until``): the rule the named queries' ``as_of``/``from``/``to`` and export apply."""
+    start, end = span
+    until = until or since
+    return (start is None or start <= until) and (end is None or end >= since)
+
+
+_STAMPS = ("validFrom", "validTo")
+
+
+def stamp(store, progress=None) -> int:
+    """Store every entity's interval as ``validFrom`` / ``validTo`` (only those that changed).
+
+    Reads each class's own dates and every relationship's ends, derives the intervals by the
+    rule above over the whole store, and writes them through the store in batches. Returns how
+    many entities got new stamps. ``progress(n)`` is called as they are written."""
+    from graph.settings import settings
+
+    onto = store.onto
+    dated = set(_STARTS) | set(_ENDS)
+    own: dict[str, tuple] = {}
+    stored: dict[str, tuple] = {}
+    cls_of: dict[str, str] = {}
+    for cls in onto.concrete_classes():
+        props = [p.name for p in onto.properties_of(cls) if p.name in dated or p.name in _STAMPS]
+        cols = ", ".join(f"n.`{p}` AS `{p}`" for p in props)
+        for row in store.run(f"MATCH (n:`{cls}`) RETURN n.id AS id, {cols}").rows:
+            cls_of[row["id"]] = cls
+            own[row["id"]] = _own(row)
+            stored[row["id"]] = (_date(row.get("validFrom")), _date(row.get("validTo")))
+    pairs = ((r["a"], r["b"]) for r in store.run("MATCH (a)-[e]->(b) RETURN a.id AS a, b.id AS b").rows)
+    spans = _derive(own, pairs)
+    changed = [(n, span) for n, span in spans.items() if stored.get(n) != span]
+    size = settings().batch_size
+    for i in range(0, len(changed), size):
+        by_class: dict[str, list[dict]] = {}
+        for n, (start, end) in changed[i:i + size]:
+            by_class.setdefault(cls_of[n], []).append({"id": n, "validFrom": start, "validTo": end})
+        store.set_valid_time(by_class)
+        if progress:
+            progress(min(size, len(changed) - i))
+    return len(changed)
 
 
 def as_of(G: nx.MultiDiGraph, day: dt.date, spans: dict | None = None) -> list[str]:

@@ -59,7 +59,9 @@ def available_sources() -> dict[str, SourceInfo]:
 
 
 def run_source(info: SourceInfo, store: Store | None, paths: list[Path] | None = None, *,
-               check_only: bool = False, progress=None) -> Counters:
+               check_only: bool = False, progress=None, stamp: bool = True) -> Counters:
+    """Run one source into ``store``; then, unless ``stamp`` is False (a caller running several
+    sources stamps once after the last), store every entity's valid time (graph.valid_time.stamp)."""
     module = importlib.import_module(f"ingest.sources.{info.name}")
     ctx = Context(info.name, store, paths=paths or info.default_paths, config=info.config,
                   check_only=check_only, progress=progress, batch_size=settings().batch_size)
@@ -70,4 +72,8 @@ def run_source(info: SourceInfo, store: Store | None, paths: list[Path] | None =
         ctx.reject(exc)
     except GovplatError:
         raise
+    if stamp and store is not None and not check_only:
+        from graph.valid_time import stamp as stamp_valid_time
+
+        stamp_valid_time(store)
     return ctx.counters

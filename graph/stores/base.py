@@ -208,6 +208,15 @@ class Store(abc.ABC):
         """Store one batch in one transaction."""
 
     @abc.abstractmethod
+    def set_valid_time(self, rows_by_class: dict[str, list[dict]]) -> None:
+        """Set ``validFrom`` / ``validTo`` (a date or None, which clears it) of stored entities,
+        ``{class: [{id, validFrom, validTo}, ...]}``, in one transaction (graph.valid_time.stamp)."""
+
+    def data_version(self) -> str | None:
+        """A stamp that changes with every write to the store, or None where the engine keeps none."""
+        return None
+
+    @abc.abstractmethod
     def _check_read_only(self, cypher: str, params: dict[str, Any], timeout: float) -> None:
         """Have the engine plan ``cypher`` (nothing runs); ReadOnlyViolation unless the plan only reads."""
 

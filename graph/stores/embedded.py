@@ -14,6 +14,7 @@ reserve more than the buffer pool.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 import warnings
 from contextlib import nullcontext
@@ -188,6 +189,47 @@ class EmbeddedStore(Store):
             except RuntimeError:
                 pass
             raise
+        self._bump_version()
+
+    def set_valid_time(self, rows_by_class: dict[str, list[dict]]) -> None:
+        if self.read_only:
+            raise StoreError("this store was opened read-only")
+        self._conn.execute("BEGIN TRANSACTION")
+        try:
+            for cls, rows in rows_by_class.items():
+                for prop in ("validFrom", "validTo"):
+                    given = [{"id": r["id"], "d": r[prop]} for r in rows if r[prop] is not None]
+                    cleared = [r["id"] for r in rows if r[prop] is None]
+                    if given:
+                        self._conn.execute(f"UNWIND $rows AS r MATCH (n:`{cls}` {{id: r.id}}) SET n.`{prop}` = r.d",
+                                           {"rows": given})
+                    if cleared:
+                        self._conn.execute(f"UNWIND $ids AS i MATCH (n:`{cls}` {{id: i}}) SET n.`{prop}` = NULL",
+                                           {"ids": cleared})
+            self._conn.execute("COMMIT")
+        except Exception:
+            try:
+                self._conn.execute("ROLLBACK")
+            except RuntimeError:
+                pass
+            raise
+        self._bump_version()
+
+    @property
+    def _version_file(self) -> Path:
+        return self.path.with_name(self.path.name + ".version")
+
+    def _bump_version(self) -> None:
+        """Every committed write gets a new data version (graph.stores.base.Store.data_version)."""
+        tmp = self._version_file.with_name(self._version_file.name + ".tmp")
+        tmp.write_text(f"{time.time_ns()}-{os.getpid()}\n", encoding="utf-8")
+        tmp.replace(self._version_file)
+
+    def data_version(self) -> str | None:
+        try:
+            return self._version_file.read_text(encoding="utf-8").strip() or None
+        except OSError:
+            return None
 
     @staticmethod
     def _present(rows: list[dict], names: list[str]) -> list[str]:
@@ -360,6 +402,7 @@ class EmbeddedStore(Store):
             self._conn.execute(f"MATCH ()-[e:`{rtype}`]->() DELETE e")
         for cls in self.onto.concrete_classes():
             self._conn.execute(f"MATCH (n:`{cls}`) DELETE n")
+        self._bump_version()
 
     def close(self) -> None:
         conn, db = getattr(self, "_conn", None), getattr(self, "_db", None)

@@ -124,6 +124,18 @@ class Neo4jStore(Store):
         except Neo4jError as exc:
             raise StoreError(f"Neo4j at {self.uri} rejected a write: {exc.message}") from exc
 
+    def set_valid_time(self, rows_by_class: dict[str, list[dict]]) -> None:
+        rows = [r for rows in rows_by_class.values() for r in rows]
+        try:  # SET to null removes the property, as Neo4j stores no nulls
+            with self._session() as s:
+                s.execute_write(lambda tx: tx.run(
+                    "UNWIND $rows AS r MATCH (n:Entity {id: r.id}) SET n.validFrom = r.validFrom, n.validTo = r.validTo",
+                    rows=rows).consume())
+        except ServiceUnavailable as exc:
+            raise StoreUnavailableError(f"lost Neo4j at {self.uri} while writing: {exc}") from exc
+        except Neo4jError as exc:
+            raise StoreError(f"Neo4j at {self.uri} rejected a write: {exc.message}") from exc
+
     # ------------------------------------------------------------------ reading
     def _check_read_only(self, cypher, params, timeout) -> None:
         # EXPLAIN plans without running; the plan's operators and procedures decide (graph.cypher.guard).
