@@ -233,7 +233,7 @@ def _query_help(q) -> str:
     if q.params:
         lines.append("Parameters (-p NAME=VALUE):")
         for prm in q.params:
-            need = "required" if prm.required and prm.default is None else f"default {prm.default}"
+            need = ("required" if prm.required else "optional") if prm.default is None else f"default {prm.default}"
             lines.append(f"  {prm.name}  ({prm.type}, {need}): {prm.description}")
             if prm.kind:
                 lines.append(f"      {kinds[prm.kind]}")
@@ -241,12 +241,19 @@ def _query_help(q) -> str:
                 lines.append(f"      example: {prm.example}")
     else:
         lines.append("Parameters: none.")
+    if q.timed:
+        lines += ["", "As of a date: -p as_of=YYYY-MM-DD keeps what held on that day; -p from=... -p to=... what "
+                  "held at some day in between. Valid time is stored at ingest (validFrom/validTo): a record "
+                  "holds from its start (or its first dated neighbour's) to its end; no end means it still holds."]
     if q.limit:
         lines += ["", f"Rows are capped by -p {q.limit}=N; the JSON says truncated: true when the cap cut them."]
     if q.needs:
         lines += ["", f"Reads {', '.join(q.needs)} records" + (f" (from {', '.join(q.sources)})" if q.sources else "")
                   + "."]
-    lines += ["", "Example:", f"  {q.example_command()}", f"  {q.example_command()} --format csv", "",
+    examples = [q.example_command(), f"{q.example_command()} --format csv"]
+    if q.timed:
+        examples += [f"{q.example_command()} -p as_of=2016-01-01", f"{q.example_command()} -p from=2014-01-01 -p to=2017-12-31"]
+    lines += ["", "Example:", *(f"  {e}" for e in examples), "",
               "Output: --format table|csv|tsv|json (a table by default, plain aligned text when piped)."]
     return "\n".join(lines)
 

@@ -12,6 +12,12 @@ Besides its text, a query may declare (all optional):
   sources that load them, so an empty answer on a store without them says which source to
   load instead of printing an empty table.
 
+* ``HOLDS(var)`` in its text: the query reads the graph as of a date. It then takes the
+  parameters of ``params.yaml`` (``as_of``, or ``from``/``to`` for a range), and ``HOLDS(var)``
+  keeps the records whose stored valid time (``validFrom``/``validTo``, graph/valid_time.py)
+  holds on ``as_of`` or at some day from ``from`` to ``to``; with none of them, everything.
+  Put it on every node the answer shows; a relationship holds while both its ends hold.
+
 A query is written once in the Cypher both engines run. A class in a node pattern
 (``(d:Demand)``) is rendered per engine: Neo4j stores every superclass as a label, so the
 text runs as written; Ladybug has one label per node, so the class becomes the union of its
@@ -37,6 +43,7 @@ from graph.ontology import Ontology
 __all__ = ["Param", "NamedQuery", "Registry", "registry", "render_classes"]
 
 _DIR = Path(__file__).parent
+_SHARED = "params.yaml"  # parameters several queries share (as_of, from, to)
 _CASTS = {
     "string": str,
     "int": int,
@@ -60,7 +67,8 @@ class Param:
         try:
             return _CASTS[self.type](value)
         except (ValueError, TypeError) as exc:
-            raise QueryError(f"parameter {self.name!r} must be a {self.type}: {value!r} ({exc})") from None
+            form = " (YYYY-MM-DD)" if self.type == "date" else ""
+            raise QueryError(f"parameter {self.name!r} must be a {self.type}{form}: {value!r} ({exc})") from None
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,11 @@ class NamedQuery:
                        for p in self.params if p.example is not None or (p.required and p.default is None))
         return f"govplat query {self.name}{args}"
 
+    @property
+    def timed(self) -> bool:
+        """Takes ``as_of`` / ``from`` / ``to`` (its text uses ``HOLDS(var)``)."""
+        return any("HOLDS(" in t for t in (self.cypher, *self.forms.values()))
+
     def bind(self, values: dict[str, Any]) -> dict[str, Any]:
         known = {p.name for p in self.params}
         unknown = set(values) - known
@@ -106,10 +119,10 @@ class NamedQuery:
                 bound[p.name] = p.cast(p.default) if p.default is not None else None
             else:
                 raise QueryError(f"query {self.name!r} needs parameter {p.name!r} ({p.description})")
-        return bound
+        return _bind_time(self, bound) if self.timed else bound
 
     def render(self, engine: str, onto: Ontology) -> str:
-        text = render_class_of(self.forms.get(engine, self.cypher), engine, onto)
+        text = render_holds(render_class_of(self.forms.get(engine, self.cypher), engine, onto))
         return render_classes(text, onto) if engine == "ladybug" else text
 
     def to_json(self) -> dict:
@@ -119,6 +132,30 @@ class NamedQuery:
                             "example": p.example} for p in self.params],
                 "example": self.example_command(),
                 "engines": sorted({"ladybug", "neo4j"} | set(self.forms))}
+
+
+# ---------------------------------------------------------------------------- as of a date
+_TIME_PARAMS = ("as_of", "from", "to")
+_HOLDS = re.compile(r"\bHOLDS\((\w+)\)")
+
+
+def render_holds(text: str) -> str:
+    """``HOLDS(n)``: n's valid interval meets [$valid_since, $valid_until] (an unknown start is
+    always before, an unknown end still holds); the same text on both engines."""
+    return _HOLDS.sub(lambda m: f"(({m[1]}.validFrom IS NULL OR {m[1]}.validFrom <= $valid_until) AND "
+                                f"({m[1]}.validTo IS NULL OR {m[1]}.validTo >= $valid_since))", text)
+
+
+def _bind_time(query: "NamedQuery", bound: dict[str, Any]) -> dict[str, Any]:
+    """as_of / from / to as the two dates HOLDS compares with; no date reads the whole graph."""
+    as_of, since, until = (bound.pop(k, None) for k in _TIME_PARAMS)
+    if as_of is not None and (since is not None or until is not None):
+        raise QueryError(f"query {query.name!r}: give as_of (one day) or from/to (a range), not both")
+    if as_of is not None:
+        since = until = as_of
+    if since is not None and until is not None and since > until:
+        raise QueryError(f"query {query.name!r}: from ({since}) is after to ({until})")
+    return {**bound, "valid_since": since or dt.date.min, "valid_until": until or dt.date.max}
 
 
 _CLASS_OF = re.compile(r"\bCLASS_OF\((\w+)\)")
@@ -162,20 +199,29 @@ class Registry:
         return iter(sorted(self.queries.values(), key=lambda q: q.name))
 
 
+def _param(name: str, spec: dict) -> Param:
+    return Param(name, spec.get("type", "string"), spec.get("description", ""), spec.get("default"),
+                 spec.get("required", True), spec.get("example"), spec.get("kind"))
+
+
 def load(directory: Path = _DIR) -> Registry:
     queries: dict[str, NamedQuery] = {}
+    shared = yaml.safe_load((directory / _SHARED).read_text(encoding="utf-8")) if (directory / _SHARED).exists() else {}
+    time_params = tuple(_param(n, shared[n]) for n in _TIME_PARAMS if n in shared)
     for path in sorted(directory.glob("*.yaml")):
-        if path.name.startswith("sparql_"):
-            continue  # SPARQL examples (graph/sparql/examples.py), not Cypher
+        if path.name.startswith("sparql_") or path.name == _SHARED:
+            continue  # SPARQL examples (graph/sparql/examples.py) and shared parameters, not queries
         for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             name = item["name"]
             if name in queries:
                 raise QueryError(f"{path.name}: query {name!r} is defined twice")
-            params = tuple(
-                Param(pname, spec.get("type", "string"), spec.get("description", ""), spec.get("default"),
-                      spec.get("required", True), spec.get("example"), spec.get("kind"))
-                for pname, spec in (item.get("params") or {}).items())
+            params = tuple(_param(pname, spec) for pname, spec in (item.get("params") or {}).items())
             forms = {k.removeprefix("cypher_"): v for k, v in item.items() if k.startswith("cypher_")}
+            if any("HOLDS(" in t for t in (item.get("cypher", ""), *forms.values())):
+                if len(time_params) != len(_TIME_PARAMS):
+                    raise QueryError(f"{path.name}: query {name!r} uses HOLDS() but {_SHARED} does not define "
+                                     f"{', '.join(_TIME_PARAMS)}")
+                params += time_params
             queries[name] = NamedQuery(name, item["description"], params, item.get("cypher", ""), forms, path.name,
                                        dict(item.get("precision") or {}), tuple(item.get("internal") or ()),
                                        item.get("limit"), tuple(item.get("needs") or ()),
