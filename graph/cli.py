@@ -393,13 +393,18 @@ def export(
     relations: str = typer.Option("reified", "--relations",
                                   help="How a relationship's sources and role are kept: reified (rdf:Statement) "
                                        "or rdf-star (RDF-star annotation; not in JSON-LD)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
+                                        help="Only the graph as it stood on this day: the records whose valid time "
+                                             "(validFrom/validTo) holds on it, the relationships between them, and "
+                                             "every source."),
 ):
     """Export the whole graph as RDF through the ontology (streams; memory stays flat), or as
-    neo4j-admin import files."""
+    neo4j-admin import files; with --as-of, the graph as it stood on a day."""
     from graph.rdf import view as rdf
 
+    day = _as_of_day(as_of)
     if fmt == "neo4j-import":
-        _export_neo4j_import(output)
+        _export_neo4j_import(output, day)
         return
     if fmt not in rdf.FORMATS:
         _fail(f"unknown format {fmt!r}; use one of: {', '.join(rdf.FORMATS)}", 2)
@@ -410,7 +415,7 @@ def export(
     partial = output.with_name(output.name + ".partial") if output else None
     try:
         with open_store(read_only=True) as store:
-            entities, relations_ = store.dump()
+            entities, relations_ = _dump(store, day)
             if output:
                 with open(partial, "wb") as fh:
                     n = rdf.write(entities, relations_, fmt, fh, relations_mode=relations)
@@ -425,14 +430,35 @@ def export(
         _fail(exc)
 
 
-def _export_neo4j_import(output: Optional[Path]) -> None:
+def _as_of_day(text: Optional[str]):
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        _fail(f"--as-of takes a day as YYYY-MM-DD, got {text!r}", 2)
+
+
+def _dump(store, day):
+    """The store's records, or with ``day`` the graph as it stood then (graph.valid_time)."""
+    entities, relations = store.dump()
+    if day is None:
+        return entities, relations
+    from graph.valid_time import as_it_stood
+
+    return as_it_stood(entities, relations, day, store.onto)
+
+
+def _export_neo4j_import(output: Optional[Path], day=None) -> None:
     from graph.neo4j_import import write_import_dir
 
     if output is None:
         _fail("--format neo4j-import writes a folder: give it with -o DIR", 2)
     try:
         with open_store(read_only=True) as store:
-            entities, relations = store.dump()
+            entities, relations = _dump(store, day)
             counts = write_import_dir(entities, relations, output)
     except GovplatError as exc:
         _fail(exc)

@@ -24,11 +24,11 @@ first day counts from that day.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
-__all__ = ["intervals", "as_of", "state", "holds", "stamp", "changes", "date_range", "day_of", "to_gexf"]
+__all__ = ["intervals", "as_of", "state", "holds", "stamp", "as_it_stood", "changes", "date_range", "day_of", "to_gexf"]
 
 _STARTS = ("startDate", "filedDate", "date", "periodStart", "publishedDate")
 _ENDS = ("endDate", "terminatedDate", "periodEnd")
@@ -85,6 +85,36 @@ def holds(span: tuple[dt.date | None, dt.date | None], since: dt.date, until: dt
     start, end = span
     until = until or since
     return (start is None or start <= until) and (end is None or end >= since)
+
+
+def as_it_stood(entities: Iterable, relations: Iterable, day: dt.date, onto=None) -> tuple[Iterator, Iterator]:
+    """Filter a store's ``dump()`` to the graph as it stood on ``day`` (``govplat export --as-of``):
+    the entities whose stored valid time holds on it, the relationships whose two ends are both
+    kept, and every Source (the evidence a record cites is not part of the state it describes).
+    Streams; the relations must be read after the entities, as every writer does."""
+    from graph.ontology import ontology
+
+    sources = set((onto or ontology()).subclasses("Source"))
+    kept: set[str] = set()
+    read = []
+
+    def kept_entities():
+        for e in entities:
+            if e.cls in sources or holds((_date(e.props.get("validFrom")), _date(e.props.get("validTo"))), day):
+                kept.add(e.id)
+                yield e
+        read.append(True)
+
+    def kept_relations():
+        if not read:
+            raise RuntimeError("as_it_stood: read the entities before the relations")
+        return (r for r in relations if r.src in kept and r.dst in kept)
+
+    return kept_entities(), _lazy(kept_relations)
+
+
+def _lazy(make):
+    yield from make()
 
 
 _STAMPS = ("validFrom", "validTo")

@@ -1,6 +1,7 @@
 """The RDF view: every format, both relation modes, the published context, the shapes."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from collections import Counter
@@ -155,3 +156,38 @@ def test_cli_export_every_format(ld_env, tmp_path):
     assert proc.returncode == 2 and "RDF-star" in proc.stderr
     proc = run_cli("export", "--format", "xml", env=ld_env)
     assert proc.returncode == 2 and "unknown format" in proc.stderr
+
+
+UAE = "ae-blackberry-suspension-threat-2010"  # 2010-08-01 (order) to 2010-10-08 (called off)
+
+
+def test_as_it_stood_keeps_what_held_that_day_and_every_source(bundled_records):
+    from graph.valid_time import as_it_stood
+
+    entities, relations = bundled_records
+    kept_e, kept_r = as_it_stood(iter(entities), iter(relations), dt.date(2010, 9, 1))
+    kept_e, kept_r = list(kept_e), list(kept_r)
+    ids = {e.id for e in kept_e}
+    assert UAE in ids and "tra-orders-blackberry-suspension-2010" in ids
+    assert "tra-calls-off-blackberry-suspension-2010" not in ids       # a month later
+    assert all(r.src in ids and r.dst in ids for r in kept_r)          # no relationship to a missing end
+    assert ("tra-orders-blackberry-suspension-2010", "IN_CONFLICT", UAE) in {r.key for r in kept_r}
+    assert {e.id for e in entities if e.cls == "Source"} <= ids        # the evidence stays
+    assert len(kept_e) < len(entities) and len(kept_r) < len(relations)
+
+
+def test_cli_export_as_of_in_rdf_and_neo4j_import(ld_env, tmp_path):
+    out = tmp_path / "2010.nq"
+    proc = run_cli("export", "--format", "nq", "--as-of", "2010-09-01", "-o", str(out), env=ld_env)
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text(encoding="utf-8")
+    assert f"<{ID}{UAE}>" in text and f"<{ID}tra-calls-off-blackberry-suspension-2010>" not in text
+    later = run_cli("export", "--format", "nt", "--as-of", "2010-11-01", env=ld_env)
+    assert later.returncode == 0 and f"<{ID}{UAE}>" not in later.stdout   # over by then
+    proc = run_cli("export", "--format", "neo4j-import", "--as-of", "2010-09-01", "-o", str(tmp_path / "ni"),
+                   env=ld_env)
+    assert proc.returncode == 0, proc.stderr
+    conflicts = (tmp_path / "ni" / "nodes-Conflict.csv").read_text(encoding="utf-8")
+    assert UAE in conflicts and "us-murthy-v-missouri-2022" not in conflicts
+    bad = run_cli("export", "--as-of", "2010", env=ld_env)
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
