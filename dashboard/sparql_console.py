@@ -1,4 +1,4 @@
-"""The SPARQL console for the dashboard's query page: pick one of the ten examples or write a
+"""The SPARQL console for the dashboard's query page: pick one of the examples or write a
 query; SELECT/ASK results show as a table (CSV download), CONSTRUCT/DESCRIBE as Turtle.
 
 It is mounted in the SPARQL tab of dashboard/app_pages/queries.py.

@@ -29,6 +29,11 @@ def sparql_literal(value, kind: str = "string") -> str:
     """A value as a SPARQL literal; strings are escaped so a parameter can never change the query."""
     if kind == "int":
         return str(int(value))
+    if kind == "date":  # checked as a day, typed so that it compares with the stored xsd:date values
+        import datetime as dt
+
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        return f'"{day.isoformat()}"^^<http://www.w3.org/2001/XMLSchema#date>'
     text = str(value)
     text = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
             .replace("\t", "\\t"))

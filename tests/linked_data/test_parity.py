@@ -1,4 +1,4 @@
-"""The ten SPARQL examples give the same answers as the Cypher named queries they mirror."""
+"""The SPARQL examples give the same answers as the Cypher named queries they mirror."""
 from __future__ import annotations
 
 import datetime as dt
@@ -60,10 +60,10 @@ def bundled_store(bundled_home):
         yield store
 
 
-def test_there_are_ten_examples_each_mirroring_a_named_query():
+def test_there_are_twelve_examples_each_mirroring_a_named_query():
     names = {q.name for q in registry()}
     examples = sparql_examples.examples()
-    assert len(examples) == 10
+    assert len(examples) == 12
     assert all(e.mirrors in names for e in examples)
 
 
