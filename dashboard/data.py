@@ -14,6 +14,10 @@ What is cached, and for how long:
   shared by all sessions and never mutated. A finished ingest changes the version, so the
   next page run loads the new data; "Reload data" in the sidebar forces it.
 * named-query results and derived tables: ``st.cache_data(ttl=600)`` keyed by the version.
+* on the embedded store, the projection and the results derived from it (facets, valid time,
+  network measures: graph/derived.py) also on disk under GOVPLAT_HOME, keyed by the store's
+  data version; ``govplat ingest`` writes the ones a first visit shows, so Overview and
+  Analytics open without projecting the graph.
 * the user's own Cypher (console): never cached.
 On Neo4j the gate keeps one driver open (the server handles concurrency).
 """
@@ -33,8 +37,8 @@ from graph.errors import StoreBusyError
 from graph.settings import settings
 from graph.stores import Result, Store, open_store
 
-__all__ = ["version", "reading", "graph", "named", "counts", "run_user", "sources_index", "facets",
-           "reload", "loaded_at", "is_empty", "describe_store", "engine", "spans"]
+__all__ = ["version", "data_version", "reading", "graph", "named", "counts", "run_user", "sources_index",
+           "facets", "derived", "reload", "loaded_at", "is_empty", "describe_store", "engine", "spans"]
 
 TTL = 600
 
@@ -86,11 +90,24 @@ def describe_store() -> str:
     return f"embedded store at {cfg.embedded_path}" if cfg.store == "embedded" else f"Neo4j at {cfg.neo4j_uri}"
 
 
+def data_version() -> str | None:
+    """The embedded store's data version (bumped by every write); None on Neo4j or before any write."""
+    cfg = _gate().cfg
+    if cfg.store != "embedded":
+        return None
+    from graph.stores.embedded import read_version
+
+    return read_version(cfg.embedded_path)
+
+
 def version() -> str:
-    """Changes whenever the data may have changed: file stamps (embedded) or a 10-minute clock."""
+    """Changes whenever the data may have changed: the data version or file stamps (embedded),
+    or a 10-minute clock (Neo4j)."""
     cfg = _gate().cfg
     if cfg.store != "embedded":
         return f"neo4j-{cfg.neo4j_uri}-{int(time.time() // TTL)}"
+    if (dv := data_version()) is not None:
+        return f"{cfg.embedded_path}|{dv}"
     stamps = [str(cfg.embedded_path)]
     for p in (cfg.embedded_path, cfg.embedded_path.with_name(cfg.embedded_path.name + ".wal")):
         try:
@@ -110,8 +127,13 @@ def reading() -> Iterator[Store]:
 
 @st.cache_resource(show_spinner="Loading the graph…", max_entries=2, ttl=3600)
 def _graph(v: str) -> nx.MultiDiGraph:
-    with reading() as s:
-        G = analytics.to_networkx(s)
+    from graph import derived as derived_
+
+    G = derived_.load(data_version(), "graph")
+    if G is derived_.MISSING:
+        with reading() as s:
+            G = analytics.to_networkx(s)
+        derived_.save(data_version(), "graph", G)
     gate = _gate()
     gate.last_graph, gate.loaded_at = G, time.time()
     return G
@@ -178,14 +200,22 @@ def sources_index() -> dict[str, dict]:
     return _sources_index(graph(), version())
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _facets(_G: nx.MultiDiGraph, v: str) -> list[dict]:
-    return analytics.conflict_facets(_G)
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def _derived(name: str, args: tuple, v: str) -> Any:
+    from graph import derived as derived_
+
+    return derived_.get(data_version(), name, graph, **dict(args))
+
+
+def derived(name: str, **args: Any) -> Any:
+    """A result of graph/derived.py (``facets``, ``spans``, ``centralities``, ``changes``...):
+    from memory, else from disk for this data version, else computed over the whole graph."""
+    return _derived(name, tuple(sorted(args.items())), version())
 
 
 def facets() -> list[dict]:
     """analytics.conflict_facets of the whole graph (cached)."""
-    return _facets(graph(), version())
+    return derived("facets")
 
 
 def reload() -> None:
@@ -194,13 +224,6 @@ def reload() -> None:
     _graph.clear()
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _spans(_G: nx.MultiDiGraph, v: str) -> dict:
-    from graph import valid_time
-
-    return valid_time.intervals(_G)
-
-
 def spans() -> dict:
     """graph.valid_time.intervals of the whole graph (cached): when each entity holds."""
-    return _spans(graph(), version())
+    return derived("spans")

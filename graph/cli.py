@@ -145,6 +145,10 @@ def ingest(
 
                 task = progress.add_task("valid time (validFrom/validTo)", total=None)
                 stamp(store, progress=lambda n, t=task: progress.advance(t, n))
+                from graph.derived import DEFAULTS, precompute
+
+                task = progress.add_task("dashboard analytics for this data version", total=len(DEFAULTS))
+                precompute(store, progress=lambda n, t=task: progress.advance(t, n))
     except GovplatError as exc:
         _fail(exc)
     finally:

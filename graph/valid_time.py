@@ -76,7 +76,10 @@ def intervals(G: nx.MultiDiGraph) -> dict[str, tuple[dt.date | None, dt.date | N
     ``validTo``) keep their stamps, which saw the whole store."""
     stamped = {n: (_date(a.get("validFrom")), _date(a.get("validTo"))) for n, a in G.nodes(data=True)
                if a.get("validFrom") is not None or a.get("validTo") is not None}
-    return {**_derive({n: _own(a) for n, a in G.nodes(data=True)}, G.edges()), **stamped}
+    if len(stamped) == G.number_of_nodes():
+        return stamped
+    own = {n: _own(a) for n, a in G.nodes(data=True)}
+    return {**_derive(own, ((u, v) for u, v in G.edges() if u not in stamped or v not in stamped)), **stamped}
 
 
 def holds(span: tuple[dt.date | None, dt.date | None], since: dt.date, until: dt.date | None = None) -> bool:

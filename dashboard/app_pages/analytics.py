@@ -4,39 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
-from graph import analytics
-
-
-@st.cache_data(ttl=data.TTL, show_spinner="Computing centralities…", max_entries=8)
-def _centralities(_G, include_sources: bool, seed: int, v: str) -> list[dict]:
-    return analytics.centralities(_scope(_G, include_sources), seed=seed)
-
-
-@st.cache_data(ttl=data.TTL, show_spinner="Finding communities…", max_entries=16)
-def _communities(_G, include_sources: bool, seed: int, resolution: float, v: str):
-    return analytics.communities(_scope(_G, include_sources), seed=seed, resolution=resolution)
-
-
-@st.cache_data(ttl=data.TTL, show_spinner=False)
-def _pressure(_G, v: str):
-    return analytics.pressure_table(_G), analytics.co_pressure(_G, 0), analytics.co_pressure(_G, 1)
-
-
-@st.cache_data(ttl=data.TTL, show_spinner=False)
-def _demands(_G, v: str):
-    return analytics.demands_per_year(_G)
-
-
-def _scope(G, include_sources: bool):
-    return G if include_sources else G.subgraph([n for n, c in G.nodes(data="cls") if c != "Source"])
 
 
 def body() -> None:
     st.title("Analytics")
     if ui.empty_notice():
         return
-    G = data.graph()
-    v = data.version()
+    # Every result comes from graph/derived.py: from disk when ingest computed it for this data
+    # version (the default settings), else computed over the whole graph once and kept.
     c1, c2, c3 = st.columns(3)
     seed = int(c1.number_input("Random seed", 0, 2**31 - 1, 42, key="an_seed",
                                help="Louvain and sampled betweenness are random; the same seed gives the same result."))
@@ -48,7 +23,8 @@ def body() -> None:
         st.caption("Degree: share of other entities directly related. Betweenness: how often an entity lies on "
                    "shortest paths between others (sampled on large graphs). PageRank: importance flowing along "
                    "relationships. Click a column header to sort.")
-        rows = _centralities(G, include_sources, seed, v)
+        with st.spinner("Computing centralities…"):
+            rows = data.derived("centralities", include_sources=include_sources, seed=seed)
         df = pd.DataFrame(rows, columns=["name", "class", "degree", "degree_centrality", "betweenness", "pagerank", "id"])
         df["page"] = [ui.entity_url(i) for i in df["id"]]
         st.dataframe(df, hide_index=True, key="an_centrality", width="stretch", height=460,
@@ -58,18 +34,19 @@ def body() -> None:
     with tabs[1]:
         resolution = c3.slider("Louvain resolution", 0.2, 3.0, 1.0, 0.1, key="an_resolution",
                                help="Higher values give more, smaller communities.")
-        comms, member = _communities(G, include_sources, seed, resolution, v)
+        with st.spinner("Finding communities…"):
+            comms, members = data.derived("communities", include_sources=include_sources, seed=seed,
+                                          resolution=resolution)
         st.caption(f"Louvain communities (seed {seed}, resolution {resolution}): {len(comms)} found. "
                    "Relationships count in both directions; parallel ones add weight.")
         cdf = pd.DataFrame(comms, columns=["community", "size", "top_members", "classes"])
         st.dataframe(cdf, hide_index=True, key="an_communities", width="stretch", height=360)
         ui.download_table(cdf, key="an_communities", name="govplat-communities")
-        mdf = pd.DataFrame([{"id": n, "name": G.nodes[n].get("name", n), "class": G.nodes[n].get("cls"),
-                             "community": c} for n, c in member.items()])
+        mdf = pd.DataFrame(members, columns=["id", "name", "class", "community"])
         ui.download_table(mdf, key="an_members", name="govplat-community-members", label="Download membership CSV")
 
     with tabs[2]:
-        pairs, bodies, platforms = _pressure(G, v)
+        pairs, bodies, platforms = data.derived("pressure")
         st.caption("Government bodies and the platforms their demands and enforcement actions were aimed at "
                    "(bipartite graph; a company stands for its platform when it runs exactly one).")
         pdf = pd.DataFrame(pairs, columns=["body", "platform", "actions", "body_id", "platform_id"])
@@ -95,7 +72,7 @@ def body() -> None:
     with tabs[3]:
         st.caption("Dated demands (information and removal requests, blocking orders, other demands) by year and "
                    "country: the demand's own jurisdiction, else its maker's, else its conflict's.")
-        ddf = pd.DataFrame(_demands(G, v), columns=["year", "country", "demands"])
+        ddf = pd.DataFrame(data.derived("demands"), columns=["year", "country", "demands"])
         if len(ddf):
             top = ddf.groupby("country")["demands"].sum().nlargest(12).index
             shown = ddf[ddf["country"].isin(top)]

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
-from graph import analytics, valid_time
+from graph import valid_time
 
 
 def body() -> None:
@@ -34,9 +34,8 @@ def body() -> None:
                          placeholder="e.g. Twitter, DHS, @ALT_uscis")
     if text.strip():
         rows = data.named("search", text=text.strip(), limit=50).rows
-        G = data.graph()
         if rows:
-            df = pd.DataFrame([{"name": r["name"], "class": G.nodes[r["id"]].get("cls") if r["id"] in G else "",
+            df = pd.DataFrame([{"name": r["name"], "class": r.get("class") or "",
                                 "id": r["id"], "page": ui.entity_url(r["id"])} for r in rows])
             st.dataframe(df, hide_index=True, key="overview_search_results", width="stretch",
                          column_config={"page": ui.OPEN})
@@ -121,14 +120,9 @@ def _what_changed() -> None:
         qp["changed_country"] = country
     else:
         qp.pop("changed_country", None)
-    G = data.graph()
-    within = None
-    if country != "all countries":
-        within = set()
-        for r in facets:
-            if country in r["countries"]:
-                within |= analytics.conflict_scope(G, r["id"])
-    found = valid_time.changes(G, since, until, within=within, spans=spans)
+    # From disk when ingest computed it (the default: the last year, all countries); else computed.
+    found = data.derived("changes", since=since, until=until,
+                         **({"country": country} if country != "all countries" else {}))
     a, b, c = st.columns(3)
     a.metric("Began", len(found["started"]))
     b.metric("Ended", len(found["ended"]))

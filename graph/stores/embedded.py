@@ -46,6 +46,19 @@ def _rows(res) -> Iterator[list]:
         yield res.get_next()
 
 
+def version_file(path: Path) -> Path:
+    """Where the store at ``path`` keeps its data version (a new stamp after every write)."""
+    return Path(path).with_name(Path(path).name + ".version")
+
+
+def read_version(path: Path) -> str | None:
+    """The data version of the store at ``path`` without opening it; None before any write."""
+    try:
+        return version_file(path).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
 class EmbeddedStore(Store):
     engine = "ladybug"
 
@@ -217,7 +230,7 @@ class EmbeddedStore(Store):
 
     @property
     def _version_file(self) -> Path:
-        return self.path.with_name(self.path.name + ".version")
+        return version_file(self.path)
 
     def _bump_version(self) -> None:
         """Every committed write gets a new data version (graph.stores.base.Store.data_version)."""
@@ -226,10 +239,7 @@ class EmbeddedStore(Store):
         tmp.replace(self._version_file)
 
     def data_version(self) -> str | None:
-        try:
-            return self._version_file.read_text(encoding="utf-8").strip() or None
-        except OSError:
-            return None
+        return read_version(self.path)
 
     @staticmethod
     def _present(rows: list[dict], names: list[str]) -> list[str]:
