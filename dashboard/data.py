@@ -170,6 +170,11 @@ def named(name: str, **params: Any) -> Result:
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _counts(v: str) -> dict:
+    from graph import derived as derived_
+
+    counted = derived_.load(data_version(), "counts")  # written by the ingest that made this version
+    if counted is not derived_.MISSING:
+        return counted
     with reading() as s:
         return s.counts()
 
@@ -200,7 +205,8 @@ def sources_index() -> dict[str, dict]:
     return _sources_index(graph(), version())
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+# A resource, not data: shared by every session as it is (never copied), as the pages only read it.
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
 def _derived(name: str, args: tuple, v: str) -> Any:
     from graph import derived as derived_
 
@@ -222,6 +228,7 @@ def reload() -> None:
     """Forget every cached result; the next run reads the store again."""
     st.cache_data.clear()
     _graph.clear()
+    _derived.clear()
 
 
 def spans() -> dict:

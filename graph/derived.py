@@ -6,7 +6,8 @@ networkx projection with its arguments; :func:`get` returns it from
 ``GOVPLAT_HOME/cache/derived/<data version>/`` when it was computed for the store's current
 data version (graph.stores.base.Store.data_version, bumped by every write), else computes it,
 saves it and returns it. ``govplat ingest`` ends with :func:`precompute`, which writes the
-projection and the results the pages show on a first visit (their default arguments), so a
+store's counts, the projection and the results the pages show on a first visit (their default
+arguments), so a
 first visit after an ingest reads them from disk. Files of other data versions are deleted.
 A store without a data version (Neo4j) computes every time (the dashboard still caches in memory).
 """
@@ -143,9 +144,10 @@ def precompute(store, progress: Callable[[int], None] | None = None) -> int:
     version = store.data_version()
     if not version:
         return 0
+    save(version, "counts", store.counts())
     G = analytics.to_networkx(store)
     save(version, "graph", G)
-    written = 1
+    written = 2
     for name, args in DEFAULTS:
         args = args(G) if callable(args) else args
         if load(version, name, **args) is MISSING:
