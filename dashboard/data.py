@@ -35,12 +35,18 @@ import streamlit as st
 from graph import analytics
 from graph.errors import StoreBusyError
 from graph.settings import settings
+from graph.analytics import DOCUMENT_CLASSES, without_documents
 from graph.stores import Result, Store, open_store
 
 __all__ = ["version", "data_version", "reading", "graph", "named", "counts", "run_user", "sources_index",
-           "facets", "derived", "reload", "loaded_at", "is_empty", "describe_store", "engine", "spans"]
+           "facets", "derived", "reload", "without_documents", "DOCUMENT_CLASSES", "loaded_at", "is_empty",
+           "describe_store", "engine", "spans"]
 
 TTL = 600
+
+#: Classes the Network and Analytics pages leave out unless asked: documents and transparency
+#: figures, thousands of nodes hanging off a few publishers that crowd out the actors and events
+#: (every hover card lists a node's sources anyway).
 
 
 class _Gate:

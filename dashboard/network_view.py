@@ -30,12 +30,26 @@ from pyvis.network import Network
 from dashboard.layout import layout
 from graph.ontology import ontology
 
-__all__ = ["render", "standalone", "class_label", "legend_height", "default_pyvis_html", "legend", "style", "safe_url", "card_html", "PHYSICS_MAX_NODES"]
+__all__ = ["render", "reserve_of", "style_facts", "standalone", "class_label", "legend_height", "default_pyvis_html", "legend", "style", "safe_url", "card_html", "PHYSICS_MAX_NODES"]
 
 #: Views up to this many nodes get a short physics pass (then freeze); larger ones are static.
 PHYSICS_MAX_NODES = 150
 #: Edge labels (relationship types) are drawn up to this many edges; above, they show on hover.
 EDGE_LABEL_MAX = 600
+#: Pixels of the tool bar (find, colour by, size by, exports) above the drawing.
+TOOLBAR_HEIGHT = 36
+#: A click on "expand" brings in this many undrawn neighbours; "show N more" the next as many.
+EXPAND_STEP = 10
+#: Undrawn neighbours shipped with a page for click-expansion: per drawn node and in all.
+RESERVE_PER_NODE = 60
+RESERVE_MAX = 3000
+#: The best-connected nodes of a view keep their labels at every zoom (conflicts always do).
+TOP_LABELLED = 10
+#: Communities (for "colour by community") are computed for pages up to this many nodes.
+COMMUNITY_MAX_NODES = 6000
+#: What the canvas can colour nodes by (besides their class), with the words shown for each.
+STYLE_KEYS = {"country": "country", "year": "year", "status": "status", "outcome": "outcome",
+              "community": "community"}
 
 _ENTITY_BASE = "entity?id="
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -155,9 +169,10 @@ def legend(G: nx.Graph) -> list[dict]:
 
 
 def legend_height(G: nx.Graph, width: int = 900) -> int:
-    """Pixels the legend strip under the drawing needs (it wraps at about ``width`` pixels)."""
-    chars = sum(len(i["label"]) + 8 for i in legend(G))
-    return 22 * max(1, math.ceil(chars * 7 / width)) + 8
+    """Pixels the tool bar above the drawing and the legend strip under it need (the legend
+    wraps at about ``width`` pixels)."""
+    chars = sum(len(i["label"]) + 12 for i in legend(G)) + 60
+    return TOOLBAR_HEIGHT + 22 * max(1, math.ceil(chars * 7 / width)) + 30
 
 
 class _Net(Network):
@@ -208,10 +223,91 @@ def _options(n_nodes: int, n_edges: int, physics: bool) -> dict:
     }
 
 
+def style_facts(G: nx.Graph, node: str, member: dict[str, int] | None = None) -> dict[str, Any]:
+    """The properties a canvas can colour or size a node by: country (its own code, else its
+    jurisdiction's), year (of its date, start or filing), status, outcome and community."""
+    a = G.nodes[node]
+    country = a.get("countryCode")
+    if not country and G.is_directed():
+        for _, v, k in (G.out_edges(node, keys=True) if G.is_multigraph() else ((u, v, d.get("type")) for u, v, d in G.out_edges(node, data=True))):
+            if k == "IN_JURISDICTION":
+                country = G.nodes[v].get("countryCode") or G.nodes[v].get("name")
+                break
+    year = None
+    for k in ("date", "startDate", "filedDate", "publishedDate"):
+        v = a.get(k)
+        if v:
+            try:
+                year = int(str(v)[:4])
+                break
+            except ValueError:
+                continue
+    out = {"country": country, "year": year, "status": a.get("status"), "outcome": _text(a.get("outcome"), 40) if a.get("outcome") else None,
+           "community": (member or {}).get(node)}
+    return {k: v for k, v in out.items() if v not in (None, "")}
+
+
+def _node(node: str, a: dict, *, degree: int, pos: tuple[float, float], sources: dict | None, small_cards: bool,
+          highlight: bool, labelled: bool, facts: dict) -> dict:
+    cls = a.get("cls", "Entity")
+    color, shape = style(cls)
+    size = min(40.0, 9 + 4 * math.log2(1 + degree)) + (8 if cls == "Conflict" else 0)
+    name = str(a.get("name") or node)
+    out: dict[str, Any] = {
+        "id": node, "label": name if len(name) <= 42 else name[:41] + "…", "shape": shape,
+        "x": round(pos[0], 1), "y": round(pos[1], 1), "size": round(size, 1),
+        "title": card_html(node, a, sources, 2 if small_cards else 6),
+        "color": {"background": color, "border": "#222222" if highlight else color,
+                  "highlight": {"background": color, "border": "#000000"},
+                  "hover": {"background": color, "border": "#000000"}},
+        "cls": cls, "deg": degree, "facts": facts}
+    if highlight:
+        out.update(borderWidth=5, size=round(size + 10, 1), font={"size": 16, "strokeWidth": 4})
+    if labelled or highlight:
+        # Always drawn, however far out the view is zoomed (vis-network skips labels whose
+        # on-screen size falls below the threshold).
+        out["scaling"] = {"label": {"enabled": True, "drawThreshold": 0}}
+        out["labelled"] = True
+    return out
+
+
+def _edges(G: nx.Graph, show_labels: bool) -> list[dict]:
+    out = []
+    edges = G.edges(keys=True, data=True) if G.is_multigraph() else ((u, v, d.get("type", ""), d) for u, v, d in G.edges(data=True))
+    for i, (u, v, k, d) in enumerate(edges):
+        rtype = str(d.get("type") or k or "")
+        role = d.get("role")
+        e = {"id": f"e{i}", "from": u, "to": v,
+             "title": f"{G.nodes[u].get('name', u)} —{rtype}{f' ({role})' if role else ''}→ {G.nodes[v].get('name', v)}"}
+        if show_labels:
+            e["label"] = rtype + (f" ({role})" if role and len(str(role)) <= 24 else "")
+        out.append(e)
+    return out
+
+
+def reserve_of(view: nx.Graph, around: nx.Graph, per_node: int | None = None, total: int | None = None) -> set[str]:
+    """Neighbours of the view's nodes in ``around`` (the filtered graph) that are not drawn, best
+    connected first, at most ``per_node`` for each view node and ``total`` in all: what a click on
+    a node can bring in without asking the server."""
+    per_node = RESERVE_PER_NODE if per_node is None else per_node
+    total = RESERVE_MAX if total is None else total
+    out: set[str] = set()
+    for n in sorted(view.nodes, key=lambda n: (-around.degree(n) if n in around else 0, n)):
+        if n not in around:
+            continue
+        extra = sorted(({*around.successors(n), *around.predecessors(n)} if around.is_directed()
+                        else set(around.neighbors(n))) - set(view.nodes), key=lambda m: (-around.degree(m), m))
+        for m in extra[:per_node]:
+            if len(out) >= total:
+                return out
+            out.add(m)
+    return out
+
+
 def render(G: nx.Graph, *, height: int = 650, sources: dict[str, dict] | None = None,
            entity_base: str | None = None, highlight: set[str] | frozenset = frozenset(),
            positions: dict[str, tuple[float, float]] | None = None, heading: str = "govplat network",
-           seed: int = 42) -> str:
+           seed: int = 42, around: nx.Graph | None = None) -> str:
     """The view as one self-contained HTML page (vis-network inline, no network access needed).
 
     Parameters
@@ -227,47 +323,55 @@ def render(G: nx.Graph, *, height: int = 650, sources: dict[str, dict] | None = 
         Nodes drawn larger with a thick border (the searched entity, a path's ends).
     positions : dict
         Precomputed positions; computed with ``dashboard.layout.layout`` when omitted.
+    around : networkx graph
+        The graph the view was cut from: the undrawn neighbours of the view's nodes in it
+        (see :func:`reserve_of`) travel with the page, so clicking a node expands it.
     """
     entity_base = _ENTITY_BASE if entity_base is None else entity_base or None
     n, m = G.number_of_nodes(), G.number_of_edges()
     physics = 0 < n <= PHYSICS_MAX_NODES
     pos = positions if positions is not None else layout(G, seed=seed)
-    net = _Net(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
-    degree = dict(G.degree())
-    small_cards = n > 3000
-    for node, a in G.nodes(data=True):
-        cls = a.get("cls", "Entity")
-        color, shape = style(cls)
-        x, y = pos.get(node, (0.0, 0.0))
-        size = min(40.0, 9 + 4 * math.log2(1 + degree.get(node, 0))) + (8 if cls == "Conflict" else 0)
-        name = str(a.get("name") or node)
-        opts: dict[str, Any] = {"x": round(x, 1), "y": round(y, 1), "size": round(size, 1),
-                                "title": card_html(node, a, sources, 2 if small_cards else 6)}
-        if node in highlight:
-            opts.update(borderWidth=5, size=round(size + 10, 1), font={"size": 16, "strokeWidth": 4})
-        net.add_node(node, label=name if len(name) <= 42 else name[:41] + "…", shape=shape,
-                     color={"background": color, "border": "#222222" if node in highlight else color,
-                            "highlight": {"background": color, "border": "#000000"},
-                            "hover": {"background": color, "border": "#000000"}}, **opts)
-    show_labels = m <= EDGE_LABEL_MAX
-    edges = G.edges(keys=True, data=True) if G.is_multigraph() else ((u, v, d.get("type", ""), d) for u, v, d in G.edges(data=True))
-    for u, v, k, d in edges:
-        rtype = str(d.get("type") or k or "")
-        role = d.get("role")
-        tip = f"{G.nodes[u].get('name', u)} —{rtype}{f' ({role})' if role else ''}→ {G.nodes[v].get('name', v)}"
-        opts = {"title": tip}
-        if show_labels:
-            opts["label"] = rtype + (f" ({role})" if role and len(str(role)) <= 24 else "")
-        net.add_edge(u, v, **opts)
-    net.options = _options(n, m, physics)
-    nodes, edges_out, _, _, _, options = net.get_network_data()
-    hint = ("Hover a node for its facts and sources; click to pin the card"
+    reserve = reserve_of(G, around) if around is not None else set()
+    whole = around.subgraph(set(G.nodes) | reserve) if reserve else G
+    degree = dict(whole.degree())
+    view_degree = dict(G.degree())
+    top = set(sorted(G.nodes, key=lambda x: (-view_degree.get(x, 0), x))[:TOP_LABELLED])
+    member: dict[str, int] = {}
+    if 0 < whole.number_of_nodes() <= COMMUNITY_MAX_NODES:
+        from graph.analytics import communities
+        member = communities(whole)[1]
+    small_cards = whole.number_of_nodes() > 3000
+    nodes = []
+    for node, a in whole.nodes(data=True):
+        in_view = node in G
+        d = _node(node, a, degree=view_degree.get(node, 0) if in_view else degree.get(node, 0),
+                  pos=pos.get(node, (0.0, 0.0)), sources=sources, small_cards=small_cards,
+                  highlight=node in highlight, labelled=in_view and (node in top or a.get("cls") == "Conflict"),
+                  facts=style_facts(whole, node, member))
+        if not in_view:
+            d["reserve"] = True
+        base = around if around is not None else G
+        d["nb"] = len({*base.successors(node), *base.predecessors(node)} if base.is_directed()
+                      else set(base.neighbors(node)))
+        nodes.append(d)
+    edges_out = _edges(whole, show_labels=m <= EDGE_LABEL_MAX)
+    options = _options(n, m, physics)
+    hint = ("Hover a node for its facts; click to pin its card and expand, hide or focus it"
             + ("; double-click to open its page." if entity_base else "."))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_TEMPLATES)), autoescape=True)
     return env.get_template("network.html").render(
         heading=heading, height=f"{height}px", nodes=nodes, edges=edges_out, options=options,
         vis_js=_vis_asset("vis-network.min.js"), vis_css=_vis_asset("vis-network.css"),
-        legend=legend(G), entity_base=entity_base, hint=hint)
+        classes=_class_styles(whole), entity_base=entity_base, hint=hint, expand_step=EXPAND_STEP,
+        style_keys=STYLE_KEYS)
+
+
+def _class_styles(G: nx.Graph) -> dict[str, dict]:
+    out = {}
+    for cls in sorted({a.get("cls", "Entity") for _, a in G.nodes(data=True)}):
+        color, shape = style(cls)
+        out[cls] = {"label": class_label(cls), "color": color, "symbol": _SYMBOLS.get(shape, "\u25cf")}
+    return out
 
 
 def standalone(page: str) -> str:

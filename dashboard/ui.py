@@ -178,17 +178,23 @@ def pick_entity(key: str, label: str = "Find an entity", default: str | None = N
 
 
 @st.cache_data(ttl=data.TTL, show_spinner="Drawing the network…", max_entries=64)
-def _render(_view: nx.Graph, signature: str, height: int, highlight: tuple, v: str) -> str:
-    return network_view.render(_view, height=height, sources=data.sources_index(), highlight=set(highlight))
+def _render(_view: nx.Graph, signature: str, height: int, highlight: tuple, v: str, _around: nx.Graph | None = None,
+            heading: str = "govplat network") -> str:
+    return network_view.render(_view, height=height, sources=data.sources_index(), highlight=set(highlight),
+                               around=_around, heading=heading)
 
 
 def show_network(view: nx.Graph, key: str, signature: str, height: int = 650,
-                 highlight: tuple = (), downloads: bool = True) -> None:
-    """Draw a view (cached per signature and data version) and offer it as HTML, GraphML and CSV."""
+                 highlight: tuple = (), downloads: bool = True, around: nx.Graph | None = None,
+                 heading: str = "govplat network") -> None:
+    """Draw a view (cached per signature and data version) and offer it as HTML, GraphML and CSV.
+
+    ``around`` is the graph the view was cut from: its undrawn neighbours travel with the page,
+    so a click on a node can expand it (see ``network_view.render``)."""
     if view.number_of_nodes() == 0:
         st.info("Nothing to draw: no entity matches.")
         return
-    html = _render(view, signature, height, tuple(sorted(highlight)), data.version())
+    html = _render(view, signature, height, tuple(sorted(highlight)), data.version(), around, heading)
     st.iframe(html, height=height + 12 + network_view.legend_height(view))
     if downloads:
         # Callables: each file is produced only when its button is pressed.
@@ -261,3 +267,47 @@ def as_of_slider(key: str, spans: dict, label: str = "As of"):
                              format_func=lambda d: d.strftime("%Y-%m"))
     st.query_params["as_of"] = month.strftime("%Y-%m")
     return dt.date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
+
+
+# ----------------------------------------------------------------------------- state in the URL
+def from_url(key: str, param: str, default: Any, parse=str, many: bool = False) -> None:
+    """Start the widget ``key`` from the URL's ``param`` (once per visit: while the widget is on
+    the page its own state wins). ``parse`` turns the text into the widget's value; a value it
+    cannot parse is ignored (the widget keeps ``default``)."""
+    if key in st.session_state:
+        return
+    raw = st.query_params.get_all(param) if many else st.query_params.get(param)
+    value = default
+    if raw not in (None, "", []):
+        try:
+            value = [parse(r) for r in raw] if many else parse(raw)
+        except (ValueError, TypeError):
+            value = default
+    st.session_state[key] = value
+
+
+def to_url(param: str, value: Any, default: Any = None) -> None:
+    """Write a page's state to the URL; a default (or empty) value leaves the URL clean."""
+    if value == default or value in (None, "", [], ()):
+        st.query_params.pop(param, None)
+    elif isinstance(value, (list, tuple)):
+        st.query_params[param] = [str(v) for v in value]
+    else:
+        st.query_params[param] = str(value)
+
+
+def share_link() -> str:
+    """The address of this view (page and every state in its URL), shown with a copy button."""
+    from urllib.parse import urlencode
+
+    base = ""
+    try:
+        base = (st.context.url or "").split("?")[0]
+    except Exception:  # noqa: BLE001 - no browser (AppTest, bare mode): a relative link
+        base = ""
+    pairs = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
+    link = base + ("?" + urlencode(pairs) if pairs else "")
+    with st.popover("Copy link to this view", icon=":material/link:"):
+        st.caption("Everything chosen on this page is in the link: open it to see the same view.")
+        st.code(link or "(this page, with no choices made)", language=None, wrap_lines=True)
+    return link

@@ -39,6 +39,14 @@ _AIMED_AT = ("ADDRESSED_TO", "TARGETS", "AFFECTS")
 
 
 # ----------------------------------------------------------------------------- projection
+DOCUMENT_CLASSES = ("Source", "RequestStatistic")  # left out of networks and analytics unless asked for
+
+
+def without_documents(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The graph without its DOCUMENT_CLASSES nodes (a read-only view)."""
+    return G.subgraph([n for n, c in G.nodes(data="cls") if c not in DOCUMENT_CLASSES])
+
+
 def to_networkx(store) -> nx.MultiDiGraph:
     """Project everything a store holds into a MultiDiGraph (one edge per relationship).
 

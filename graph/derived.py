@@ -29,8 +29,8 @@ __all__ = ["RECIPES", "DEFAULTS", "MISSING", "get", "load", "save", "precompute"
 
 
 def _scope(G: nx.MultiDiGraph, include_sources: bool) -> nx.MultiDiGraph:
-    """The graph analytics measure: without Source documents unless asked for."""
-    return G if include_sources else G.subgraph([n for n, c in G.nodes(data="cls") if c != "Source"])
+    """The graph analytics measure: without Source documents and transparency figures unless asked for."""
+    return G if include_sources else analytics.without_documents(G)
 
 
 def _communities(G, include_sources: bool = False, seed: int = 42, resolution: float = 1.0):

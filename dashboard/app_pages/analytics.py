@@ -15,8 +15,10 @@ def body() -> None:
     c1, c2, c3 = st.columns(3)
     seed = int(c1.number_input("Random seed", 0, 2**31 - 1, 42, key="an_seed",
                                help="Louvain and sampled betweenness are random; the same seed gives the same result."))
-    include_sources = c2.toggle("Include Source documents", False, key="an_sources",
-                                help="Sources are mostly unconnected documents; leaving them out keeps the measures about actors and events.")
+    include_sources = c2.toggle("Include sources and transparency figures", False, key="an_sources",
+                                help="Source documents and RequestStatistic figures are left out by default: they are "
+                                     "mostly documents and numbers hanging off a few publishers; leaving them out keeps "
+                                     "the measures about actors and events.")
     tabs = st.tabs(["Centrality", "Communities", "Who pressures whom", "Demands per year"])
 
     with tabs[0]:

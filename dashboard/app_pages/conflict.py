@@ -34,10 +34,24 @@ def body() -> None:
     ids = [r["id"] for r in conflicts]
     names = {r["id"]: r["name"] for r in conflicts}
     cid = st.query_params.get("id")
+    fmt = lambda i: f"{names[i]} ({ui.cell(G.nodes[i].get('startDate', '')) if i in G else ''})"  # noqa: E731
+    if cid and cid not in names:
+        # Never another conflict in its place: say so, and let the reader choose.
+        st.title("Conflict")
+        st.warning(f"No conflict has the id {ui.md(cid, 80)}." + (
+            " It names an entity: open its entity page below." if cid in G else ""), icon="⚠️")
+        if cid in G:
+            st.page_link("app_pages/entity.py", label="Open the entity page", icon=":material/badge:",
+                         query_params={"id": cid})
+        picked = st.selectbox("Conflict", ids, index=None, key="conflict_pick_unknown", format_func=fmt,
+                              placeholder="Choose a conflict")
+        if picked:
+            st.query_params["id"] = picked
+            st.rerun()
+        return
     if cid not in names:
         cid = ids[0]
-    picked = st.selectbox("Conflict", ids, index=ids.index(cid), key=f"conflict_pick_{cid}",
-                          format_func=lambda i: f"{names[i]} ({ui.cell(G.nodes[i].get('startDate', '')) if i in G else ''})")
+    picked = st.selectbox("Conflict", ids, index=ids.index(cid), key=f"conflict_pick_{cid}", format_func=fmt)
     if picked != cid:
         st.query_params["id"] = picked
         st.rerun()
@@ -114,9 +128,10 @@ def body() -> None:
         ui.show_sources(srcs, key="conflict_sources")
 
     st.subheader("Network")
-    nodes = [n for n in analytics.conflict_scope(G, cid) if G.nodes[n].get("cls") != "Source"]
+    nodes = [n for n in analytics.conflict_scope(G, cid) if G.nodes[n].get("cls") not in data.DOCUMENT_CLASSES]
     st.caption("The conflict, its events and court cases, and everything they touch directly.")
-    ui.show_network(G.subgraph(nodes), key="conflict_net", signature=f"conflict:{cid}", height=600, highlight=(cid,))
+    ui.show_network(G.subgraph(nodes), key="conflict_net", signature=f"conflict:{cid}", height=600, highlight=(cid,),
+                    around=data.without_documents(G), heading=str(G.nodes[cid].get("name", cid)))
 
 
 ui.guard(body)

@@ -1,4 +1,7 @@
-"""Network: the whole graph or a filtered part of it, or the neighbourhood of one entity."""
+"""Network: the whole graph or a filtered part of it, or the neighbourhood of one entity.
+
+Every choice on the page is in its URL (``?mode=around&id=...&depth=2&country=TR&as_of=2017-03``)
+and restored from it, so a view can be shared as a link."""
 import streamlit as st
 
 from dashboard import data, network_view, ui
@@ -8,19 +11,27 @@ from graph import analytics, valid_time
 @st.cache_data(ttl=data.TTL, show_spinner=False, max_entries=64)
 def _select(_G, signature: str, mode: str, start: str | None, depth: int, cap: int, classes: tuple,
             countries: tuple, platforms: tuple, years: tuple | None, doctrines: tuple, statuses: tuple,
-            outcome: str, day, v: str) -> tuple[list[str], bool, int]:
-    """(nodes in view, whether the cap cut it, how many matched before the cap)."""
+            outcome: str, day, v: str) -> tuple[list[str], bool, int, list[str]]:
+    """(nodes in view, whether the cap cut it, how many matched before the cap, the nodes the
+    filters keep: what a click on the canvas may expand into)."""
     G = _G if day is None else _G.subgraph(valid_time.as_of(_G, day, data.spans()))
     G = analytics.filter_graph(G, classes=classes, countries=countries, platforms=platforms,
                                years=years, doctrines=doctrines, statuses=statuses, outcome=outcome)
+    scope = sorted(G.nodes)
     if mode == "around":
         if start not in G:
-            return [], False, 0
+            return [], False, 0, scope
         nodes, cut = analytics.neighbourhood(G, start, depth, cap)
-        return sorted(nodes), cut, len(nodes)
+        matched = len(analytics.neighbourhood(G, start, depth, G.number_of_nodes() + 1)[0]) if cut else len(nodes)
+        return sorted(nodes), cut, matched, scope
     if G.number_of_nodes() > cap:
-        return sorted(analytics.top_by_degree(G, cap)), True, G.number_of_nodes()
-    return sorted(G.nodes), False, G.number_of_nodes()
+        return sorted(analytics.top_by_degree(G, cap)), True, G.number_of_nodes(), scope
+    return sorted(G.nodes), False, G.number_of_nodes(), scope
+
+
+def _years(text: str) -> tuple[int, int]:
+    lo, hi = text.split("-", 1)
+    return int(lo), int(hi)
 
 
 def body() -> None:
@@ -31,56 +42,90 @@ def body() -> None:
     facets = data.facets()
     present = sorted({a.get("cls", "Entity") for _, a in G.nodes(data=True)})
     start_param = st.query_params.get("id")
+    if start_param and start_param not in G:
+        st.warning(f"No entity has the id {ui.md(start_param, 80)}: showing the whole graph instead of "
+                   "its neighbourhood. Pick an entity below to start from.", icon="⚠️")
 
+    ui.from_url("net_mode", "mode", "around" if start_param else "whole",
+                parse=lambda s: s if s in ("whole", "around") else "whole")
     mode = st.radio("Show", ["whole", "around"], horizontal=True, key="net_mode",
-                    index=1 if start_param else 0,
                     format_func=lambda m: {"whole": "The whole graph (filtered)",
                                            "around": "The neighbourhood of an entity"}[m])
+    ui.to_url("mode", mode, "around" if start_param else "whole")
     start, depth = None, 1
     if mode == "around":
         c1, c2 = st.columns([3, 1])
         with c1:
             start = ui.pick_entity("net_start", "Start from", default=start_param if start_param in G else None)
         with c2:
-            depth = st.slider("Depth", 1, 4, 1, key="net_depth", help="How many relationships away to expand.")
+            ui.from_url("net_depth", "depth", 1, parse=lambda s: min(4, max(1, int(s))))
+            depth = st.slider("Depth", 1, 4, key="net_depth", help="How many relationships away to expand.")
+        ui.to_url("id", start)
+        ui.to_url("depth", depth, 1)
+        ui.to_url("mode", mode, "around" if start else "whole")
+    else:
+        ui.to_url("id", None)
+        ui.to_url("depth", None)
 
-    with st.expander("Filters", expanded=True):
-        f1, f2, f3 = st.columns(3)
-        left_out = f1.multiselect("Leave out classes", present, default=[c for c in present if c == "Source"],
-                                  key="net_hide", format_func=network_view.class_label,
-                                  help="Sources are left out by default: every hover card lists them.")
-        classes = [c for c in present if c not in left_out]
-        countries = f2.multiselect("Countries", sorted({c for r in facets for c in r["countries"]}), key="net_countries")
-        platforms = f3.multiselect("Platforms", sorted({p for r in facets for p in r["platforms"]}), key="net_platforms")
-        f4, f5, f6 = st.columns(3)
-        doctrines = f4.multiselect("Doctrines", sorted({d for r in facets for d in r["doctrines"]}), key="net_doctrines")
-        statuses = f5.multiselect("Conflict status", sorted({r["status"] for r in facets if r["status"]}),
-                                  key="net_statuses")
-        outcome = f6.text_input("Outcome contains", key="net_outcome", placeholder="e.g. withdrawn, fine, upheld")
-        all_years = sorted({r["year"] for r in facets if r["year"]})
+    countries_all = sorted({c for r in facets for c in r["countries"]})
+    platforms_all = sorted({p for r in facets for p in r["platforms"]})
+    doctrines_all = sorted({d for r in facets for d in r["doctrines"]})
+    statuses_all = sorted({r["status"] for r in facets if r["status"]})
+    all_years = sorted({r["year"] for r in facets if r["year"]})
+    for key, param, options in (("net_countries", "country", countries_all), ("net_platforms", "platform", platforms_all),
+                                ("net_doctrines", "doctrine", doctrines_all), ("net_statuses", "status", statuses_all),
+                                ("net_hide", "hide", present)):
+        ui.from_url(key, param, [], many=True)
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+    ui.from_url("net_outcome", "outcome", "")
+    ui.from_url("net_cap", "cap", 1500, parse=lambda s: min(20000, max(50, int(s))))
+    ui.from_url("net_documents", "documents", False, parse=lambda s: s == "1")
+    if len(all_years) > 1:
+        ui.from_url("net_years", "years", (all_years[0], all_years[-1]), parse=_years)
+
+    # In the sidebar: on a narrow screen Streamlit folds it away, so the drawing comes first.
+    with st.sidebar:
+        st.subheader("Network filters")
+        documents = st.toggle("Show sources and transparency figures", key="net_documents",
+                              help="Source documents and RequestStatistic figures are left out by default: every "
+                                   "hover card lists a node's sources, and the figures hang off a few publishers.")
+        left_out = st.multiselect("Leave out classes", [c for c in present if documents or c not in data.DOCUMENT_CLASSES],
+                                  key="net_hide", format_func=network_view.class_label)
+        classes = [c for c in present if c not in left_out and (documents or c not in data.DOCUMENT_CLASSES)]
+        countries = st.multiselect("Countries", countries_all, key="net_countries")
+        platforms = st.multiselect("Platforms", platforms_all, key="net_platforms")
+        doctrines = st.multiselect("Doctrines", doctrines_all, key="net_doctrines")
+        statuses = st.multiselect("Conflict status", statuses_all, key="net_statuses")
+        outcome = st.text_input("Outcome contains", key="net_outcome", placeholder="e.g. withdrawn, fine, upheld")
         years = None
-        f7, f8 = st.columns([2, 1])
         if len(all_years) > 1:
-            lo, hi = f7.slider("Conflicts that started between", all_years[0], all_years[-1],
-                               (all_years[0], all_years[-1]), key="net_years")
+            lo, hi = st.slider("Conflicts that started between", all_years[0], all_years[-1], key="net_years")
             years = None if (lo, hi) == (all_years[0], all_years[-1]) else (lo, hi)
-        cap = f8.number_input("Most nodes to draw", 50, 20000, 1500, step=250, key="net_cap",
+        cap = st.number_input("Most nodes to draw", 50, 20000, step=250, key="net_cap",
                               help="Large views keep the best-connected nodes; the layout is computed on the "
                                    "server and physics is off, so thousands of nodes stay usable.")
         st.caption("Country, platform, year, doctrine, status and outcome select conflicts; the view then shows "
                    "those conflicts with their events, cases and everything these touch directly.")
+    for param, value, default in (("country", countries, []), ("platform", platforms, []), ("doctrine", doctrines, []),
+                                  ("status", statuses, []), ("hide", left_out, []), ("outcome", outcome.strip(), ""),
+                                  ("cap", int(cap), 1500), ("documents", "1" if documents else None, None),
+                                  ("years", f"{years[0]}-{years[1]}" if years else None, None)):
+        ui.to_url(param, value, default)
     day = ui.as_of_slider("net_asof", data.spans())
+    ui.share_link()
 
     if mode == "around" and not start:
         st.info("Type a name above to pick the entity to start from.")
         return
     sig = repr((mode, start, depth, cap, classes, countries, platforms, years, doctrines, statuses, outcome, day))
-    nodes, cut, matched = _select(G, sig, mode, start, depth, int(cap), tuple(classes), tuple(countries),
-                                  tuple(platforms), years, tuple(doctrines), tuple(statuses), outcome.strip(),
-                                  day, data.version())
+    nodes, cut, matched, scope = _select(G, sig, mode, start, depth, int(cap), tuple(classes), tuple(countries),
+                                         tuple(platforms), years, tuple(doctrines), tuple(statuses),
+                                         outcome.strip(), day, data.version())
     view = G.subgraph(nodes)
+    left = 0 if documents else sum(1 for _, c in G.nodes(data="cls") if c in data.DOCUMENT_CLASSES)
     st.caption(f"Showing {view.number_of_nodes():,} entities and {view.number_of_edges():,} relationships "
-               f"(the graph has {G.number_of_nodes():,} and {G.number_of_edges():,})"
+               f"(the graph has {G.number_of_nodes():,} and {G.number_of_edges():,}"
+               + (f"; {left:,} sources and transparency figures are left out" if left else "") + ")"
                + (f", as of {day.isoformat()}." if day else "."))
     if day:
         spans = data.spans()
@@ -91,8 +136,8 @@ def body() -> None:
     if cut:
         st.warning(f"{matched:,} entities match; only {len(nodes):,} are drawn"
                    + (" (closest first)." if mode == "around" else " (best connected first).")
-                   + " Narrow the filters or raise the limit.", icon="✂️")
-    ui.show_network(view, key="net", signature=sig, highlight=(start,) if start else ())
+                   + " Click a node to expand it, narrow the filters or raise the limit.", icon="✂️")
+    ui.show_network(view, key="net", signature=sig, highlight=(start,) if start else (), around=G.subgraph(scope))
 
 
 ui.guard(body)
