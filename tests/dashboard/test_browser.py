@@ -200,3 +200,69 @@ def test_world_map_draws_without_the_network(browser, bundled_url):
     assert us_title.startswith("United States:") and "conflicts" in us_title
     assert [u for u in fetched if not u.startswith(bundled_url)] == []
     browser.save_screenshot(str(SCREENSHOTS / "statistics.png"))
+
+
+def test_network_view_from_its_url_then_click_to_expand(browser, bundled_url):
+    """A shared link restores the view (mode, start, depth); on the canvas a click pins a node's
+    card, whose Expand button draws its next neighbours; a legend click hides a class; the PNG
+    export is twice the canvas' size."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{bundled_url}/network?mode=around&id=alt-uscis&depth=1&cap=500")
+    settle(browser)
+    assert not streamlit_errors(browser)
+    assert "Start from" in browser.execute_script("return document.body.innerText")  # the neighbourhood mode
+    assert "id=alt-uscis" in browser.current_url  # "around" is the default with an id
+    (frame,) = network_frames(browser, expect=True)
+    browser.switch_to.frame(frame)
+    try:
+        ids = browser.execute_script("return window.gpNetwork.body.data.nodes.getIds()")
+        assert "alt-uscis" in ids
+        before = len(ids)
+        # A drawn node with neighbours not drawn yet; clicked as a user clicks it.
+        target = browser.execute_script("""
+            var net = window.gpNetwork, ids = net.body.data.nodes.getIds();
+            var drawn = new Set(ids);
+            var edges = net.body.data.edges;
+            for (var i = 0; i < ids.length; i++) {
+              var id = ids[i];
+              if (id === 'alt-uscis') { continue; }
+              net.selectNodes([id]);
+              var p = net.canvasToDOM(net.getPositions([id])[id]);
+              net.body.emitter.emit('click', {nodes: [id], edges: [], pointer: {DOM: p}});
+              if (document.querySelector('#gp-actions [data-gp=expand]')) { return id; }
+            }
+            return null;""")
+        assert target, "no drawn node has neighbours left to expand"
+        browser.find_element(By.CSS_SELECTOR, "#gp-actions [data-gp=expand]").click()
+        after = browser.execute_script("return window.gpNetwork.body.data.nodes.getIds()")
+        new = set(after) - set(ids)
+        assert 0 < len(new) <= 10 and len(after) == before + len(new)
+        linked = browser.execute_script("""
+            var t = arguments[0], out = [];
+            window.gpNetwork.body.data.edges.get().forEach(function (e) {
+              if (e.from === t) { out.push(e.to); } if (e.to === t) { out.push(e.from); } });
+            return out;""", target)
+        assert new <= set(linked)  # the new nodes are the clicked node's neighbours
+        # Hide it, then bring it back with "Show all".
+        browser.find_element(By.CSS_SELECTOR, "#gp-actions [data-gp=hide]").click()
+        assert target not in browser.execute_script("return window.gpNetwork.body.data.nodes.getIds()")
+        browser.find_element(By.ID, "gp-reset").click()
+        assert target in browser.execute_script("return window.gpNetwork.body.data.nodes.getIds()")
+        # The legend hides a class on click and shows it again.
+        item = browser.find_element(By.CSS_SELECTOR, "#gp-legend [data-cls]")
+        cls = item.get_attribute("data-cls")
+        item.click()
+        classes = browser.execute_script(
+            "return window.gpNetwork.body.data.nodes.getIds().map(function (i) { return window.gp.cls(i); })")
+        assert cls not in classes
+        size = browser.execute_script("""
+            var c = document.querySelector('#gp-network canvas');
+            return [c.clientWidth, c.clientHeight];""")
+        dims = browser.execute_async_script("""
+            var done = arguments[arguments.length - 1], img = new Image();
+            img.onload = function () { done([img.width, img.height]); }; img.src = window.gp.png();""")
+        assert dims[0] == 2 * size[0] and dims[1] > 2 * size[1]  # title above, legend below
+        assert browser.execute_script("return window.gp.svg()").startswith("<svg")
+    finally:
+        browser.switch_to.default_content()
