@@ -1,0 +1,90 @@
+"""Shareable views and the network canvas's data (AppTest on the bundled data): every Network
+choice is in the URL and comes back from it, a copy-link shows it, unknown ids say so, documents
+and transparency figures stay out unless asked for."""
+from __future__ import annotations
+
+import json
+import re
+
+import networkx as nx
+
+from dashboard import network_view as NV
+from tests.dashboard.test_pages import open_page, shown, texts
+
+
+def qp(at, key: str) -> list[str]:
+    v = at.query_params[key]
+    return list(v) if isinstance(v, (list, tuple)) else [v]
+
+
+def test_network_filters_restored_from_the_url_and_written_back(bundled_home, monkeypatch):
+    at = open_page(bundled_home, monkeypatch, "app_pages/network.py", mode="around", id="alt-uscis", depth="2",
+                   cap="300")
+    assert at.radio(key="net_mode").value == "around"
+    assert at.slider(key="net_depth").value == 2
+    assert at.number_input(key="net_cap").value == 300
+    assert qp(at, "id") == ["alt-uscis"] and qp(at, "depth") == ["2"]
+    link = at.code[0].value
+    assert "id=alt-uscis" in link and "depth=2" in link and "cap=300" in link
+    wide = shown(at)
+    at.slider(key="net_depth").set_value(1).run()
+    assert "depth" not in at.query_params and shown(at) < wide
+
+
+def test_network_country_filter_round_trips(bundled_home, monkeypatch):
+    at = open_page(bundled_home, monkeypatch, "app_pages/network.py")
+    whole = shown(at)
+    at.multiselect(key="net_countries").set_value(["TR"]).run()
+    assert qp(at, "country") == ["TR"]
+    again = open_page(bundled_home, monkeypatch, "app_pages/network.py", country=["TR"])
+    assert again.multiselect(key="net_countries").value == ["TR"]
+    assert shown(again) == shown(at) < whole
+
+
+def test_documents_and_figures_left_out_unless_asked(bundled_home, monkeypatch):
+    at = open_page(bundled_home, monkeypatch, "app_pages/network.py")
+    assert at.toggle(key="net_documents").value is False
+    assert "sources and transparency figures are left out" in texts(at)
+    at.number_input(key="net_cap").set_value(20000).run()
+    without = shown(at)
+    at.toggle(key="net_documents").set_value(True).run()
+    assert shown(at) > without and qp(at, "documents") == ["1"]
+    assert "left out" not in texts(at)
+
+
+def test_unknown_ids_say_so(bundled_home, monkeypatch):
+    at = open_page(bundled_home, monkeypatch, "app_pages/conflict.py", id="no-such-conflict")
+    assert "No conflict has the id" in texts(at)
+    assert at.selectbox(key="conflict_pick_unknown").value is None
+    assert not at.metric  # no other conflict's story shown in its place
+    at = open_page(bundled_home, monkeypatch, "app_pages/network.py", id="no-such-entity")
+    assert "No entity has the id" in texts(at)
+
+
+def _graph() -> nx.MultiDiGraph:
+    G = nx.MultiDiGraph()
+    G.add_node("c", cls="Conflict", name="A conflict", startDate="2017-02-01", status="ongoing")
+    G.add_node("tr", cls="Jurisdiction", name="Turkey", countryCode="TR")
+    G.add_node("p", cls="Platform", name="Platform")
+    G.add_edge("c", "tr", key="IN_JURISDICTION", type="IN_JURISDICTION")
+    G.add_edge("c", "p", key="INVOLVES", type="INVOLVES")
+    for i in range(25):
+        G.add_node(f"a{i}", cls="Account", name=f"account {i}")
+        G.add_edge(f"a{i}", "p", key="OPERATED_BY", type="OPERATED_BY")
+    return G
+
+
+def _nodes(page: str) -> list[dict]:
+    return json.loads(re.search(r"var nodeList = (\[.*?\]);\n", page).group(1))
+
+
+def test_canvas_carries_undrawn_neighbours_and_style_facts():
+    G = _graph()
+    page = NV.render(G.subgraph(["c", "tr", "p"]), around=G)
+    nodes = {n["id"]: n for n in _nodes(page)}
+    assert {i for i, n in nodes.items() if n.get("reserve")} == {f"a{i}" for i in range(25)}
+    assert nodes["p"]["nb"] == 26  # the conflict and 25 accounts: "expand" knows how many wait
+    assert nodes["c"]["facts"] == {"country": "TR", "year": 2017, "status": "ongoing", "community": nodes["c"]["facts"]["community"]}
+    assert nodes["c"].get("labelled") and nodes["c"]["scaling"]["label"]["drawThreshold"] == 0
+    assert not nodes["a3"].get("labelled")
+    assert len(NV.reserve_of(G.subgraph(["p"]), G, per_node=5)) == 5 and "c" in NV.reserve_of(G.subgraph(["p"]), G, per_node=5)
