@@ -21,7 +21,13 @@ def show_result(result, key: str, hidden: frozenset = frozenset()) -> None:
     rows = result.rows
     st.caption(f"{len(rows)} row{'s' if len(rows) != 1 else ''}" + (" (stopped at the row cap)" if result.truncated else ""))
     df = ui.frame(rows, [c for c in result.columns if c not in hidden])
-    st.dataframe(df, hide_index=True, key=f"{key}_table", width="stretch")
+    links = entity_links(rows, [c for c in result.columns if c not in hidden])
+    shown = df.copy()
+    for col, urls in links.items():  # each column of entities gets a link to their pages beside it
+        shown.insert(shown.columns.get_loc(col) + 1, f"{col} ↗", urls)
+    st.dataframe(shown, hide_index=True, key=f"{key}_table", width="stretch",
+                 column_config={f"{c} ↗": st.column_config.LinkColumn(f"{c} ↗", display_text="open ↗", width="small")
+                                for c in links})
     if len(df):
         ui.download_table(df, key=f"{key}_table", name="govplat-query")
     view = analytics.result_graph(rows, base=data.graph())
@@ -29,6 +35,21 @@ def show_result(result, key: str, hidden: frozenset = frozenset()) -> None:
         st.markdown("**As a network**")
         ui.show_network(view, key=f"{key}_net", height=520, downloads=False,
                         signature=f"{key}:{hash(repr(df.to_dict()))}")
+
+
+def entity_links(rows: list[dict], columns: list[str]) -> dict[str, list]:
+    """Columns whose values are entities (nodes, or ids of nodes in the graph), with each row's
+    link to that entity's page."""
+    from graph.model import Node
+
+    G = data.graph()
+    out = {}
+    for c in columns:
+        values = [r.get(c) for r in rows]
+        ids = [v.id if isinstance(v, Node) else v if isinstance(v, str) and v in G else None for v in values]
+        if any(ids) and all(i is not None or v is None for i, v in zip(ids, values)):
+            out[c] = [ui.entity_url(i) if i else None for i in ids]
+    return out
 
 
 def param_widget(q, p):
@@ -86,7 +107,9 @@ def cypher_tab() -> None:
         try:
             result = data.run_user(text)
         except ReadOnlyViolation as exc:
-            st.error(f"Refused — {ui.md(exc)}. This console only reads; use `govplat ingest` to change data.", icon="🚫")
+            # The engine's message already says "refused: ..." and why; said once, capitalised.
+            msg = str(exc)
+            st.error(f"{ui.md(msg[:1].upper() + msg[1:])}. Use `govplat ingest` to change data.", icon="🚫")
             return
         except GovplatError as exc:
             st.error(ui.md(exc))

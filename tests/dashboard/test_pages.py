@@ -120,11 +120,13 @@ def test_console_runs_reads_and_refuses_writes(bundled_home, monkeypatch):
     at.text_area(key="cy_text").input("MATCH (p:Platform) RETURN p AS platform, p.name AS name LIMIT 3").run()
     at.button(key="cy_run").click().run()
     assert not at.error
-    assert any(len(f) == 3 and "name" in f.columns for f in frames(at))
+    table = next(f for f in frames(at) if len(f) == 3 and "name" in f.columns)
+    assert all(u.startswith("entity?id=") for u in table["platform ↗"])  # each platform links to its page
     assert "As a network" in texts(at)
     at.text_area(key="cy_text").input("MATCH (n) DETACH DELETE n").run()
     at.button(key="cy_run").click().run()
-    assert any("Refused" in e.value and "only reads the graph" in e.value for e in at.error)
+    refusal = next(e.value for e in at.error if "only reads the graph" in e.value)
+    assert refusal.startswith("Refused") and refusal.lower().count("refused") == 1
 
 
 def test_named_query_form(bundled_home, monkeypatch):
