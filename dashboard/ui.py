@@ -243,14 +243,18 @@ def months(first, last) -> list:
     return out
 
 
+#: Seconds between two steps while the time slider plays.
+PLAY_SECONDS = 1.5
+
+
 def as_of_slider(key: str, spans: dict, label: str = "As of"):
     """A month slider whose position is in the URL (``?as_of=YYYY-MM``); None when switched off.
 
+    A Play button steps it by a month or a year every PLAY_SECONDS (the page redraws at each
+    step) until it reaches the last month; Next steps once.
+
     Returns the last day of the chosen month, so "as of 2024-09" includes all of September."""
     import calendar
-    import datetime as dt
-
-    from graph import valid_time
 
     bounds = valid_time.date_range(spans)
     if not bounds:
@@ -262,11 +266,55 @@ def as_of_slider(key: str, spans: dict, label: str = "As of"):
                    help="Show the graph as it stood at the end of a month: what had happened by then.")
     if not on:
         st.query_params.pop("as_of", None)
+        st.session_state[f"{key}_playing"] = False
         return None
-    month = st.select_slider(label, options=stops, value=chosen or stops[-1], key=f"{key}_month",
-                             format_func=lambda d: d.strftime("%Y-%m"))
+    month_key, step_key, playing_key = f"{key}_month", f"{key}_step", f"{key}_playing"
+    if month_key not in st.session_state:
+        st.session_state[month_key] = chosen or stops[-1]
+    playing = st.session_state.get(playing_key, False)
+    if st.session_state.pop(f"{key}_tick", False) and playing:
+        _step(month_key, stops, st.session_state.get(step_key, "month"))
+        if st.session_state[month_key] == stops[-1]:
+            st.session_state[playing_key] = playing = False
+    c1, c2, c3, c4 = st.columns([8, 1, 1, 2], vertical_alignment="bottom")
+    month = c1.select_slider(label, options=stops, key=month_key, format_func=lambda d: d.strftime("%Y-%m"))
+
+    def play() -> None:
+        st.session_state[playing_key] = not playing
+        if not playing and st.session_state[month_key] == stops[-1]:
+            st.session_state[month_key] = stops[0]  # play from the start
+
+    c2.button("Pause" if playing else "Play", key=f"{key}_play", on_click=play,
+              icon=":material/pause:" if playing else ":material/play_arrow:",
+              help=f"Step through time, one step every {PLAY_SECONDS:g} s.")
+    c3.button("Next", key=f"{key}_next", icon=":material/skip_next:", help="One step later.",
+              on_click=lambda: _step(month_key, stops, st.session_state.get(step_key, "month")))
+    c4.radio("Step", ["month", "year"], key=step_key, horizontal=True, label_visibility="collapsed")
     st.query_params["as_of"] = month.strftime("%Y-%m")
+    if playing:
+        _ticker(key)
     return dt.date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
+
+
+def _step(month_key: str, stops: list, step: str) -> None:
+    i = stops.index(st.session_state[month_key]) if st.session_state[month_key] in stops else 0
+    st.session_state[month_key] = stops[min(len(stops) - 1, i + (12 if step == "year" else 1))]
+
+
+def _ticker(key: str) -> None:
+    """While playing: a fragment that reruns the page every PLAY_SECONDS (its first run, inside
+    the page's own run, only arms it)."""
+    armed = f"{key}_armed"
+    st.session_state[armed] = False
+
+    @st.fragment(run_every=PLAY_SECONDS)
+    def tick() -> None:
+        if st.session_state.get(armed):
+            st.session_state[f"{key}_tick"] = True
+            st.rerun(scope="app")
+        st.session_state[armed] = True
+
+    tick()
 
 
 # ----------------------------------------------------------------------------- state in the URL
@@ -311,3 +359,39 @@ def share_link() -> str:
         st.caption("Everything chosen on this page is in the link: open it to see the same view.")
         st.code(link or "(this page, with no choices made)", language=None, wrap_lines=True)
     return link
+
+
+# ----------------------------------------------------------------------------- one time axis
+def time_ticks(first: dt.date, last: dt.date) -> tuple[list[dt.date], str]:
+    """Tick dates and their format for a continuous time axis from ``first`` to ``last``: every
+    year (no year dropped, even one with no event), or every month on spans under two years."""
+    if (last - first).days < 730:
+        return [d for d in months(first, last)] + [_next_month(last)], "%Y-%m"
+    step = max(1, (last.year - first.year + 1) // 30)  # about 30 labels at most, every year below that
+    return [dt.date(y, 1, 1) for y in range(first.year, last.year + 2, step)], "%Y"
+
+
+def _next_month(d: dt.date) -> dt.date:
+    return dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+
+
+def timeline_chart(df: pd.DataFrame, *, row: str, row_title: str, color: str, color_title: str | None,
+                   tooltip: list, key: str, row_order: list | None = None) -> None:
+    """The one timeline of the dashboard (conflict stories, entity pages): events as dots on a
+    continuous date axis that runs over whole years (months on short spans), one row per ``row``
+    value, both axes titled."""
+    import altair as alt
+
+    days = [pd.Timestamp(d).date() for d in df["date"]]
+    first, last = min(days), max(days)
+    ticks, fmt = time_ticks(first, last)
+    start = dt.date(first.year, 1, 1) if fmt == "%Y" else dt.date(first.year, first.month, 1)
+    end = ticks[-1]
+    x = alt.X("date:T", title="date", scale=alt.Scale(domain=[start.isoformat(), end.isoformat()]),
+              axis=alt.Axis(values=[t.isoformat() for t in ticks], format=fmt, labelOverlap=False,
+                            labelAngle=-45 if len(ticks) > 14 else 0))
+    legend = None if color_title is None else alt.Legend(title=color_title)
+    chart = alt.Chart(df).mark_circle(size=150).encode(
+        x=x, y=alt.Y(f"{row}:N", sort=row_order, title=row_title),
+        color=alt.Color(f"{color}:N", sort=row_order if color == row else None, legend=legend), tooltip=tooltip)
+    st.altair_chart(chart.properties(height=80 + 36 * df[row].nunique()), width="stretch", key=key)

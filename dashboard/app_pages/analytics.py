@@ -55,7 +55,7 @@ def body() -> None:
         if len(pdf):
             top = pdf.head(40)
             chart = alt.Chart(top).mark_rect().encode(
-                x=alt.X("platform:N", title=None, sort="-color"), y=alt.Y("body:N", title=None, sort="-color"),
+                x=alt.X("platform:N", title="platform", sort="-color"), y=alt.Y("body:N", title="government body", sort="-color"),
                 color=alt.Color("actions:Q", scale=alt.Scale(scheme="reds")),
                 tooltip=["body:N", "platform:N", "actions:Q"])
             st.altair_chart(chart, width="stretch", key="an_pressure_chart")
@@ -79,7 +79,7 @@ def body() -> None:
             top = ddf.groupby("country")["demands"].sum().nlargest(12).index
             shown = ddf[ddf["country"].isin(top)]
             chart = alt.Chart(shown).mark_bar().encode(
-                x=alt.X("year:O", title=None), y=alt.Y("demands:Q", title="demands"),
+                x=alt.X("year:O", title="year"), y=alt.Y("demands:Q", title="demands"),
                 color=alt.Color("country:N"), tooltip=["year:O", "country:N", "demands:Q"])
             st.altair_chart(chart, width="stretch", key="an_demands_chart")
             st.caption("The chart shows the 12 countries with most demands; the table has all.")

@@ -87,11 +87,9 @@ def body() -> None:
         if dated:
             df = pd.DataFrame([{**e, "date": pd.Timestamp(e["date"])} for e in dated])
             order = [s for _, s in STAGES if s in set(df["stage"])]
-            chart = alt.Chart(df).mark_circle(size=160).encode(
-                x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y-%m-%d"), scale=alt.Scale(padding=24)), y=alt.Y("stage:N", sort=order, title=None),
-                color=alt.Color("stage:N", sort=order, legend=None),
-                tooltip=[alt.Tooltip("date:T"), alt.Tooltip("what:N"), alt.Tooltip("by:N")])
-            st.altair_chart(chart.properties(height=60 + 36 * len(order)), width="stretch", key="conflict_chart")
+            ui.timeline_chart(df, row="stage", row_title="stage of the story", color="stage", color_title=None,
+                              row_order=order, key="conflict_chart",
+                              tooltip=[alt.Tooltip("date:T"), alt.Tooltip("what:N"), alt.Tooltip("by:N")])
         lines = []
         for e in events:
             by = f" — *{ui.md(e['by'])}*" if e["by"] else ""

@@ -109,12 +109,10 @@ def body() -> None:
     else:
         df = pd.DataFrame([{**e, "date": pd.Timestamp(e["date"]), "class": network_view.class_label(e["class"])}
                            for e in events])
-        chart = alt.Chart(df).mark_circle(size=140).encode(
-            x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y-%m-%d"), scale=alt.Scale(padding=24)), y=alt.Y("class:N", title=None),
-            color=alt.Color("relation:N", title="linked by"),
-            tooltip=[alt.Tooltip("date:T"), alt.Tooltip("name:N"), alt.Tooltip("class:N"), alt.Tooltip("relation:N")])
-        st.altair_chart(chart.properties(height=60 + 36 * df["class"].nunique()), width="stretch",
-                        key="entity_timeline_chart")
+        ui.timeline_chart(df, row="class", row_title="kind of event", color="relation", color_title="linked by",
+                          key="entity_timeline_chart",
+                          tooltip=[alt.Tooltip("date:T"), alt.Tooltip("name:N"), alt.Tooltip("class:N"),
+                                   alt.Tooltip("relation:N")])
         df["date"] = df["date"].dt.date.astype(str)
         df["page"] = [ui.entity_url(i) for i in df["id"]]
         st.dataframe(df[["date", "name", "class", "relation", "page"]], hide_index=True, key="entity_timeline",

@@ -88,3 +88,33 @@ def test_canvas_carries_undrawn_neighbours_and_style_facts():
     assert nodes["c"].get("labelled") and nodes["c"]["scaling"]["label"]["drawThreshold"] == 0
     assert not nodes["a3"].get("labelled")
     assert len(NV.reserve_of(G.subgraph(["p"]), G, per_node=5)) == 5 and "c" in NV.reserve_of(G.subgraph(["p"]), G, per_node=5)
+
+
+def test_time_slider_next_and_play(bundled_home, monkeypatch):
+    at = open_page(bundled_home, monkeypatch, "app_pages/network.py", as_of="2017-03")
+    at.button(key="net_asof_next").click().run()
+    assert at.select_slider(key="net_asof_month").value.isoformat() == "2017-04-01"
+    assert qp(at, "as_of") == ["2017-04"] and "as of 2017-04-30" in texts(at)
+    at.radio(key="net_asof_step").set_value("year").run()
+    at.button(key="net_asof_next").click().run()
+    assert qp(at, "as_of") == ["2018-04"]
+    at.button(key="net_asof_play").click().run()
+    assert at.session_state["net_asof_playing"] is True
+    assert at.button(key="net_asof_play").label == "Pause"
+    # A tick of the player (its timer fires in a browser) moves the slider one step on.
+    at.session_state["net_asof_tick"] = True
+    at.run()
+    assert qp(at, "as_of") == ["2019-04"]
+    at.button(key="net_asof_play").click().run()
+    assert at.button(key="net_asof_play").label == "Play"
+
+
+def test_time_axis_keeps_every_year():
+    import datetime as dt
+
+    from dashboard.ui import time_ticks
+
+    ticks, fmt = time_ticks(dt.date(2012, 5, 3), dt.date(2019, 2, 1))
+    assert fmt == "%Y" and [t.year for t in ticks] == list(range(2012, 2021))  # 2013-2018 kept, empty or not
+    ticks, fmt = time_ticks(dt.date(2024, 8, 30), dt.date(2024, 10, 2))
+    assert fmt == "%Y-%m" and [t.month for t in ticks] == [8, 9, 10, 11]
