@@ -13,12 +13,18 @@ def body() -> None:
     # Every result comes from graph/derived.py: from disk when ingest computed it for this data
     # version (the default settings), else computed over the whole graph once and kept.
     c1, c2, c3 = st.columns(3)
-    seed = int(c1.number_input("Random seed", 0, 2**31 - 1, 42, key="an_seed",
+    ui.from_url("an_seed", "seed", 42, parse=lambda s: min(2**31 - 1, max(0, int(s))))
+    ui.from_url("an_sources", "documents", False, parse=lambda s: s == "1")
+    seed = int(c1.number_input("Random seed", 0, 2**31 - 1, key="an_seed",
                                help="Louvain and sampled betweenness are random; the same seed gives the same result."))
-    include_sources = c2.toggle("Include sources and transparency figures", False, key="an_sources",
+    include_sources = c2.toggle("Include sources and transparency figures", key="an_sources",
                                 help="Source documents and RequestStatistic figures are left out by default: they are "
                                      "mostly documents and numbers hanging off a few publishers; leaving them out keeps "
                                      "the measures about actors and events.")
+    ui.to_url("seed", seed, 42)
+    ui.to_url("documents", "1" if include_sources else None)
+    with c3:
+        ui.share_link()
     tabs = st.tabs(["Centrality", "Communities", "Who pressures whom", "Demands per year"])
 
     with tabs[0]:
@@ -34,8 +40,10 @@ def body() -> None:
         ui.download_table(df.drop(columns=["page"]), key="an_centrality", name="govplat-centrality")
 
     with tabs[1]:
-        resolution = c3.slider("Louvain resolution", 0.2, 3.0, 1.0, 0.1, key="an_resolution",
+        ui.from_url("an_resolution", "resolution", 1.0, parse=lambda s: min(3.0, max(0.2, round(float(s), 1))))
+        resolution = c3.slider("Louvain resolution", 0.2, 3.0, step=0.1, key="an_resolution",
                                help="Higher values give more, smaller communities.")
+        ui.to_url("resolution", resolution, 1.0)
         with st.spinner("Finding communities…"):
             comms, members = data.derived("communities", include_sources=include_sources, seed=seed,
                                           resolution=resolution)

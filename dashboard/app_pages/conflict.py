@@ -56,6 +56,7 @@ def body() -> None:
         st.query_params["id"] = picked
         st.rerun()
     st.query_params["id"] = cid
+    ui.share_link()
     a = G.nodes[cid]
     st.title(ui.md(a.get("name", cid), 200))
     m = st.columns(4)

@@ -52,6 +52,8 @@ def body() -> None:
     if node.cls == "Conflict":
         links[2].page_link("app_pages/conflict.py", label="Read as a story", icon=":material/gavel:",
                            query_params={"id": eid})
+    with links[3]:
+        ui.share_link()
     if st.button("Pick another entity", key="entity_change"):
         del st.query_params["id"]
         st.rerun()

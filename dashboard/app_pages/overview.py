@@ -17,6 +17,7 @@ def body() -> None:
     counts = data.counts()
     ents, rels = counts["entities"], counts["relations"]
     day = ui.as_of_slider("overview_asof", data.spans())
+    ui.share_link()
     if day:  # the counts and the conflict charts as the graph stood at the end of that month
         G = data.graph()
         then = G.subgraph(valid_time.as_of(G, day, data.spans()))

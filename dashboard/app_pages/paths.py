@@ -18,9 +18,15 @@ def body() -> None:
     with b:
         target = ui.pick_entity("paths_target", "To", default=qp.get("target") if qp.get("target") in G else None)
     c1, c2 = st.columns(2)
-    max_len = c1.slider("Longest path", 1, 4, 3, key="paths_len",
+    ui.from_url("paths_len", "length", 3, parse=lambda s: min(4, max(1, int(s))))
+    ui.from_url("paths_limit", "limit", 50, parse=lambda s: min(500, max(1, int(s))))
+    max_len = c1.slider("Longest path", 1, 4, key="paths_len",
                         help="Relationships are followed in either direction; no relationship is used twice.")
-    limit = c2.number_input("Most paths to list", 1, 500, 50, step=10, key="paths_limit")
+    limit = c2.number_input("Most paths to list", 1, 500, step=10, key="paths_limit")
+    for param, value, default in (("source", source, None), ("target", target, None), ("length", max_len, 3),
+                                  ("limit", int(limit), 50)):
+        ui.to_url(param, value, default)
+    ui.share_link()
     if not (source and target):
         st.info("Pick two entities: type part of a name, alias or handle in each box.")
         return

@@ -63,6 +63,7 @@ def body() -> None:
     year = None if year_choice == _ALL else year_choice
     st.query_params.update({"measure": measure, "publisher": publisher or _ALL, "kind": kind or _ALL,
                             "year": str(year_choice)})
+    ui.share_link()
 
     label = _LABELS[measure]
     values = cf.by_country(subset, measure, year=year, publisher=publisher, kind=kind)

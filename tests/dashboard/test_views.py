@@ -118,3 +118,14 @@ def test_time_axis_keeps_every_year():
     assert fmt == "%Y" and [t.year for t in ticks] == list(range(2012, 2021))  # 2013-2018 kept, empty or not
     ticks, fmt = time_ticks(dt.date(2024, 8, 30), dt.date(2024, 10, 2))
     assert fmt == "%Y-%m" and [t.month for t in ticks] == [8, 9, 10, 11]
+
+
+def test_paths_and_analytics_state_in_the_url(bundled_home, monkeypatch):
+    at = open_page(bundled_home, monkeypatch, "app_pages/paths.py", source="alt-uscis", target="us-dhs", length="2")
+    assert at.slider(key="paths_len").value == 2
+    assert qp(at, "source") == ["alt-uscis"] and qp(at, "length") == ["2"]
+    assert "length=2" in at.code[0].value
+    at = open_page(bundled_home, monkeypatch, "app_pages/analytics.py", seed="7", documents="1")
+    assert at.number_input(key="an_seed").value == 7 and at.toggle(key="an_sources").value is True
+    at.number_input(key="an_seed").set_value(42).run()
+    assert "seed" not in at.query_params
