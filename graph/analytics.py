@@ -574,13 +574,21 @@ def to_graphml(G: nx.Graph) -> bytes:
 
 
 def to_csv(G: nx.Graph) -> tuple[str, str]:
-    """Two CSV documents: nodes (``id, class, name, sources``) and edges (``source, type, target, role, sources``),
-    spreadsheet-safe (:mod:`graph.csv_cells`)."""
-    nodes = csv_text(["id", "class", "name", "sources"],
-                     ([n, a.get("cls", ""), a.get("name", n), _flat(a.get("sources") or [])]
+    """Two CSV documents with every property: nodes (``id, class, name, sources``, then each
+    other property in name order: dates, country, status, ...) and edges (``source, type, target,
+    role, sources``, then the others), spreadsheet-safe (:mod:`graph.csv_cells`); lists are
+    ``; ``-joined and dates ISO."""
+    node_first = ["cls", "name", "sources"]
+    node_keys = sorted({k for _, a in G.nodes(data=True) for k in a} - set(node_first))
+    nodes = csv_text(["id", "class", "name", "sources", *node_keys],
+                     ([n, a.get("cls", ""), a.get("name", n), _flat(a.get("sources") or []),
+                       *(_flat(a.get(k)) if a.get(k) is not None else "" for k in node_keys)]
                       for n, a in G.nodes(data=True)))
-    edges = csv_text(["source", "type", "target", "role", "sources"],
-                     ([u, a.get("type", ""), v, a.get("role", "") or "", _flat(a.get("sources") or [])]
+    edge_first = ["type", "role", "sources"]
+    edge_keys = sorted({k for *_, a in G.edges(data=True) for k in a} - set(edge_first))
+    edges = csv_text(["source", "type", "target", "role", "sources", *edge_keys],
+                     ([u, a.get("type", ""), v, a.get("role", "") or "", _flat(a.get("sources") or []),
+                       *(_flat(a.get(k)) if a.get(k) is not None else "" for k in edge_keys)]
                       for u, v, a in G.edges(data=True)))
     return nodes, edges
 

@@ -124,7 +124,10 @@ def test_exports_and_result_graph():
     text = A.to_graphml(G).decode()
     assert "<graphml" in text and "Anonymous speech" in text
     nodes_csv, edges_csv = A.to_csv(G)
-    assert nodes_csv.splitlines()[0] == "id,class,name,sources" and "d1,ADDRESSED_TO,twinc" in edges_csv
+    header = nodes_csv.splitlines()[0].split(",")
+    assert header[:4] == ["id", "class", "name", "sources"] and "d1,ADDRESSED_TO,twinc" in edges_csv
+    props = {k for _, a in G.nodes(data=True) for k in a} - {"cls", "name", "sources"}
+    assert props and props <= set(header)  # every property has its column (dates, country, status...)
     p = Path((Node("a", "Platform", {"name": "A"}), Node("b", "Company", {"name": "B"})),
              (Rel("OPERATES", "b", "a", {}),))
     R = A.result_graph([{"path": p, "x": [Rel("OPERATES", "b", "tw", {})]}], base=G)
