@@ -31,7 +31,7 @@ __all__ = [
     "conflict_facets", "conflict_scope", "filter_graph", "neighbourhood", "top_by_degree",
     "degree_centrality", "pagerank", "centralities", "communities",
     "pressure_graph", "pressure_table", "co_pressure", "demands_per_year", "events_of",
-    "to_graphml", "to_csv",
+    "to_graphml", "to_csv", "lineage",
 ]
 
 #: Relationship types through which an event reaches the platform it is aimed at.
@@ -509,6 +509,37 @@ def events_of(G: nx.MultiDiGraph, node: str) -> list[dict]:
         out.append({"date": date, "id": ev, "name": a.get("name", ev), "class": a.get("cls"), "relation": rel})
     out.sort(key=lambda r: (str(r["date"]), r["id"]))
     return out
+
+
+def lineage(G: nx.MultiDiGraph, node: str) -> list[str]:
+    """The node and every predecessor and successor it is linked to by SUCCEEDED_BY (renamed,
+    merged into, replaced by), followed both ways; predecessors first, as the names followed
+    one another (Twitter, Inc., then X Corp.).
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("twitter-inc", "x-corp", key="SUCCEEDED_BY")
+    'SUCCEEDED_BY'
+    >>> lineage(G, "x-corp")
+    ['twitter-inc', 'x-corp']
+    """
+    if node not in G:
+        return []
+    seen, todo = {node}, [node]
+    while todo:
+        n = todo.pop()
+        for m in [v for _, v, k in G.out_edges(n, keys=True) if k == "SUCCEEDED_BY"] + \
+                 [u for u, _, k in G.in_edges(n, keys=True) if k == "SUCCEEDED_BY"]:
+            if m not in seen:
+                seen.add(m)
+                todo.append(m)
+    H = nx.DiGraph([(u, v) for u, v, k in G.subgraph(seen).edges(keys=True) if k == "SUCCEEDED_BY"])
+    H.add_nodes_from(seen)
+    try:
+        return list(nx.lexicographical_topological_sort(H))
+    except nx.NetworkXUnfeasible:  # a cycle in the data: name order
+        return sorted(seen)
 
 
 def conflicts_of(G: nx.MultiDiGraph, node: str) -> list[str]:

@@ -129,3 +129,19 @@ def test_paths_and_analytics_state_in_the_url(bundled_home, monkeypatch):
     assert at.number_input(key="an_seed").value == 7 and at.toggle(key="an_sources").value is True
     at.number_input(key="an_seed").set_value(42).run()
     assert "seed" not in at.query_params
+
+
+def test_entity_page_combines_predecessor_and_successor(bundled_home, monkeypatch):
+    """Twitter, Inc. was succeeded by X Corp. (SUCCEEDED_BY in the registry): either page shows
+    both names, and the conflicts of both unless the reader switches that off."""
+    at = open_page(bundled_home, monkeypatch, "app_pages/entity.py", id="x-corp")
+    assert any("Twitter, Inc." in i.value.replace("\\", "") and "X Corp." in i.value.replace("\\", "") for i in at.info)
+    assert at.toggle(key="entity_combined").value is True
+    conflicts = lambda at: next((len(f) for f in (d.value for d in at.dataframe) if "story" in f.columns), 0)  # noqa: E731
+    both = conflicts(at)
+    at.toggle(key="entity_combined").set_value(False).run()
+    assert qp(at, "combined") == ["0"]
+    assert conflicts(at) < both
+    assert "Around it" in texts(at) and at.expander  # the mini-network and relationships by class
+    labels = [e.label for e in at.expander]
+    assert any(lbl.startswith("Platform") for lbl in labels)
