@@ -41,12 +41,12 @@ TOOLBAR_HEIGHT = 36
 #: A click on "expand" brings in this many undrawn neighbours; "show N more" the next as many.
 EXPAND_STEP = 10
 #: Undrawn neighbours shipped with a page for click-expansion: per drawn node and in all.
-RESERVE_PER_NODE = 60
-RESERVE_MAX = 3000
+RESERVE_PER_NODE = 30
+RESERVE_MAX = 1500
 #: The best-connected nodes of a view keep their labels at every zoom (conflicts always do).
 TOP_LABELLED = 10
 #: Communities (for "colour by community") are computed for pages up to this many nodes.
-COMMUNITY_MAX_NODES = 6000
+COMMUNITY_MAX_NODES = 1000
 #: What the canvas can colour nodes by (besides their class), with the words shown for each.
 STYLE_KEYS = {"country": "country", "year": "year", "status": "status", "outcome": "outcome",
               "community": "community"}
@@ -292,11 +292,18 @@ def reserve_of(view: nx.Graph, around: nx.Graph, per_node: int | None = None, to
     per_node = RESERVE_PER_NODE if per_node is None else per_node
     total = RESERVE_MAX if total is None else total
     out: set[str] = set()
-    for n in sorted(view.nodes, key=lambda n: (-around.degree(n) if n in around else 0, n)):
-        if n not in around:
-            continue
-        extra = sorted(({*around.successors(n), *around.predecessors(n)} if around.is_directed()
-                        else set(around.neighbors(n))) - set(view.nodes), key=lambda m: (-around.degree(m), m))
+    drawn = set(view.nodes)
+    near = {n: ({*around.successors(n), *around.predecessors(n)} if around.is_directed() else set(around.neighbors(n)))
+            for n in drawn if n in around}
+    degree: dict[str, int] = {}
+
+    def deg(m: str) -> int:
+        if m not in degree:
+            degree[m] = around.degree(m)
+        return degree[m]
+
+    for n in sorted(near, key=lambda n: (-len(near[n]), n)):
+        extra = sorted(near[n] - drawn, key=lambda m: (-deg(m), m))
         for m in extra[:per_node]:
             if len(out) >= total:
                 return out
@@ -332,15 +339,20 @@ def render(G: nx.Graph, *, height: int = 650, sources: dict[str, dict] | None = 
     physics = 0 < n <= PHYSICS_MAX_NODES
     pos = positions if positions is not None else layout(G, seed=seed)
     reserve = reserve_of(G, around) if around is not None else set()
-    whole = around.subgraph(set(G.nodes) | reserve) if reserve else G
+    # Copies, not views: networkx subgraph views are slow to walk thousands of times.
+    whole = around.subgraph(set(G.nodes) | reserve).copy() if reserve else G.copy()
     degree = dict(whole.degree())
     view_degree = dict(G.degree())
     top = set(sorted(G.nodes, key=lambda x: (-view_degree.get(x, 0), x))[:TOP_LABELLED])
     member: dict[str, int] = {}
-    if 0 < whole.number_of_nodes() <= COMMUNITY_MAX_NODES:
+    if 0 < n <= COMMUNITY_MAX_NODES:  # the drawn view's communities; expanded nodes have none
         from graph.analytics import communities
-        member = communities(whole)[1]
+        member = communities(whole.subgraph(G.nodes).copy())[1]
     small_cards = whole.number_of_nodes() > 3000
+    base = around if around is not None else G
+    # How many neighbours each node has in the graph the view was cut from ("N more are not loaded").
+    neighbours = {x: len({*base.successors(x), *base.predecessors(x)} if base.is_directed() else set(base.neighbors(x)))
+                  for x in whole.nodes}
     nodes = []
     for node, a in whole.nodes(data=True):
         in_view = node in G
@@ -350,9 +362,7 @@ def render(G: nx.Graph, *, height: int = 650, sources: dict[str, dict] | None = 
                   facts=style_facts(whole, node, member))
         if not in_view:
             d["reserve"] = True
-        base = around if around is not None else G
-        d["nb"] = len({*base.successors(node), *base.predecessors(node)} if base.is_directed()
-                      else set(base.neighbors(node)))
+        d["nb"] = neighbours.get(node, 0)
         nodes.append(d)
     edges_out = _edges(whole, show_labels=m <= EDGE_LABEL_MAX)
     options = _options(n, m, physics)
