@@ -244,6 +244,33 @@ def test_network_view_from_its_url_then_click_to_expand(browser, bundled_url):
               if (e.from === t) { out.push(e.to); } if (e.to === t) { out.push(e.from); } });
             return out;""", target)
         assert new <= set(linked)  # the new nodes are the clicked node's neighbours
+        # The hover card never covers the pinned card: put it on top of it, as vis-network may.
+        from selenium.webdriver.common.action_chains import ActionChains
+
+        pos = browser.execute_script(
+            "var n = window.gpNetwork; return n.canvasToDOM(n.getPositions([arguments[0]])[arguments[0]]);", target)
+        canvas = browser.find_element(By.CSS_SELECTOR, "#gp-network canvas")
+        ActionChains(browser).move_to_element_with_offset(
+            canvas, int(pos["x"] - canvas.rect["width"] / 2), int(pos["y"] - canvas.rect["height"] / 2)).perform()
+        time.sleep(0.5)
+        overlap = browser.execute_script("""
+            var tip = document.querySelector('div.vis-tooltip'), info = document.getElementById('gp-info');
+            if (!tip) { return 'no tooltip'; }
+            var c = info.getBoundingClientRect(), box = document.getElementById('gp-network').getBoundingClientRect();
+            tip.style.visibility = 'visible';
+            tip.style.left = (c.left - box.left + 5) + 'px'; tip.style.top = (c.top - box.top + 5) + 'px';
+            window.gpNetwork.body.emitter.emit('showPopup', arguments[0]);
+            var r = tip.getBoundingClientRect();
+            return !(r.right <= c.left || r.left >= c.right || r.bottom <= c.top || r.top >= c.bottom);""", target)
+        assert overlap is False, overlap
+        # Colour by country: the drawn nodes change colour, the legend names the countries.
+        colours = lambda: browser.execute_script(  # noqa: E731
+            "return window.gpNetwork.body.data.nodes.get().map(function (n) { return n.color.background; })")
+        by_class = colours()
+        from selenium.webdriver.support.ui import Select
+
+        Select(browser.find_element(By.ID, "gp-colour")).select_by_value("country")
+        assert colours() != by_class and "Colour: country" in browser.find_element(By.ID, "gp-legend").text
         # Hide it, then bring it back with "Show all".
         browser.find_element(By.CSS_SELECTOR, "#gp-actions [data-gp=hide]").click()
         assert target not in browser.execute_script("return window.gpNetwork.body.data.nodes.getIds()")
