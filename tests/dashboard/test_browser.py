@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 PAGES = [("overview", ""), ("network", "network"), ("entity", "entity?id=alt-uscis"),
          ("conflict", "conflict?id=twitter-dhs-alt-uscis-2017"), ("paths", "paths?source=alt-uscis&target=us-dhs"),
          ("analytics", "analytics"), ("queries", "queries")]
-NETWORK_PAGES = {"network", "conflict", "paths"}
+NETWORK_PAGES = {"network", "entity", "conflict", "paths"}
 
 
 def settle(driver, timeout: float = 90) -> None:
@@ -111,7 +111,7 @@ def test_hostile_names_never_run(browser, xss_url):
     for path in ("", "network", "entity?id=xss-img", "entity?id=xss-script", "conflict?id=xss-test-conflict"):
         browser.get(f"{url}/{path}")
         settle(browser)
-        frames = network_frames(browser, expect=path.startswith(("network", "conflict")))
+        frames = network_frames(browser, expect=path.startswith(("network", "conflict", "entity")))
         assert not streamlit_errors(browser), streamlit_errors(browser)
         for frame in frames:
             browser.switch_to.frame(frame)
