@@ -114,8 +114,10 @@ def test_hostile_names_never_run(browser, xss_url):
         frames = network_frames(browser, expect=path.startswith(("network", "conflict", "entity")))
         assert not streamlit_errors(browser), streamlit_errors(browser)
         for frame in frames:
+            browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", frame)
             browser.switch_to.frame(frame)
             try:
+                browser.execute_script("window.gpNetwork.fit({animation: false})")
                 # Hover every node (the tooltip) and pin its card (click): both render the card.
                 ids = [i for i in browser.execute_script("return window.gpNetwork.body.data.nodes.getIds()")
                        if i.startswith("xss-") and "source" not in i]
