@@ -1,30 +1,22 @@
 """Fixtures for the linked-data tests: the bundled store's exports, a running endpoint, and the
-outside validators (Raptor's rapper, Apache Jena's riot and ARQ from Debian's jars)."""
+outside tools (Raptor's rapper; Apache Jena's riot, ARQ and Fuseki from Maven Central)."""
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from graph.rdf.view import FORMATS, RELATION_MODES
-from tests.conftest import prerequisite_missing
+from tests.conftest import ROOT, prerequisite_missing
 
 # Every (format, relations mode) an export can be written in.
 EXPORT_CASES = [(fmt, mode) for fmt in FORMATS for mode in RELATION_MODES
                 if mode == "reified" or FORMATS[fmt].rdf_star]
-JAVA_DIR = Path("/usr/share/java")
-# Jena 4.5 as Debian packages it, and the jars it needs (libapache-jena-java's dependencies).
-JENA_JARS = ["jena-arq", "jena-base", "jena-cmds", "jena-core", "jena-dboe-base", "jena-dboe-index",
-             "jena-dboe-storage", "jena-dboe-trans-data", "jena-dboe-transaction", "jena-iri",
-             "jena-rdfconnection", "jena-shacl", "jena-shex", "jena-tdb", "jena-tdb2",
-             "commons-cli", "commons-codec", "commons-compress", "commons-csv", "commons-io", "commons-lang3",
-             "dexx.collection", "gson", "guava", "httpclient", "httpclient-cache", "httpcore", "jackson-core",
-             "jackson-databind", "jackson-annotations", "jsonld-java", "protobuf", "slf4j-api", "slf4j-simple",
-             "thrift", "titanium-json-ld", "jakarta.json-api"]
+FUSEKI = ROOT / "tools" / "fuseki" / "server"  # Apache Jena 5.6 from Maven Central: Fuseki, riot, arq
 
 
 @pytest.fixture(scope="session")
@@ -87,27 +79,60 @@ def rapper() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def jena_classpath(tmp_path_factory) -> str:
-    """A classpath for Jena's command-line tools.
+def _jena_missing() -> str | None:
+    """Why tools/fuseki/server cannot run Jena here (no Java; no Maven and no jars fetched yet), or None."""
+    if not shutil.which("java"):
+        return "no Java (Debian: openjdk-17-jdk-headless) for Apache Jena (tools/fuseki/server)"
+    if not shutil.which("mvn") and not (FUSEKI.parent / "target" / "classpath.txt").exists():
+        return "no Maven (Debian: maven) to fetch Apache Jena from Maven Central (tools/fuseki/server)"
+    return None
 
-    Debian's Jena 4.5 keeps Xerces' message bundles under org/apache/jena/ext/xerces while the
-    relocated classes look for them under xerces/; without them any datatype check stops
-    with "internal error". We copy the bundles to where the classes look.
-    """
-    if not shutil.which("java") or not (JAVA_DIR / "jena-arq.jar").exists():
-        prerequisite_missing("Apache Jena is not installed (Debian: libapache-jena-java and a JDK)")
-    missing = [j for j in JENA_JARS if not (JAVA_DIR / f"{j}.jar").exists()]
-    if missing:
-        prerequisite_missing(f"Jena's dependencies are missing: {', '.join(missing)}")
-    fix = tmp_path_factory.mktemp("jena-xerces-bundles")
-    with zipfile.ZipFile(JAVA_DIR / "jena-core.jar") as jar:
-        for name in jar.namelist():
-            if name.startswith("org/apache/jena/ext/xerces/") and name.endswith(".properties"):
-                target = fix / "xerces" / name[len("org/apache/jena/ext/xerces/"):]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(jar.read(name))
-    return os.pathsep.join([str(fix), *(str(JAVA_DIR / f"{j}.jar") for j in JENA_JARS)])
+
+@pytest.fixture(scope="session")
+def jena_classpath() -> str:
+    """The classpath of Apache Jena 5.6 (riot, arq, Fuseki) from Maven Central, fetched into ~/.m2 once."""
+    reason = _jena_missing()
+    if reason:
+        prerequisite_missing(reason)
+    proc = subprocess.run([str(FUSEKI), "classpath"], capture_output=True, text=True, timeout=1800,
+                          stdin=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        pytest.fail(f"tools/fuseki/server classpath failed:\n{proc.stderr[-3000:]}", pytrace=False)
+    return proc.stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def fuseki(exports, tmp_path_factory) -> str:
+    """A real Apache Jena Fuseki serving the bundled data's N-Quads export read-only (plus the ontology
+    in its named graph, as ``govplat sparql serve`` has it); its query URL. Stopped at session end."""
+    import pyoxigraph as ox
+
+    from graph.ontology import ONTOLOGY_PATH
+    from graph.sparql.engine import ONTOLOGY_GRAPH
+
+    reason = _jena_missing()
+    if reason:
+        prerequisite_missing(reason)
+    run = tmp_path_factory.mktemp("fuseki")
+    ontology_nq = run / "ontology.nq"
+    graph = ox.NamedNode(ONTOLOGY_GRAPH)
+    ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph)
+                  for t in ox.parse(path=str(ONTOLOGY_PATH), format=ox.RdfFormat.TURTLE)),
+                 output=str(ontology_nq), format=ox.RdfFormat.N_QUADS)
+    with socket.socket() as s:  # a port of its own, so test runs side by side never race for 3030
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "GOVPLAT_FUSEKI_RUN": str(run)}
+    server = [str(FUSEKI)]
+    proc = subprocess.run([*server, "start", "--port", str(port), "--nq", str(exports[("nq", "reified")]),
+                           "--nq", str(ontology_nq)], env=env, capture_output=True, text=True, timeout=1800,
+                          stdin=subprocess.DEVNULL)
+    try:
+        if proc.returncode != 0:
+            pytest.fail(f"tools/fuseki/server start failed:\n{proc.stderr[-3000:]}", pytrace=False)
+        yield proc.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run([*server, "stop"], env=env, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
 
 
 def run_java(classpath: str, main: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
