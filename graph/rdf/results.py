@@ -226,18 +226,29 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
 
 def negotiate(accept: str | None, offers: dict[str, str], default: str) -> str | None:
     """The offered format the Accept header likes best; ``default`` for */* or no header;
-    None when the client accepts none of the offers."""
-    ranked = parse_accept(accept)
+    None when the client accepts none of the offers.
+
+    A format named by the header (any of its media types) takes the best q given to them; else
+    the most specific wildcard matching its first media type, the one served (RFC 9110 12.5.1).
+    So ``application/sparql-results+json;q=0, */*;q=0.1`` refuses JSON and takes another offer."""
+    ranges: dict[str, float] = {}
+    for media, q in parse_accept(accept):
+        ranges.setdefault(media or "*/*", q)  # parse_accept ranks best first; keep the first q given
+    by_format: dict[str, list[str]] = {}
+    for media, fmt in offers.items():
+        by_format.setdefault(fmt, []).append(media)
+
+    def quality(medias: list[str]) -> float:
+        named = [ranges[m] for m in medias if m in ranges]
+        if named:
+            return max(named)
+        served = medias[0]
+        return next((ranges[r] for r in (served.split("/", 1)[0] + "/*", "*/*") if r in ranges), 0.0)
+
+    # The default format first, so */* alone picks it; then the others in the order offered.
     best, best_q = None, 0.0
-    for media, q in ranked:
-        if q <= 0:
-            continue
-        if media in ("*/*", ""):
-            cand = default
-        elif media.endswith("/*"):
-            cand = next((f for m, f in offers.items() if m.startswith(media[:-1])), None)
-        else:
-            cand = offers.get(media)
-        if cand is not None and q > best_q:
-            best, best_q = cand, q
+    for fmt in sorted(by_format, key=lambda f: f != default):
+        q = quality(by_format[fmt])
+        if q > best_q:
+            best, best_q = fmt, q
     return best

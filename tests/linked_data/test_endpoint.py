@@ -67,6 +67,17 @@ def test_select_results_by_content_negotiation(endpoint, accept, check):
         assert len(list(ox.parse_query_results(body, format=fmt))) == 5
 
 
+@pytest.mark.parametrize("accept,served", [
+    # a refused type is refused even when a wildcard would allow it (the most specific range wins)
+    ("application/sparql-results+json;q=0, */*;q=0.1", "application/sparql-results+xml"),
+    ("text/*;q=0.5, text/csv;q=0", "text/tab-separated-values"),
+    ("text/csv;q=0.4, application/sparql-results+xml;q=0.6", "application/sparql-results+xml"),
+])
+def test_accept_q_values_pick_the_best_offer(endpoint, accept, served):
+    status, headers, _ = get_query(endpoint, Q_CONFLICTS, accept=accept)
+    assert status == 200 and headers["Content-Type"].startswith(served), headers["Content-Type"]
+
+
 def test_ask_and_graph_results(endpoint):
     status, _, body = get_query(endpoint, "ASK { ?s a <https://w3id.org/govplat/ontology#Conflict> }")
     assert status == 200 and json.loads(body) == {"head": {}, "boolean": True}
