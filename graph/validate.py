@@ -17,7 +17,7 @@ from graph.errors import ValidationError
 from graph.model import Entity
 from graph.ontology import GP, GP_ID, SHAPES_PATH, ontology
 from graph.rdf.terms import datatype_of
-from graph.rdf.view import entity_triples
+from graph.rdf.view import _to_rdflib, entity_statements, entity_triples
 
 __all__ = ["shapes_graph", "check_entities"]
 
@@ -213,15 +213,6 @@ def _value_ok(check: _PropCheck, v) -> bool:
     return check.allowed is None or v in check.allowed
 
 
-def _prop_ok(check: _PropCheck, values: dict) -> bool:
-    vals = values.get(check.path, ())
-    if check.min_count is not None and len(vals) < check.min_count:
-        return False
-    if check.max_count is not None and len(vals) > check.max_count:
-        return False
-    return all(_value_ok(check, v) for v in vals)
-
-
 def _applicable(checks: tuple[_ShapeCheck, ...], rdf_types: frozenset, onto) -> tuple[tuple, tuple]:
     """The property checks and sh:or alternatives that target a record with these rdf:types
     (superclasses added, as pyshacl would find them with the ontology)."""
@@ -235,26 +226,98 @@ def _applicable(checks: tuple[_ShapeCheck, ...], rdf_types: frozenset, onto) -> 
     return props, alternatives
 
 
+# A value's verdict depends on the value alone, and bulk records repeat most of their values
+# (kinds, years, countries, counts): each value is judged once per set of checks, on the rdflib
+# term pyshacl would see, and remembered. Bounded: cleared when it grows past this.
+_VERDICTS_MAX = 500_000
+_verdicts: dict[tuple, bool] = {}
+
+
+@dataclass(frozen=True)
+class _ClassChecks:
+    """The checks that apply to one class, arranged so a record is checked by the predicates
+    it has: counts per path, value checks per path, and the sh:or alternatives."""
+    required: tuple  # (path, least number of values) of paths with sh:minCount
+    at_most: dict  # path -> fewest sh:maxCount over the checks of that path
+    value_checks: dict  # path -> the checks with a value constraint
+    alternatives: tuple
+
+
+@lru_cache(maxsize=None)
+def _class_checks(rdf_types: frozenset) -> _ClassChecks:
+    """Cached, so its check tuples live as long as the compiled shapes and key the verdicts."""
+    props, alternatives = _applicable(_compiled(), rdf_types, ontology())
+    required: dict[str, int] = {}
+    at_most: dict[str, int] = {}
+    value_checks: dict[str, list] = defaultdict(list)
+    for c in props:
+        path = str(c.path)
+        if c.min_count:
+            required[path] = max(required.get(path, 0), c.min_count)
+        if c.max_count is not None:
+            at_most[path] = min(at_most.get(path, c.max_count), c.max_count)
+        if c.datatype is not None or c.pattern is not None or c.min_length is not None or \
+                c.max_length is not None or c.allowed is not None:
+            value_checks[path].append(c)
+    return _ClassChecks(tuple(required.items()), at_most, {p: tuple(cs) for p, cs in value_checks.items()},
+                        alternatives)
+
+
+def _value_passes(checks: tuple, term) -> bool:
+    key = (id(checks), type(term), term)
+    verdict = _verdicts.get(key)
+    if verdict is None:
+        if len(_verdicts) >= _VERDICTS_MAX:
+            _verdicts.clear()
+        value = _to_rdflib(term)
+        verdict = _verdicts[key] = all(_value_ok(c, value) for c in checks)
+    return verdict
+
+
+def _prop_ok(check: _PropCheck, values: dict) -> bool:
+    """Whether a record's values (its graph.rdf_terms terms by predicate IRI) pass one check."""
+    vals = values.get(str(check.path), ())
+    if check.min_count is not None and len(vals) < check.min_count:
+        return False
+    if check.max_count is not None and len(vals) > check.max_count:
+        return False
+    return all(_value_ok(check, _to_rdflib(v)) for v in vals)
+
+
+def _conforms(plan: _ClassChecks, values: dict) -> bool:
+    for path, least in plan.required:
+        if len(values.get(path, ())) < least:
+            return False
+    for path, vals in values.items():
+        most = plan.at_most.get(path)
+        if most is not None and len(vals) > most:
+            return False
+        checks = plan.value_checks.get(path)
+        if checks and not all(_value_passes(checks, v) for v in vals):
+            return False
+    return all(any(_prop_ok(c, values) for c in alts) for alts in plan.alternatives)
+
+
 def _certainly_conforming(entities: list[Entity], onto) -> set[str]:
     """Ids of the entities that pass every compiled check (the rest need pyshacl)."""
     checks = _compiled()
     if checks is None:
         return set()
-    by_types: dict[frozenset, tuple[tuple, tuple]] = {}  # a handful of distinct type sets per batch
+    # The rdf:types of a record follow from its class: its checks are arranged once per class.
+    by_class: dict[str, _ClassChecks] = {}
     sure = set()
     for e in entities:
         try:
-            triples = list(entity_triples(e, onto))
+            statements = entity_statements(e, onto)
         except Exception:  # let pyshacl's path report whatever is wrong with it
             continue
         values: dict = defaultdict(list)
-        for _, p, o in triples:
-            values[p].append(o)
-        rdf_types = frozenset(values.get(RDF.type, ()))
-        if rdf_types not in by_types:
-            by_types[rdf_types] = _applicable(checks, rdf_types, onto)
-        props, alternatives = by_types[rdf_types]
-        if all(_prop_ok(c, values) for c in props) and \
-                all(any(_prop_ok(c, values) for c in alts) for alts in alternatives):
+        for p, o in statements:
+            values[str(p)].append(o)
+        plan = by_class.get(e.cls)
+        if plan is None:
+            rdf_types = frozenset(URIRef(t) for t in values.get(str(RDF.type), ()))
+            plan = by_class[e.cls] = _class_checks(rdf_types)
+        if _conforms(plan, values):
             sure.add(e.id)
     return sure
