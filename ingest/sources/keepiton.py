@@ -117,11 +117,15 @@ class Report:
     order_id: str = field(default="")
 
     national: bool = False  # the area is the whole country, however the sheet words it
+    same_as: dict | None = None  # another sheet's wording of this event (``same_shutdown`` in the YAML)
 
     @property
     def key(self) -> tuple:
+        area, kind, national = self.area, self.kind, self.national
+        if self.same_as:
+            area, kind, national = self.same_as["area"], self.same_as["kind"], self.same_as["national"]
         return (self.country or "?" + normalise(self.country_text), self.start.isoformat(),
-                "national" if self.national else normalise(self.area), self.kind)
+                "national" if national else normalise(area), kind)
 
 
 class _Row:
@@ -223,6 +227,18 @@ def _report(ctx: Context, row: CsvRow, layout: str, source: Entity, label: str, 
         violence=r.flag(cols["violence"]) if cols.get("violence") else None)
 
 
+def _same_shutdown(config: dict) -> dict[tuple, dict]:
+    """``same_shutdown`` of the YAML: (country id, start, normalised area, kind) -> the other wording."""
+    national = config["lookups"]["national_area"]
+    table = {}
+    for entry in config.get("same_shutdown") or []:
+        other = entry["same_as"]
+        start = entry["start"] if isinstance(entry["start"], dt.date) else dt.date.fromisoformat(str(entry["start"]))
+        table[(country_id(entry["country"]), start, normalise(entry["area"]), entry["kind"])] = {
+            "area": other["area"], "kind": other["kind"], "national": normalise(other["area"]) in national}
+    return table
+
+
 # ----------------------------------------------------------------------------- reading files
 def _read(ctx: Context, path: Path, file_no: int) -> list[Report]:
     source = file_source(PREFIX, path, title=f"{ctx.config['title']} ({path.name})",
@@ -299,6 +315,9 @@ def crawl(ctx: Context) -> None:
             reports += _read(ctx, path, n)
         except SourceError as exc:
             ctx.reject(exc)
+    same = _same_shutdown(ctx.config)
+    for rep in reports:
+        rep.same_as = same.get((rep.country, rep.start, normalise(rep.area), rep.kind))
     events = _assign_ids(ctx, reports)
     ctx.note("rows", len(reports))
     ctx.note("shutdowns", events)
