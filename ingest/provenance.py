@@ -5,7 +5,7 @@ same file changes nothing and a corrected download is a new source. A cited web 
 identified by its URL (``web-<hash>``); the only facts known about it are its address and
 host, so that is all it records.
 
->>> web_source("https://www.thehindu.com/news/a.ece", "keepiton").props["publisher"]
+>>> web_source("https://www.thehindu.com/news/a.ece").props["publisher"]
 'www.thehindu.com'
 """
 from __future__ import annotations
@@ -55,10 +55,11 @@ def urls_in(text: str | None) -> list[str]:
     return out
 
 
-def web_source(url: str, cited_by: str, origin: str = "") -> Entity:
-    """A web page a row cites; its host stands for the publisher (nothing else is known)."""
+def web_source(url: str, origin: str = "") -> Entity:
+    """A web page a row cites; its host stands for the publisher (nothing else is known). The same
+    record whichever source cites it (the records citing it name it in their sources)."""
     sid = make_id("web", url)
     host = urlsplit(url).hostname or "unknown host"
     return Entity(sid, "Source", {"name": url, "title": url, "url": url, "publisher": host, "kind": "web_page",
-                                  "uncertain": f"cited by {cited_by}; title, publisher and date not read"},
+                                  "uncertain": "title, publisher and date not read (the publisher is the host)"},
                   [sid], origin)

@@ -42,6 +42,7 @@ from ingest.provenance import file_source, urls_in, web_source
 from ingest.registry import RegistryLinker
 from ingest.resolve import Resolver, country_entity, country_id, normalise
 from ingest.sources.cells import CellError, us_date
+from ingest.sources import shutdown_join
 from ingest.sources.workbook import read_workbook, sheet_layout
 
 __all__ = ["crawl", "detect"]
@@ -322,18 +323,55 @@ def crawl(ctx: Context) -> None:
     ctx.note("rows", len(reports))
     ctx.note("shutdowns", events)
     unresolved: dict[str, int] = {}
+    orders: dict[str, dict] = {}
     for rep in sorted(reports, key=lambda r: r.rank):
-        _emit(ctx, linker, rep, unresolved)
+        _emit(ctx, linker, rep, unresolved, orders)
     if unresolved:
         ctx.note("legal methods not recognised as a law", dict(sorted(unresolved.items())))
+    _fold_tracker_orders(ctx, orders)
+
+
+def _fold_tracker_orders(ctx: Context, orders: dict[str, dict]) -> None:
+    """India tracker orders (shutdowns_india) stored before this run that are one of these
+    shutdowns: their rows and sources move to the STOP order and their node goes, as if the
+    tracker had been ingested after STOP (ingest/sources/shutdown_join.py)."""
+    if ctx.check_only:
+        return
+    tracker = shutdown_join.stored_orders(ctx.store, shutdown_join.SFLC_PREFIX)
+    if not tracker:
+        return
+    by_day: dict[dt.date, list[dict]] = {}
+    for o in orders.values():
+        if o["country"] == shutdown_join.INDIA:
+            by_day.setdefault(o["date"], []).append(o)
+    into: dict[str, tuple[str, list[str]]] = {}  # tracker order -> (STOP order, its rows)
+    for day, rows in sorted(tracker.items()):
+        for t in rows:
+            match = shutdown_join.joins(by_day.get(day, []), t["area"] or "")
+            if len(match) == 1:
+                o = match[0]
+                ctx.emit(Entity(o["id"], "BlockingOrder", {"name": o["name"], "date": o["date"],
+                                                           "reportedIn": t["reportedIn"]}, t["sources"], t["id"]))
+                into[t["id"]] = (o["id"], t["reportedIn"] or [])
+    if not into:
+        return
+    ctx.flush()
+    # delete a tracker order only once its STOP order holds every row it reported
+    held = {r["id"]: set(r["rows"] or []) for r in ctx.store.run(
+        "UNWIND $ids AS i MATCH (o:BlockingOrder {id: i}) RETURN o.id AS id, o.reportedIn AS rows",
+        {"ids": sorted({o for o, _ in into.values()})}).rows}
+    folded = [t for t, (o, rows) in into.items() if set(rows) <= held.get(o, set())]
+    shutdown_join.delete_orders(ctx.store, folded)
+    ctx.note("India tracker orders folded into STOP orders", len(folded))
 
 
 # ----------------------------------------------------------------------------- emitting
-def _emit(ctx: Context, linker: RegistryLinker, r: Report, unresolved: dict[str, int]) -> None:
+def _emit(ctx: Context, linker: RegistryLinker, r: Report, unresolved: dict[str, int],
+          orders: dict[str, dict]) -> None:
     country = linker.ensure(r.country) if r.country else None
     place = country_entity(country.removeprefix("country-")) if country and country.startswith("country-") else None
     cname = place.props["name"] if place else r.country_text
-    web = [web_source(u, "Access Now #KeepItOn", r.where) for u in r.links]
+    web = [web_source(u, r.where) for u in r.links]
     sources = [r.source.id, *(w.id for w in web)]
     platforms: dict[str, None] = {pid: None for pid, on in r.flags.items() if on}
     resolver = Resolver.default()
@@ -362,6 +400,9 @@ def _emit(ctx: Context, linker: RegistryLinker, r: Report, unresolved: dict[str,
     for w in web:
         ctx.emit(w)
     ctx.emit(Entity(oid, "BlockingOrder", {k: v for k, v in props.items() if v is not None}, sources, r.where))
+    # the order as stored once every row is applied (a later row's values win; an empty area keeps the last)
+    final = orders.setdefault(oid, {"id": oid, "area": None})
+    final.update(name=props["name"], date=r.start, country=country, area=r.area or final["area"])
     rel = lambda t, dst, **p: ctx.emit_relation(Relation(t, oid, dst, p, sources, r.where))  # noqa: E731
     if country:
         rel("IN_JURISDICTION", country)

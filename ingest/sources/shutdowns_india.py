@@ -1,6 +1,7 @@
 """India's internet shutdowns 2012-2020 from SFLC.in's tracker as labelled by DW (metadata in
 shutdowns_india.yml) -> BlockingOrders, joined to the KeepItOn STOP order of the same
-shutdown where the store already has one.
+shutdown where the store already has one (when STOP comes second, keepiton folds the tracker's
+orders into its own: ingest/sources/shutdown_join.py).
 
     govplat ingest shutdowns_india internetshutdowns_dataset_labeled.xlsx
 """
@@ -16,7 +17,7 @@ from ingest.context import Context
 from ingest.detect import CsvRow, walk
 from ingest.provenance import file_source, urls_in, web_source
 from ingest.registry import RegistryLinker
-from ingest.resolve import normalise
+from ingest.sources.shutdown_join import STOP_PREFIX, joins, stored_orders
 from ingest.sources.workbook import Sheet, read_workbook
 
 __all__ = ["crawl", "detect"]
@@ -52,23 +53,10 @@ def detect(path: Path, config: dict) -> bool:
         wb.close()
 
 
-def _stop_orders(ctx: Context) -> dict[dt.date, list[dict]]:
-    """India's BlockingOrders already stored (KeepItOn STOP), by start date."""
-    out: dict[dt.date, list[dict]] = {}
-    if ctx.store is None or not hasattr(ctx.store, "run"):
-        return out
-    rows = ctx.store.run("MATCH (o:BlockingOrder)-[:IN_JURISDICTION]->(:Country {id: 'country-in'}) "
-                         "WHERE o.id STARTS WITH 'keepiton-' "
-                         "RETURN o.id AS id, o.name AS name, o.date AS date, o.area AS area", {}).rows
-    for r in rows:
-        out.setdefault(r["date"], []).append(r)
-    return out
-
-
 def crawl(ctx: Context) -> None:
     linker = RegistryLinker(ctx)
     files = ctx.counters.notes.setdefault("files", {})
-    stop = _stop_orders(ctx)
+    stop = stored_orders(ctx.store, STOP_PREFIX)
     for path in walk(ctx.paths, (".xlsx",)):
         try:
             sheets = _sheets(path, ctx.config)
@@ -142,16 +130,14 @@ def _emit(ctx: Context, linker: RegistryLinker, path: Path, sheet: Sheet, row: C
         ("row", date.isoformat(), state, districts[0] if districts else "")
     labels = [lab for lab in ctx.config["labels"] if str(v.get(lab) or "0").strip() in ("1", "1.0", "True")]
     links = urls_in(_text(v.get("source")).replace(" and ", " "))
-    web = [web_source(u, "SFLC.in internet shutdowns tracker", row.where) for u in links]
+    web = [web_source(u, row.where) for u in links]
     sources = [source.id, *(w.id for w in web)]
     label = f"{path.name} [{sheet.name.strip()}] row {row.line}"
     for w in web:
         ctx.emit(w)
-    # -- the same shutdown already in the store from KeepItOn STOP?
-    # the STOP area names one of the districts, or is the whole state
-    keys = {normalise(x) for x in districts if x}
-    match = [o for o in stop.get(date, []) if normalise(o.get("area") or "") == normalise(state)
-             or any(k and re.search(rf"\b{re.escape(k)}\b", normalise(o.get("area") or "")) for k in keys)]
+    area_text = ", ".join([*districts, state]) if districts or state else None
+    # -- the same shutdown already in the store from KeepItOn STOP? (ingest/sources/shutdown_join.py)
+    match = joins(stop.get(date, []), area_text or "")
     if len(match) == 1:
         o = match[0]
         ctx.emit(Entity(o["id"], "BlockingOrder", {"name": o["name"], "date": o["date"], "reportedIn": [label]},
@@ -165,7 +151,7 @@ def _emit(ctx: Context, linker: RegistryLinker, path: Path, sheet: Sheet, row: C
     props = {
         "name": f"Shutdown in {districts[0] + ', ' if districts else ''}{state or 'India'}, India from {date.isoformat()}",
         "kind": "shutdown", "date": date, "datePrecision": "day",
-        "area": ", ".join([*districts, state]) if districts or state else None,
+        "area": area_text,
         "description": "; ".join(x for x in (
             f"networks: {networks}" if networks else "", f"{nature} (SFLC.in)" if nature else "",
             f"{int(hours) if isinstance(hours, (int, float)) else hours} hour(s)" if hours not in (None, "") else "")

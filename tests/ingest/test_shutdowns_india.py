@@ -49,6 +49,21 @@ def test_same_shutdown_as_stop_is_one_order(loaded):
                         "RETURN count(o) AS n") == 195
 
 
+def test_tracker_before_stop_gives_the_same_graph(loaded, tmp_path):
+    """Ingesting the tracker first and STOP second folds the joined tracker orders into the STOP
+    orders: the same graph as STOP first (sorted export equal), and STOP again changes nothing."""
+    _, _, _, _, counts, dump = loaded
+    with embedded_home(tmp_path) as store:
+        ingest(store, "shutdowns_india", shared_file(*WORKBOOK))
+        tracker_only = value(store, "MATCH (o:BlockingOrder) RETURN count(o) AS n")
+        stop = ingest(store, "keepiton", shared_file(*STOP))
+        assert stop.rejected == 0 and stop.notes["India tracker orders folded into STOP orders"] == JOINED
+        assert tracker_only == 385
+        assert store.counts() == counts and snapshot(store) == dump
+        ingest(store, "keepiton", shared_file(*STOP))
+        assert snapshot(store) == dump
+
+
 def test_rerun_changes_nothing(loaded):
     store, _, _, again, counts, dump = loaded
     assert again.rejected == 0 and store.counts() == counts and snapshot(store) == dump
