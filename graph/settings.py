@@ -5,7 +5,7 @@ GOVPLAT_STORE     embedded (default) or neo4j
 NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE   for GOVPLAT_STORE=neo4j
 GOVPLAT_QUERY_TIMEOUT   seconds a user query may run (default 30)
 GOVPLAT_ROW_CAP         rows a user query may return (default 10000)
-GOVPLAT_BATCH_SIZE      records per write transaction during ingest (default 2000)
+GOVPLAT_BATCH_SIZE      records per write transaction during ingest (default 10000)
 GOVPLAT_QUERY_MEMORY_MB memory a read may take: on the embedded store the growth of the process while
                         the engine runs it; on Neo4j db.memory.transaction.max, set on the server (default 1024)
 GOVPLAT_BUFFER_POOL_MB  the Ladybug buffer pool of read-only opens, a ceiling on what a read may reserve;
@@ -88,7 +88,7 @@ def settings() -> Settings:
     try:
         timeout = float(env.get("GOVPLAT_QUERY_TIMEOUT", "30"))
         row_cap = int(env.get("GOVPLAT_ROW_CAP", "10000"))
-        batch_size = max(1, int(env.get("GOVPLAT_BATCH_SIZE", "2000")))
+        batch_size = max(1, int(env.get("GOVPLAT_BATCH_SIZE", "10000")))
         query_memory_mb = max(64, int(env.get("GOVPLAT_QUERY_MEMORY_MB", "1024")))
         buffer_pool_mb = max(0, int(env.get("GOVPLAT_BUFFER_POOL_MB", "0")))
         read_wait = float(env.get("GOVPLAT_READ_WAIT", "30"))

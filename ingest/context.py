@@ -81,7 +81,7 @@ RELATIONS_PER_BATCH = 4  # relations pending per entity in a batch before a flus
 
 class Context:
     def __init__(self, name: str, store: Store | None, *, paths: list[Path] | None = None,
-                 config: dict | None = None, batch_size: int = 2000, check_only: bool = False,
+                 config: dict | None = None, batch_size: int = 10000, check_only: bool = False,
                  progress: Callable[[int], None] | None = None):
         self.name = name
         self.store = store
