@@ -75,6 +75,8 @@ def body() -> None:
     st.dataframe(recent, hide_index=True, key="overview_recent", width="stretch",
                  column_config={"story": st.column_config.LinkColumn("story", display_text="read ↗", width="small")})
 
+    _shutdowns_and_notices()
+
     st.subheader("What the graph holds")
     a, b = st.columns(2)
     with a:
@@ -85,6 +87,47 @@ def body() -> None:
         st.dataframe(df, hide_index=True, key="overview_rel_counts", width="stretch", height=520)
 
     _what_changed()
+
+
+def _shutdowns_and_notices() -> None:
+    """Event-level sources (KeepItOn STOP, the India tracker, takedown notices): shutdowns per year,
+    country and platform cut off, and government demands per country (named queries)."""
+    shutdowns = data.named("shutdowns_by_country_year").rows
+    demands = data.named("orders_by_agency_and_law").rows
+    if not shutdowns and not demands:
+        return
+    st.subheader("Shutdowns and notices")
+    left, mid, right = st.columns(3)
+    per_year, per_country, per_platform = Counter(), Counter(), Counter()
+    for r in shutdowns:
+        if r["year"] is not None:
+            per_year[int(r["year"])] += r["shutdowns"]
+        per_country[r["country_name"] or r["country"]] += r["shutdowns"]
+        for p in r["platforms"] or []:
+            per_platform[p] += 1
+    with left:
+        st.markdown("**Shutdowns by year**")
+        if per_year:
+            st.bar_chart(pd.DataFrame(sorted(per_year.items()), columns=["year", "shutdowns"]),
+                         x="year", y="shutdowns", height=260)
+    with mid:
+        st.markdown("**Shutdowns by country**")
+        if per_country:
+            st.bar_chart(pd.DataFrame(per_country.most_common(20), columns=["country", "shutdowns"]),
+                         x="country", y="shutdowns", height=260, sort="-shutdowns")
+    with right:
+        st.markdown("**Platforms cut off** (countries and years with a shutdown that cut them off)")
+        if per_platform:
+            st.bar_chart(pd.DataFrame(per_platform.most_common(20), columns=["platform", "country-years"]),
+                         x="platform", y="country-years", height=260, sort="-country-years")
+    by_country = Counter()
+    for r in demands:
+        by_country[r["country"] or "not stated"] += r["demands"]
+    if by_country:
+        st.markdown("**Government demands and orders by country of the issuing body** (notices, takedown "
+                    "demands, orders; query `orders_by_agency_and_law`: a demand citing two laws counts for each)")
+        st.bar_chart(pd.DataFrame(by_country.most_common(25), columns=["country", "demands"]),
+                     x="country", y="demands", height=260, sort="-demands")
 
 
 def _what_changed() -> None:

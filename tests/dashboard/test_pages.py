@@ -79,6 +79,14 @@ def test_overview_search_finds_by_handle(bundled_home, monkeypatch):
     assert hits and len(frames(at)) == before + 1
 
 
+def test_overview_shows_shutdowns_and_notices(bundled_home, monkeypatch):
+    """The curated cases hold blocking orders and demands: the Overview charts them by year,
+    country and platform (named queries shutdowns_by_country_year, orders_by_agency_and_law)."""
+    at = open_page(bundled_home, monkeypatch, "app_pages/overview.py")
+    assert "Shutdowns and notices" in [h.value for h in at.subheader]
+    assert "**Shutdowns by country**" in [m.value for m in at.markdown]
+
+
 def test_network_filters_change_the_view(bundled_home, monkeypatch):
     at = open_page(bundled_home, monkeypatch, "app_pages/network.py")
     everything = shown(at)
