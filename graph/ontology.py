@@ -244,6 +244,17 @@ def _classes_of(g: Graph, node) -> tuple[str, ...]:
     return tuple(_local(m) for m in members)
 
 
+def _domain_of(g: Graph, p: URIRef) -> str:
+    """A datatype property's domain class; "" for a relationship property (role, side...),
+    which describes statements about relationships and so declares none."""
+    domain = g.value(p, RDFS.domain)
+    if domain is None:
+        if g.value(p, GP.onRelation) != Literal(True):
+            raise OntologyError(f"{p}: no rdfs:domain (only properties of relationships may omit it)")
+        return ""
+    return _local(domain)
+
+
 def load(path: Path = ONTOLOGY_PATH) -> Ontology:
     g = Graph()
     try:
@@ -274,10 +285,12 @@ def load(path: Path = ONTOLOGY_PATH) -> Ontology:
             comment=str(g.value(p, RDFS.comment) or ""),
             kind=_XSD_KINDS[rng],
             multi=p not in functional,
-            domain=_local(g.value(p, RDFS.domain)),
+            domain=_domain_of(g, p),
             on_relation=g.value(p, GP.onRelation) == Literal(True),
         )
     for p in g.subjects(RDF.type, OWL.ObjectProperty):
+        if g.value(p, GP.rdfView) == Literal(True):
+            continue  # RDF view only (gp:source): no relationship type in the stores
         name = _local(p)
         onto.relations[rel_type(name)] = Relation(
             name=name,

@@ -30,8 +30,8 @@ def shapes_graph() -> Graph:
     g.parse(SHAPES_PATH, format="turtle")
     onto = ontology()
     for p in onto.properties.values():
-        if p.on_relation and p.name != "sources":
-            continue
+        if p.on_relation:
+            continue  # sources are gp:source links in the RDF view (shapes.ttl checks them)
         shape = URIRef(f"https://w3id.org/govplat/shapes#datatype-{p.name}")
         g.add((shape, RDF.type, SH.NodeShape))
         g.add((shape, SH.targetClass, GP[p.domain]))
@@ -126,6 +126,7 @@ class _PropCheck:
     min_length: int | None = None
     max_length: int | None = None
     allowed: frozenset | None = None  # Literal hashes agree with Literal equality
+    has_value: object = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def _int(g: Graph, node, pred) -> int | None:
 
 def _prop_check(g: Graph, node) -> _PropCheck:
     allowed_preds = {RDF.type, SH.path, SH.minCount, SH.maxCount, SH.datatype, SH.pattern, SH.flags,
-                     SH.minLength, SH.maxLength, SH["in"], SH.severity, *_NOTES}
+                     SH.minLength, SH.maxLength, SH["in"], SH.hasValue, SH.severity, *_NOTES}
     for p, o in g.predicate_objects(node):
         if p not in allowed_preds or (p == SH.severity and o != SH.Violation):
             raise _Unsupported(str(p))
@@ -159,7 +160,8 @@ def _prop_check(g: Graph, node) -> _PropCheck:
     return _PropCheck(path, _int(g, node, SH.minCount), _int(g, node, SH.maxCount), g.value(node, SH.datatype),
                       re.compile(str(pattern), flags) if pattern is not None else None,
                       _int(g, node, SH.minLength), _int(g, node, SH.maxLength),
-                      frozenset(Collection(g, members)) if members is not None else None)
+                      frozenset(Collection(g, members)) if members is not None else None,
+                      g.value(node, SH.hasValue))
 
 
 @lru_cache(maxsize=1)
@@ -280,6 +282,8 @@ def _prop_ok(check: _PropCheck, values: dict) -> bool:
     if check.min_count is not None and len(vals) < check.min_count:
         return False
     if check.max_count is not None and len(vals) > check.max_count:
+        return False
+    if check.has_value is not None and str(check.has_value) not in {str(v) for v in vals}:
         return False
     return all(_value_ok(check, _to_rdflib(v)) for v in vals)
 

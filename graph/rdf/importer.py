@@ -11,9 +11,13 @@ The reading is the inverse of :mod:`graph.rdf.view`:
   and ``description`` when the ``gp:`` property is absent (they are what we also export);
 * a ``gp:`` object property between two entities is a relationship; its ``sources`` and
   ``role`` come from an ``rdf:Statement`` reifying it, an RDF-star annotation (RDF 1.2
-  reifier) or both; being in the named graph ``https://w3id.org/govplat/id/<source-id>`` adds
-  that source to the record's sources. A relationship that states no source takes those of
-  its from-entity (else its to-entity), as in the case files;
+  reifier) or both;
+* a record's sources are its ``gp:source`` links to ``https://w3id.org/govplat/id/<source-id>``
+  (a Source is always its own source, stated or not); being in the named graph
+  ``https://w3id.org/govplat/id/graph/<source-id>`` adds that source too (the default graph's
+  ``<graph/…> prov:wasDerivedFrom <source>`` triples that say so are read, not reported).
+  A relationship that states no source takes those of its from-entity (else its to-entity),
+  as in the case files;
 * anything else (triples in other vocabularies) is counted and reported, never silently kept
   or dropped.
 
@@ -39,6 +43,7 @@ from graph.messages import clip, first_items, message_items
 from graph.model import Entity, Relation
 from graph.ontology import GP, GP_ID, ontology
 from graph.rdf.terms import DCTERMS, OWL, RDF, RDFS, WD, XSD, datatype_of
+from graph.rdf.view import SOURCE_GRAPH
 from graph.settings import settings
 from graph.xmlsafe import refuse_dtd
 
@@ -49,6 +54,8 @@ _TYPE, _STATEMENT = RDF + "type", RDF + "Statement"
 _SUBJECT, _PREDICATE, _OBJECT, _REIFIES = RDF + "subject", RDF + "predicate", RDF + "object", RDF + "reifies"
 _SAME_AS, _LABEL, _DESCRIPTION = OWL + "sameAs", RDFS + "label", DCTERMS + "description"
 _STATEMENT_PARTS = {_SUBJECT, _PREDICATE, _OBJECT, _REIFIES}
+_SOURCE, _SOURCES = _GP + "source", _GP + "sources"
+_DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
 OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
               "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "rdfxml": ox.RdfFormat.RDF_XML}
@@ -196,6 +203,10 @@ def _short(iri: str) -> str:
     return f"<{iri}>"
 
 
+_SOURCES_LITERAL = ("gp:sources is the stores' list of source ids; in RDF link each source with "
+                    "gp:source <https://w3id.org/govplat/id/SOURCE-ID>")
+
+
 def read(source, fmt: str | None = None, *, where: str | None = None) -> ImportResult:
     """Parse ``source`` (a path, or bytes / a binary file with ``fmt``) into entities and relations.
 
@@ -228,13 +239,31 @@ def _records(quads: list, where: str) -> ImportResult:
     def graph_sources(graphs: set) -> set[str]:
         out = set()
         for g in graphs:
-            if isinstance(g, ox.NamedNode) and g.value.startswith(_GP_ID) and "/" not in g.value[len(_GP_ID):]:
-                out.add(g.value[len(_GP_ID):])
+            if isinstance(g, ox.NamedNode) and g.value.startswith(SOURCE_GRAPH) \
+                    and "/" not in g.value[len(SOURCE_GRAPH):]:
+                out.add(g.value[len(SOURCE_GRAPH):])
             elif g is not None and g not in other_graphs:
                 other_graphs.add(g)
                 result.notes.append(f"named graph {clip(str(g))} is not a govplat source; its triples were read "
                                     "without adding a source")
         return out
+
+    def linked_sources(objects, record: str) -> set[str]:
+        """Source ids of gp:source objects, each a https://w3id.org/govplat/id/<id> IRI."""
+        out = set()
+        for o in objects:
+            if isinstance(o, ox.NamedNode) and o.value.startswith(_GP_ID) and "/" not in o.value[len(_GP_ID):]:
+                out.add(o.value[len(_GP_ID):])
+            else:
+                errors.append(ValidationError(f"gp:source links to a Source's IRI ({_GP_ID}<source-id>), got "
+                                              f"{clip(str(o))}", where=where, record=record, field="sources"))
+        return out
+
+    def is_graph_link(subj, pos) -> bool:
+        """``<…/id/graph/X> prov:wasDerivedFrom <…/id/X>``: what the export says of a source's graph."""
+        if not (isinstance(subj, ox.NamedNode) and subj.value.startswith(SOURCE_GRAPH)) or set(pos) != {_DERIVED_FROM}:
+            return False
+        return [o.value for o in pos[_DERIVED_FROM]] == [_GP_ID + subj.value[len(SOURCE_GRAPH):]]
 
     # 1. Statement nodes: rdf:Statement reifications and RDF 1.2 reifiers -> the triple they describe.
     statements: dict[Any, tuple] = {}
@@ -309,8 +338,11 @@ def _records(quads: list, where: str) -> ImportResult:
                 continue
             if p_iri in (_GP + "id", _GP + "uri"):
                 continue
-            if p_iri == _GP + "sources":
-                sources |= {o.value for o in objects if isinstance(o, ox.Literal)}
+            if p_iri == _SOURCE:
+                sources |= linked_sources(objects, eid)
+                continue
+            if p_iri == _SOURCES:
+                errors.append(ValidationError(_SOURCES_LITERAL, where=where, record=eid, field="sources"))
                 continue
             if p_iri in props_by_iri:
                 prop = props_by_iri[p_iri]
@@ -357,6 +389,8 @@ def _records(quads: list, where: str) -> ImportResult:
         for name, value in fallbacks.items():
             if name not in e.props and name in {p.name for p in onto.properties_of(e.cls)}:
                 e.props[name] = value
+        if onto.is_a(e.cls, "Source"):
+            sources.add(eid)  # a Source supports itself (the export does not say so)
         e.sources = sorted(sources)
 
     # 3. Relations: gp: object-property triples and statements about them.
@@ -388,7 +422,7 @@ def _records(quads: list, where: str) -> ImportResult:
     sources_of_rel: dict[tuple, set] = defaultdict(set)
     untyped: set = set()
     for subj, pos in index.items():
-        if subj in statements:
+        if subj in statements or is_graph_link(subj, pos):
             continue
         for p_iri, objects in pos.items():
             if p_iri not in rels_by_iri:
@@ -420,8 +454,12 @@ def _records(quads: list, where: str) -> ImportResult:
                 sources_of_rel[r.key] |= graph_sources(graphs)
             if note_iri in _STATEMENT_PARTS or note_iri == _TYPE:
                 continue
-            if note_iri == _GP + "sources":
-                sources_of_rel[r.key] |= {x.value for x in objects if isinstance(x, ox.Literal)}
+            if note_iri == _SOURCE:
+                sources_of_rel[r.key] |= linked_sources(objects, f"{r.src} {r.type} {r.dst}")
+                continue
+            if note_iri == _SOURCES:
+                errors.append(ValidationError(_SOURCES_LITERAL, where=where, record=f"{r.src} {r.type} {r.dst}",
+                                              field="sources"))
                 continue
             prop = props_by_iri.get(note_iri)
             if prop is None or not prop.on_relation:
@@ -455,7 +493,7 @@ def _records(quads: list, where: str) -> ImportResult:
         r.sources = sorted(found)
     for e in entities.values():
         if not e.sources:
-            errors.append(ValidationError("names no source (gp:sources or a source's named graph)",
+            errors.append(ValidationError("names no source (gp:source or a source's named graph)",
                                           where=where, record=e.id, field="sources"))
     if errors:
         raise ImportErrors(errors)

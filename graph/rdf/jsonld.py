@@ -44,6 +44,8 @@ def build_context() -> dict:
     onto = ontology()
     ctx: dict = {"@vocab": _GP, **_PREFIXES}
     for name, p in sorted(onto.properties.items()):
+        if name == "sources":
+            continue  # the stores' list; the RDF view links each source with gp:source (below)
         term: dict = {"@id": f"gp:{name}"}
         datatype = datatype_of(p, onto)
         if datatype not in _NATIVE:  # strings, integers and booleans are plain JSON values
@@ -53,6 +55,7 @@ def build_context() -> dict:
         ctx[name] = term
     for rel in sorted(onto.relations.values(), key=lambda r: r.name):
         ctx[rel.name] = {"@id": f"gp:{rel.name}", "@type": "@id"}
+    ctx["source"] = {"@id": "gp:source", "@type": "@id", "@container": "@set"}
     ctx["sameAs"] = {"@id": "owl:sameAs", "@type": "@id"}
     ctx["subject"] = {"@id": "rdf:subject", "@type": "@id"}
     ctx["predicate"] = {"@id": "rdf:predicate", "@type": "@id"}

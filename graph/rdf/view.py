@@ -4,18 +4,21 @@ Mapping (every name comes from ``ontology.ttl``):
 
 * an entity is the resource ``https://w3id.org/govplat/id/<id>``, typed with its class
   (``gp:<Class>``) and that class's ``gp:`` superclasses (as Neo4j labels are); each datatype property becomes a literal typed with the property's XSD
-  range (one triple per value of a multi-valued property); ``gp:sources`` lists its sources;
+  range (one triple per value of a multi-valued property); each source that supports it is a
+  link ``gp:source <https://w3id.org/govplat/id/<source-id>>`` (a Source supports itself and
+  says nothing of it: the stores' ``sources`` list of a Source is its own id);
   a Wikidata id is also ``owl:sameAs wd:Q…``; the name is also ``rdfs:label`` and the
   description, written in govplat's own words and so in English, also
   ``dcterms:description "…"@en`` (language tags are given only where the language is known);
-* a relationship is one triple ``<from> gp:<relation> <to>``; its ``sources`` and ``role`` are
-  kept on a statement about that triple: an ``rdf:Statement`` named
+* a relationship is one triple ``<from> gp:<relation> <to>``; its sources (``gp:source`` links)
+  and ``role`` are kept on a statement about that triple: an ``rdf:Statement`` named
   ``https://w3id.org/govplat/id/rel/<from>/<TYPE>/<to>`` (``relations="reified"``, the default)
   or an RDF-star annotation ``<< <from> gp:<relation> <to> >> gp:role "…"`` (``"rdf-star"``);
 * in the quad formats (TriG, N-Quads) the default graph holds all of the above, and each
-  record's triples are repeated in one named graph per source that supports it, named by the
-  source's own URI (``https://w3id.org/govplat/id/<source-id>``), so
-  ``GRAPH id:some-source { ?s ?p ?o }`` is everything that source supports.
+  record's triples are repeated in one named graph per source that supports it, named
+  ``https://w3id.org/govplat/id/graph/<source-id>``; the default graph says of each such graph
+  ``prov:wasDerivedFrom <https://w3id.org/govplat/id/<source-id>>``, so
+  ``GRAPH ?g { ?s ?p ?o } ?g prov:wasDerivedFrom id:some-source`` is everything that source supports.
 
 Exports stream: records are turned into triples as they are read from the store and written
 at once, so memory stays flat however large the graph (Turtle and TriG group per subject).
@@ -47,7 +50,8 @@ from graph.rdf.terms import DATATYPE, DCTERMS, OWL, RDF, RDFS, WD, XSD, BNode, I
 from graph.rdf.write import writer_for
 
 __all__ = ["FORMATS", "RELATION_MODES", "Format", "entity_triples", "relation_triples", "to_graph", "write",
-           "groups", "quads", "node", "statement", "literal", "TEXT_LANGUAGE", "ExportError"]
+           "groups", "quads", "node", "source_graph", "SOURCE_GRAPH", "statement", "literal", "TEXT_LANGUAGE",
+           "ExportError"]
 
 WD_NS = Namespace(WD)
 TEXT_LANGUAGE = "en"  # govplat's own prose (gp:description, "in govplat's own words") is English
@@ -62,7 +66,9 @@ _LABEL = IRI(RDFS + "label")
 _DESCRIPTION = IRI(DCTERMS + "description")
 _GP = str(GP)
 _GP_ID = str(GP_ID)
-_SOURCES = IRI(_GP + "sources")
+_SOURCE = IRI(_GP + "source")
+_DERIVED_FROM = IRI("http://www.w3.org/ns/prov#wasDerivedFrom")
+SOURCE_GRAPH = _GP_ID + "graph/"  # + source id: the named graph of what one source supports
 _ID = IRI(_GP + "id")
 
 
@@ -189,7 +195,7 @@ def entity_statements(e: Entity, onto: Ontology | None = None) -> list[tuple]:
         onto.cls(e.cls)  # raises OntologyError naming the known classes
     pos: list[tuple] = [(A, c) for c in plan["types"][e.cls]]
     pos.append((_ID, Lit(e.id)))
-    pos.extend((_SOURCES, Lit(src)) for src in e.sources)
+    pos.extend((_SOURCE, _node(src)) for src in e.sources if src != e.id)  # a Source does not cite itself
     props = plan["props"][e.cls]
     known = {p.name for p in props}
     extra = sorted(n for n in e.props if n not in known and n not in ("id", "uri", "sources"))
@@ -220,7 +226,7 @@ def relation_statements(r: Relation, onto: Ontology | None = None, mode: str = "
     if r.type not in plan["rel_iri"]:
         onto.relation(r.type)  # raises OntologyError naming the known types
     s, p, o = _node(r.src), plan["rel_iri"][r.type], _node(r.dst)
-    notes: list[tuple] = [(_SOURCES, Lit(src)) for src in r.sources]
+    notes: list[tuple] = [(_SOURCE, _node(src)) for src in r.sources]
     for name in sorted(r.props):
         value = r.props[name]
         if value is None or name == "sources":
@@ -244,22 +250,37 @@ def groups(entities: Iterable[Entity], relations: Iterable[Relation] = (), *, mo
     the named graph of every source of its record.
     """
     onto = onto or ontology()
+    graphs: set[str] = set()  # source ids whose named graph is already linked to its source
+
+    def graph_of(src: str) -> Iterator[tuple]:
+        g = source_graph(src)
+        if src not in graphs:
+            graphs.add(src)
+            yield None, g, [(_DERIVED_FROM, _node(src))]
+
     for e in entities:
         pos = entity_statements(e, onto)
         s = _node(e.id)
         yield None, s, pos
         if named_graphs:
             for src in e.sources:
-                yield IRI(_GP_ID + src), s, pos
+                yield from graph_of(src)
+                yield source_graph(src), s, pos
     for r in relations:
         subject_groups = relation_statements(r, onto, mode)
         for s, pos in subject_groups:
             yield None, s, pos
         if named_graphs:
             for src in r.sources:
-                g = IRI(_GP_ID + src)
+                yield from graph_of(src)
+                g = source_graph(src)
                 for s, pos in subject_groups:
                     yield g, s, pos
+
+
+def source_graph(source_id: str) -> IRI:
+    """The IRI of the named graph holding what one source supports."""
+    return IRI(SOURCE_GRAPH + source_id)
 
 
 def quads(entities: Iterable[Entity], relations: Iterable[Relation] = (), *, mode: str = "reified",

@@ -26,6 +26,7 @@ _VOID = "http://rdfs.org/ns/void#"
 _FORMATS = "http://www.w3.org/ns/formats/"
 _DCT = "http://purl.org/dc/terms/"
 _A = IRI(RDF + "type")
+_SOURCE = _GP + "source"
 _DEFAULT = ox.DefaultGraph()
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DCT_DESCRIPTION = _DCT + "description"
@@ -95,10 +96,10 @@ def _subject_groups(store: ox.Store, node: ox.NamedNode) -> list[tuple]:
     incoming: dict = {}
     for q in store.quads_for_pattern(None, None, node, _DEFAULT):
         p = q.predicate.value
-        if p.startswith(_GP):
+        if p.startswith(_GP) and p != _SOURCE:  # what a Source supports is a query, not its page
             incoming.setdefault(from_ox(q.subject), []).append((from_ox(q.predicate), IRI(node.value)))
     groups.extend(incoming.items())
-    rel_triples = [(IRI(node.value), p, o) for p, o in out if type(o) is IRI and p.startswith(_GP)]
+    rel_triples = [(IRI(node.value), p, o) for p, o in out if type(o) is IRI and p.startswith(_GP) and p != _SOURCE]
     rel_triples += [(s, p, o) for s, pos in incoming.items() for p, o in pos]
     for s, p, o in rel_triples:
         for st, pos in _statements_about(store, s, p, o):
@@ -227,8 +228,8 @@ def _entity_html(store: ox.Store, local: str, groups, base: str) -> str:
             notes[key] = d
     facts, out_rels, sources = [], [], []
     for p, o in own:
-        if p == _GP + "sources" and type(o) is Lit:
-            sources.append(o.lexical)
+        if p == _SOURCE and type(o) is IRI:
+            sources.append(o)
         elif p in rel_iris:
             out_rels.append((p, o))
         elif p not in (_A, _GP + "id"):
@@ -239,7 +240,7 @@ def _entity_html(store: ox.Store, local: str, groups, base: str) -> str:
     def rel_row(p, other, key) -> str:
         n = notes.get(key, {})
         role = ", ".join(_E(x.lexical) for x in n.get(_GP + "role", []))
-        srcs = ", ".join(_link(store, IRI(_GP_ID + x.lexical)) for x in n.get(_GP + "sources", []))
+        srcs = ", ".join(_link(store, x) for x in n.get(_SOURCE, []))
         return (f"<tr><td>{_E(_label_of_property(p))}</td><td>{_link(store, other)}</td>"
                 f"<td>{role}</td><td>{srcs}</td></tr>")
 
@@ -262,9 +263,8 @@ def _entity_html(store: ox.Store, local: str, groups, base: str) -> str:
         parts.append(f"<h2>Referred to by</h2><table>{head}{body}</table>")
     if sources:
         items = []
-        for src in sources:
-            iri = _GP_ID + src
-            title = _literal(store, iri, "title") or _name_of(store, iri) or src
+        for iri in sources:
+            title = _literal(store, iri, "title") or _name_of(store, iri) or iri[len(_GP_ID):]
             publisher = _literal(store, iri, "publisher")
             url = _literal(store, iri, "url")
             date = _literal(store, iri, "publishedDate")

@@ -97,7 +97,7 @@ def test_named_graphs_per_source_and_the_ontology_graph(endpoint):
          "<https://w3id.org/govplat/ontology#partyTo> ?k } }")
     _, _, body = get_query(endpoint, q)
     graphs = {b["g"]["value"] for b in json.loads(body)["results"]["bindings"]}
-    assert "https://w3id.org/govplat/id/twitter-v-dhs-complaint" in graphs
+    assert "https://w3id.org/govplat/id/graph/twitter-v-dhs-complaint" in graphs
     q = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/govplat/ontology> "
          "{ ?c a <http://www.w3.org/2002/07/owl#Class> } }")
     _, _, body = get_query(endpoint, q)
@@ -105,7 +105,7 @@ def test_named_graphs_per_source_and_the_ontology_graph(endpoint):
     # default-graph-uri picks the dataset's default graph
     q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     _, _, body = call(endpoint, "/sparql?query=" + urllib.parse.quote(q) + "&default-graph-uri="
-                      + urllib.parse.quote("https://w3id.org/govplat/id/twitter-v-dhs-complaint"))
+                      + urllib.parse.quote("https://w3id.org/govplat/id/graph/twitter-v-dhs-complaint"))
     n = int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
     assert 0 < n < 2000
 

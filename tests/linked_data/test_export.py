@@ -18,6 +18,7 @@ from tests.linked_data.helpers import canonical_quads, triples
 
 GP = "https://w3id.org/govplat/ontology#"
 ID = "https://w3id.org/govplat/id/"
+PROV = "http://www.w3.org/ns/prov#"
 
 
 def test_published_context_is_generated_from_the_ontology():
@@ -35,10 +36,12 @@ def test_triple_formats_and_default_graphs_are_the_same_graph(exports):
     ttl = triples(exports[("ttl", "reified")], "ttl")
     assert triples(exports[("nt", "reified")], "nt") == ttl
     assert triples(exports[("jsonld", "reified")], "jsonld") == ttl
-    assert triples(exports[("trig", "reified")], "trig") == ttl
-    assert triples(exports[("nq", "reified")], "nq") == ttl
+    graph_links = {t for t in triples(exports[("trig", "reified")], "trig") if t[1] == f"<{PROV}wasDerivedFrom>"}
+    assert graph_links and all(s.startswith(f"<{ID}graph/") for s, _, _ in graph_links)
+    assert triples(exports[("trig", "reified")], "trig") - graph_links == ttl  # quads add the graphs' provenance
+    assert triples(exports[("nq", "reified")], "nq") - graph_links == ttl
     assert canonical_quads(exports[("trig", "reified")], "trig") == canonical_quads(exports[("nq", "reified")], "nq")
-    assert triples(exports[("nt", "rdf-star")], "nt") == triples(exports[("nq", "rdf-star")], "nq")
+    assert triples(exports[("nt", "rdf-star")], "nt") == triples(exports[("nq", "rdf-star")], "nq") - graph_links
 
 
 def test_named_graphs_hold_what_each_source_supports(exports, bundled_records):
@@ -46,11 +49,13 @@ def test_named_graphs_hold_what_each_source_supports(exports, bundled_records):
     quads = canonical_quads(exports[("nq", "reified")], "nq")
     graphs = Counter(g for *_, g in quads if g != "DEFAULT")
     sources = {s for e in entities for s in e.sources} | {s for r in relations for s in r.sources}
-    assert {g.strip("<>") for g in graphs} == {ID + s for s in sources}
+    assert {g.strip("<>") for g in graphs} == {f"{ID}graph/{s}" for s in sources}
+    derived = {(s, o) for s, p, o, g in quads if p == f"<{PROV}wasDerivedFrom>" and g == "DEFAULT"}
+    assert derived == {(f"<{ID}graph/{s}>", f"<{ID}{s}>") for s in sources}  # each graph says whose it is
     r = next(r for r in relations if r.type == "PARTY_TO" and r.props.get("role"))
     triple = (f"<{ID}{r.src}>", f"<{GP}partyTo>", f"<{ID}{r.dst}>")
     for src in r.sources:
-        assert (*triple, f"<{ID}{src}>") in quads
+        assert (*triple, f"<{ID}graph/{src}>") in quads
     statement = f"<{ID}rel/{r.src}/PARTY_TO/{r.dst}>"
     assert (statement, f"<{GP}role>", f'"{r.props["role"]}"', "DEFAULT") in quads
 
@@ -63,7 +68,7 @@ def test_rdf_star_annotations_carry_sources_and_role(exports, bundled_records):
         got = triples(exports[(fmt, "rdf-star")], fmt)
         reifier = f"_:reifier<{quoted}>"
         assert (reifier, f"<{GP}role>", f'"{r.props["role"]}"') in got, fmt
-        assert {o for s, p, o in got if s == reifier and p == f"<{GP}sources>"} == {f'"{x}"' for x in r.sources}
+        assert {o for s, p, o in got if s == reifier and p == f"<{GP}source>"} == {f"<{ID}{x}>" for x in r.sources}
 
 
 def test_literals_are_typed_by_the_ontology_and_wikidata_is_same_as():
@@ -191,3 +196,32 @@ def test_cli_export_as_of_in_rdf_and_neo4j_import(ld_env, tmp_path):
     assert UAE in conflicts and "us-murthy-v-missouri-2022" not in conflicts
     bad = run_cli("export", "--as-of", "2010", env=ld_env)
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_sources_are_links_to_source_iris_and_a_source_does_not_cite_itself(exports, bundled_records):
+    entities, _ = bundled_records
+    got = triples(exports[("nt", "reified")], "nt")
+    assert not any(p == f"<{GP}sources>" for _, p, _ in got)  # no source ids as strings
+    event = next(e for e in entities if e.cls == "Ruling")
+    links = {o for s, p, o in got if s == f"<{ID}{event.id}>" and p == f"<{GP}source>"}
+    assert links == {f"<{ID}{x}>" for x in event.sources}
+    source = next(e for e in entities if e.cls == "Source")
+    assert source.sources == [source.id]
+    assert not any(s == f"<{ID}{source.id}>" and p == f"<{GP}source>" for s, p, _ in got)
+
+
+def test_after_rdfs_inference_there_is_one_gp_entity_per_entity(exports, bundled_records):
+    """Properties of relationship statements (source, role, side) have no domain, so RDFS
+    inference no longer types every rdf:Statement as a gp:Entity (4,954 instead of 1,551)."""
+    import owlrl
+    from rdflib import Graph, RDF, URIRef
+
+    from graph.ontology import ONTOLOGY_PATH
+
+    entities, _ = bundled_records
+    g = Graph().parse(exports[("nt", "reified")], format="nt")
+    g.parse(ONTOLOGY_PATH, format="turtle")
+    owlrl.DeductiveClosure(owlrl.RDFS_Semantics).expand(g)
+    typed = set(g.subjects(RDF.type, URIRef(GP + "Entity")))
+    assert len(typed) == len(entities)
+    assert typed == {URIRef(ID + e.id) for e in entities}

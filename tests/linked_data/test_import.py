@@ -90,7 +90,7 @@ def test_import_validates_with_shacl(bundled_records, tmp_path):
         assert sum(store.counts()["entities"].values()) == len(result.entities) == len(some)
     nameless = tmp_path / "nameless.ttl"
     nameless.write_text("@prefix gp: <https://w3id.org/govplat/ontology#> .\n"
-                        "<https://w3id.org/govplat/id/someone> a gp:Person ; gp:sources \"s\" .\n", encoding="utf-8")
+                        "<https://w3id.org/govplat/id/someone> a gp:Person ; gp:source <https://w3id.org/govplat/id/s> .\n", encoding="utf-8")
     with EmbeddedStore(tmp_path / "w.lbdb") as store:
         with pytest.raises(ImportErrors, match="every entity needs a name"):
             import_into(store, nameless)
@@ -99,6 +99,7 @@ def test_import_validates_with_shacl(bundled_records, tmp_path):
 
 THIRD_PARTY = """
 @prefix gp: <https://w3id.org/govplat/ontology#> .
+@prefix id: <https://w3id.org/govplat/id/> .
 @prefix ex: <http://example.org/> .
 @prefix schema: <https://schema.org/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -107,12 +108,12 @@ THIRD_PARTY = """
 ex:ofcom a gp:Regulator, gp:GovernmentBody ; gp:id "gb-ofcom-test" ;
     rdfs:label "Ofcom" ; gp:aliases "Office of Communications", "OFCOM" ;
     owl:sameAs <http://www.wikidata.org/entity/Q1137475> ;
-    gp:sources "ofcom-site-test" ; schema:foundingDate "2003" .
+    gp:source id:ofcom-site-test ; schema:foundingDate "2003" .
 <https://w3id.org/govplat/id/ofcom-site-test> a gp:Source ; gp:name "Ofcom's website" ;
     gp:publisher "Ofcom" ; gp:url "https://www.ofcom.org.uk/"^^<http://www.w3.org/2001/XMLSchema#anyURI> ;
-    gp:sources "ofcom-site-test" .
+    gp:source id:ofcom-site-test .
 ex:notice a gp:RemovalRequest ; gp:id "ofcom-notice-test" ; gp:name "An Ofcom notice" ;
-    gp:date "2024-05-01"^^<http://www.w3.org/2001/XMLSchema#date> ; gp:sources "ofcom-site-test" ;
+    gp:date "2024-05-01"^^<http://www.w3.org/2001/XMLSchema#date> ; gp:source id:ofcom-site-test ;
     gp:madeBy ex:ofcom .
 """
 
@@ -164,11 +165,11 @@ def test_invalid_records_are_all_reported_and_nothing_is_stored(tmp_path):
     path.write_text("""
 @prefix gp: <https://w3id.org/govplat/ontology#> .
 @prefix id: <https://w3id.org/govplat/id/> .
-id:ok a gp:Person ; gp:name "Fine" ; gp:sources "s" .
-id:bad-date a gp:Ruling ; gp:name "R" ; gp:date "last spring" ; gp:sources "s" .
-id:typo a gp:Person ; gp:nmae "Typo" ; gp:sources "s" .
-id:abstract a gp:Actor ; gp:name "Nobody" ; gp:sources "s" .
-id:two-names a gp:Person ; gp:name "A", "B" ; gp:sources "s" .
+id:ok a gp:Person ; gp:name "Fine" ; gp:source id:s .
+id:bad-date a gp:Ruling ; gp:name "R" ; gp:date "last spring" ; gp:source id:s .
+id:typo a gp:Person ; gp:nmae "Typo" ; gp:source id:s .
+id:abstract a gp:Actor ; gp:name "Nobody" ; gp:source id:s .
+id:two-names a gp:Person ; gp:name "A", "B" ; gp:source id:s .
 """, encoding="utf-8")
     with EmbeddedStore(tmp_path / "i.lbdb") as store:
         with pytest.raises(ImportErrors) as info:
@@ -201,10 +202,22 @@ def test_read_reports_sources_from_named_graphs_only(tmp_path):
     path.write_text("""
 @prefix gp: <https://w3id.org/govplat/ontology#> .
 @prefix id: <https://w3id.org/govplat/id/> .
-id:src-a { id:p1 a gp:Person ; gp:name "P1" . id:p2 a gp:Person ; gp:name "P2" . id:p1 gp:memberOf id:p2 . }
-id:src-b { id:p1 a gp:Person . }
+@prefix prov: <http://www.w3.org/ns/prov#> .
+<https://w3id.org/govplat/id/graph/src-a> { id:p1 a gp:Person ; gp:name "P1" . id:p2 a gp:Person ; gp:name "P2" .
+                                           id:p1 gp:memberOf id:p2 . }
+<https://w3id.org/govplat/id/graph/src-b> { id:p1 a gp:Person . }
+<https://w3id.org/govplat/id/graph/src-a> prov:wasDerivedFrom id:src-a .
 """, encoding="utf-8")
     result = read(path)
     p1 = next(e for e in result.entities if e.id == "p1")
     assert p1.sources == ["src-a", "src-b"]
     assert result.relations[0].sources == ["src-a"]
+    assert result.ignored == {}  # the graph's prov:wasDerivedFrom is read, not reported
+
+
+def test_source_ids_as_strings_are_refused_with_the_link_to_use(tmp_path):
+    path = tmp_path / "strings.ttl"
+    path.write_text('@prefix gp: <https://w3id.org/govplat/ontology#> .\n'
+                    '<https://w3id.org/govplat/id/p> a gp:Person ; gp:name "P" ; gp:sources "s" .\n', encoding="utf-8")
+    with pytest.raises(ImportErrors, match="gp:source <https://w3id.org/govplat/id/SOURCE-ID>"):
+        read(path)
