@@ -38,6 +38,7 @@ _XSD_KINDS = {
     XSD.decimal: "float",
     XSD.double: "float",
     XSD.boolean: "bool",
+    XSD.gYear: "int",  # a year: an integer in the stores
 }
 
 
@@ -90,6 +91,7 @@ class Concept:
     label: str
     definition: str
     side: str | None = None  # party roles: the notation of their gp:PartySides concept
+    iri: str = ""  # the concept's IRI (gp:role-plaintiff...)
 
 
 @dataclass(frozen=True)
@@ -214,12 +216,11 @@ class Ontology:
     # ------------------------------------------------------------ vocabularies
     def vocabulary_for(self, prop: str, on: str) -> Vocabulary | None:
         """The scheme controlling ``prop`` on a relationship type or on a class (or its superclasses)."""
-        for v in self.vocabularies.values():
-            if v.prop != prop:
-                continue
-            if v.on == on or (not v.on_relation and on in self.classes and self.is_a(on, v.on)):
-                return v
-        return None
+        key = ("vocabulary_for", prop, on)
+        if key not in self._memo:  # asked per value at ingest
+            self._memo[key] = next((v for v in self.vocabularies.values() if v.prop == prop and (
+                v.on == on or (not v.on_relation and on in self.classes and self.is_a(on, v.on)))), None)
+        return self._memo[key]
 
     def most_specific(self, labels: set[str] | list[str]) -> str:
         """The concrete class among a node's labels (Neo4j stores superclasses too)."""
@@ -276,6 +277,8 @@ def load(path: Path = ONTOLOGY_PATH) -> Ontology:
         )
     functional = set(g.subjects(RDF.type, OWL.FunctionalProperty))
     for p in g.subjects(RDF.type, OWL.DatatypeProperty):
+        if g.value(p, GP.rdfView) == Literal(True):
+            continue  # RDF view only (dates as stated): derived by the exporter, not stored
         rng = g.value(p, RDFS.range)
         if rng not in _XSD_KINDS:
             raise OntologyError(f"{p}: range {rng} is not a supported XSD datatype")
@@ -328,7 +331,8 @@ def _load_vocabularies(g: Graph, onto: Ontology) -> None:
             side = g.value(c, GP.partySide)
             concepts[str(notation)] = Concept(str(notation), str(g.value(c, SKOS.prefLabel) or notation),
                                               str(g.value(c, SKOS.definition) or ""),
-                                              str(g.value(side, SKOS.notation)) if side is not None else None)
+                                              str(g.value(side, SKOS.notation)) if side is not None else None,
+                                              str(c))
         onto.vocabularies[name] = Vocabulary(name, str(g.value(scheme, RDFS.label) or name),
                                              str(g.value(scheme, RDFS.comment) or ""), prop_name,
                                              rel_type(on_name) if on_relation else on_name, on_relation, concepts)

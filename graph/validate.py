@@ -193,8 +193,14 @@ def _compiled() -> tuple[_ShapeCheck, ...] | None:
     return tuple(out)
 
 
+_LEXICAL = {_XSD_NS.gYear: re.compile(r"^-?[0-9]{4,}$")}  # datatypes rdflib keeps as text
+
+
 def _value_ok(check: _PropCheck, v) -> bool:
-    if check.datatype is not None:
+    if check.datatype in _LEXICAL:
+        if not (isinstance(v, Literal) and v.datatype == check.datatype and _LEXICAL[check.datatype].match(str(v))):
+            return False
+    elif check.datatype is not None:
         if not isinstance(v, Literal) or getattr(v, "ill_typed", None) is True:
             return False
         dtype = v.datatype if v.datatype is not None else (_XSD_NS.string if v.language is None else None)

@@ -115,6 +115,12 @@ class Context:
             for key in entity.props:
                 if key not in allowed:
                     raise ValidationError(f"{entity.cls} has no property {key!r}", field=key)
+                vocab = self.onto.vocabulary_for(key, entity.cls)
+                if vocab is not None and entity.props[key] is not None:
+                    try:  # a controlled value (a response's kind, a case's status): refused with a did-you-mean
+                        vocab.check(entity.props[key])
+                    except GovplatError as exc:
+                        raise ValidationError(str(exc), field=key) from None
                 if key in uri_props:
                     value = entity.props[key]
                     entity.props[key] = ([iri_text(v) for v in value] if isinstance(value, list)

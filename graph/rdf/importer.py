@@ -17,7 +17,8 @@ The reading is the inverse of :mod:`graph.rdf.view`:
   ``https://w3id.org/govplat/id/graph/<source-id>`` adds that source too (the default graph's
   ``<graph/…> prov:wasDerivedFrom <source>`` triples that say so are read, not reported).
   A relationship that states no source takes those of its from-entity (else its to-entity),
-  as in the case files;
+  as in the case files; a triple of an inverse property (``gp:hasPart``, ``gp:hasParty``...)
+  is read as the relationship it is the inverse of;
 * anything else (triples in other vocabularies) is counted and reported, never silently kept
   or dropped.
 
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
 from graph.errors import GovplatError, SourceError, ValidationError
 from graph.messages import clip, first_items, message_items
@@ -56,6 +58,7 @@ _SAME_AS, _LABEL, _DESCRIPTION = OWL + "sameAs", RDFS + "label", DCTERMS + "desc
 _STATEMENT_PARTS = {_SUBJECT, _PREDICATE, _OBJECT, _REIFIES}
 _SOURCE, _SOURCES = _GP + "source", _GP + "sources"
 _DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
+OWL_INVERSE_OF = URIRef(OWL + "inverseOf")
 
 OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
               "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "rdfxml": ox.RdfFormat.RDF_XML}
@@ -227,10 +230,21 @@ def _records(quads: list, where: str) -> ImportResult:
     datatypes = {name: datatype_of(p, onto) for name, p in onto.properties.items()}
 
     # Index: subject -> predicate -> object -> set of graphs (None = default graph).
+    # Terms the export derives (dates as stated, links to SKOS concepts): the record's own
+    # values say the same, so they are read past. gp:source and inverses are read below.
+    derived = {str(p) for p in onto.graph.subjects(GP.rdfView, None)
+               if (p, URIRef(OWL + "inverseOf"), None) not in onto.graph and str(p) != _SOURCE}
+    # An inverse property's triple (gp:hasPart...) is read as the relationship it inverts.
+    inverses = {str(inv): str(fwd) for inv, fwd in onto.graph.subject_objects(OWL_INVERSE_OF)
+                if str(fwd) in rels_by_iri}
     index: dict[Any, dict[str, dict[Any, set]]] = defaultdict(lambda: defaultdict(dict))
     for q in quads:
         g = None if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
-        index[q.subject][q.predicate.value].setdefault(q.object, set()).add(g)
+        forward = inverses.get(q.predicate.value)
+        if forward is not None:
+            index[q.object][forward].setdefault(q.subject, set()).add(g)
+        else:
+            index[q.subject][q.predicate.value].setdefault(q.object, set()).add(g)
     result = ImportResult([], [], statements=len(quads))
     errors: list[ValidationError] = []
 
@@ -336,8 +350,8 @@ def _records(quads: list, where: str) -> ImportResult:
                 if others:
                     result.ignored[p_iri] += len(others)
                 continue
-            if p_iri in (_GP + "id", _GP + "uri"):
-                continue
+            if p_iri in (_GP + "id", _GP + "uri") or p_iri in derived:
+                continue  # the IRI says the id; derived terms repeat the record's own values
             if p_iri == _SOURCE:
                 sources |= linked_sources(objects, eid)
                 continue
@@ -452,7 +466,7 @@ def _records(quads: list, where: str) -> ImportResult:
         for note_iri, objects in index[st].items():
             for graphs in objects.values():
                 sources_of_rel[r.key] |= graph_sources(graphs)
-            if note_iri in _STATEMENT_PARTS or note_iri == _TYPE:
+            if note_iri in _STATEMENT_PARTS or note_iri == _TYPE or note_iri in derived:
                 continue
             if note_iri == _SOURCE:
                 sources_of_rel[r.key] |= linked_sources(objects, f"{r.src} {r.type} {r.dst}")

@@ -70,6 +70,7 @@ _SOURCE = IRI(_GP + "source")
 _DERIVED_FROM = IRI("http://www.w3.org/ns/prov#wasDerivedFrom")
 SOURCE_GRAPH = _GP_ID + "graph/"  # + source id: the named graph of what one source supports
 _ID = IRI(_GP + "id")
+_STATED = {"month": XSD + "gYearMonth", "year": XSD + "gYear"}  # datePrecision -> datatype as stated
 
 
 class ExportError(GovplatError):
@@ -136,9 +137,12 @@ def _decimal(value) -> str:
 
 def literal(value, kind: str, datatype: str | None = None) -> Lit:
     """A stored value as a literal of the property's XSD datatype (``datatype`` = the declared
-    range when it differs from the kind's usual one: xsd:anyURI strings, xsd:decimal numbers)."""
+    range when it differs from the kind's usual one: xsd:anyURI strings, xsd:decimal numbers,
+    xsd:gYear integers)."""
     if datatype == XSD + "anyURI":
         return Lit(str(value), datatype)
+    if datatype == XSD + "gYear":
+        return Lit(f"{int(value):04d}", datatype)
     if datatype == XSD + "decimal":
         return Lit(_decimal(value), datatype)
     if kind == "string":
@@ -183,6 +187,10 @@ def _make_plan(onto: Ontology) -> dict:
         "types": {cls: [IRI(_GP + c) for c in (cls, *onto.ancestors(cls))] for cls in onto.classes},
         "prop_iri": {name: IRI(str(p.uri)) for name, p in onto.properties.items()},
         "rel_iri": {t: IRI(str(r.uri)) for t, r in onto.relations.items()},
+        "concepts": {},  # (property, class or relationship type) -> (gp:<p>Concept, {notation: IRI}) or None
+        # gp:dateAsStated and its kin: the date at the precision its sources state
+        "as_stated": {name: IRI(_GP + name + "AsStated") for name in onto.properties
+                      if (GP[name + "AsStated"], None, None) in onto.graph},
     }
 
 
@@ -201,6 +209,7 @@ def entity_statements(e: Entity, onto: Ontology | None = None) -> list[tuple]:
     extra = sorted(n for n in e.props if n not in known and n not in ("id", "uri", "sources"))
     if extra:  # outside the class's domain: still exported (SHACL judges it), unknown names raise
         props = [*props, *(onto.prop(n) for n in extra)]
+    precision = e.props.get("datePrecision")
     for p in props:
         value = e.props.get(p.name)
         if value is None or value == []:
@@ -209,6 +218,13 @@ def entity_statements(e: Entity, onto: Ontology | None = None) -> list[tuple]:
         for v in (value if isinstance(value, (list, tuple)) else [value]):
             if v is not None:
                 pos.append((iri, literal(v, p.kind, datatype)))
+        stated = plan["as_stated"].get(p.name) if precision in _STATED else None
+        if stated is not None and not isinstance(value, (list, tuple)):
+            day = literal(value, "date").lexical
+            pos.append((stated, Lit(day[:7] if precision == "month" else day[:4], _STATED[precision])))
+        concept = _concept(onto, plan, p.name, e.cls, value)
+        if concept is not None:
+            pos.append(concept)
         if p.name == "wikidata" and _WIKIDATA_ID.match(str(value)):
             pos.append((_SAME_AS, IRI(WD + str(value))))
         elif p.name == "name":
@@ -216,6 +232,21 @@ def entity_statements(e: Entity, onto: Ontology | None = None) -> list[tuple]:
         elif p.name == "description":
             pos.append((_DESCRIPTION, Lit(str(value), RDF + "langString", TEXT_LANGUAGE)))
     return pos
+
+
+def _concept(onto: Ontology, plan: dict, prop: str, on: str, value) -> tuple | None:
+    """``(gp:<prop>Concept, concept IRI)`` for a value a SKOS scheme controls on a class or
+    relationship type, else None (the value was checked against the scheme at ingest)."""
+    key = (prop, on)
+    if key not in plan["concepts"]:
+        vocab = onto.vocabulary_for(prop, on)
+        link = IRI(_GP + prop + "Concept")
+        plan["concepts"][key] = (link, {n: IRI(c.iri) for n, c in vocab.concepts.items()}) \
+            if vocab is not None and (GP[prop + "Concept"], None, None) in onto.graph else None
+    found = plan["concepts"][key]
+    if found is None or not isinstance(value, str) or value not in found[1]:
+        return None
+    return found[0], found[1][value]
 
 
 def relation_statements(r: Relation, onto: Ontology | None = None, mode: str = "reified") -> list[tuple]:
@@ -234,6 +265,9 @@ def relation_statements(r: Relation, onto: Ontology | None = None, mode: str = "
         prop = onto.prop(name)
         for v in (value if isinstance(value, (list, tuple)) else [value]):
             notes.append((plan["prop_iri"][name], literal(v, prop.kind, plan["datatype"][name])))
+        concept = _concept(onto, plan, name, r.type, value)
+        if concept is not None:
+            notes.append(concept)
     if mode == "rdf-star":
         return [(s, [(p, o)]), (Quoted(s, p, o), notes)]
     if mode != "reified":

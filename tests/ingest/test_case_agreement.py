@@ -9,7 +9,7 @@ import pytest
 from graph.model import Entity
 from graph.ontology import ontology
 from ingest.sources.cases import disagreements
-from tests.ingest.test_cases import BROKEN_BASE, copy_data, ingest
+from tests.ingest.test_cases import BROKEN_BASE, CASES, copy_data, ingest
 
 PARTY_ROLES = {"plaintiff", "petitioner", "claimant", "appellant", "applicant", "defendant", "respondent",
                "appellee", "intervener", "amicus"}
@@ -67,6 +67,45 @@ def test_a_source_kind_not_declared_in_the_ontology_is_refused(tmp_path, store):
     messages = [str(e) for e in counters.errors]
     assert any("record 'src-c'" in m and "field 'kind'" in m and "reference" in m for m in messages), messages
     assert "reference" in ontology().vocabulary_for("kind", "Source").concepts
+
+
+def test_a_misspelt_response_kind_or_case_status_is_refused_with_did_you_mean(tmp_path, store):
+    reg, cases = _case(tmp_path, "  - [bad-response, MADE_BY, twitter]\n", extra_sources=(
+        "  - {id: bad-response, class: Response, name: R, kind: complyed, date: 2020-01-03, sources: [src-a]}\n"
+        "  - {id: bad-case, class: CourtCase, name: B v C, status: decidet, sources: [src-a]}\n"))
+    counters = ingest(store, reg, cases)
+    messages = [str(e) for e in counters.errors]
+    assert any("record 'bad-response'" in m and "field 'kind'" in m and "did you mean 'complied'" in m
+               for m in messages), messages
+    assert any("record 'bad-case'" in m and "field 'status'" in m and "did you mean 'decided'" in m
+               for m in messages), messages
+
+
+def test_every_controlled_value_in_the_bundled_cases_is_a_declared_concept():
+    """Response kinds, case and conflict statuses, source kinds and party roles used in
+    ingest/data/cases are notations of the ontology's concept schemes."""
+    import glob
+
+    import yaml
+
+    onto, unknown, checked = ontology(), [], 0
+    for path in sorted(glob.glob(str(CASES / "*.yaml"))):
+        doc = yaml.safe_load(open(path, encoding="utf-8"))
+        records = [({**doc["conflict"], "class": "Conflict"})] + [{**s, "class": "Source"} for s in doc.get("sources", [])]
+        records += doc.get("entities", [])
+        for rec in records:
+            for prop in ("kind", "status"):
+                vocab = onto.vocabulary_for(prop, rec["class"]) if rec.get(prop) is not None else None
+                if vocab is not None:
+                    checked += 1
+                    if rec[prop] not in vocab.concepts:
+                        unknown.append((path, rec.get("id"), prop, rec[prop]))
+        for rel in doc.get("relations", []):
+            if len(rel) > 3 and isinstance(rel[3], dict) and rel[3].get("role") and rel[1] == "PARTY_TO":
+                checked += 1
+                if rel[3]["role"] not in onto.vocabulary_for("role", "PARTY_TO").concepts:
+                    unknown.append((path, rel[0], "role", rel[3]["role"]))
+    assert checked > 1000 and unknown == []
 
 
 def _conflict(cid: str, name: str, start: str, end: str | None = None, status: str = "resolved") -> Entity:

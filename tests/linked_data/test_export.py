@@ -225,3 +225,26 @@ def test_after_rdfs_inference_there_is_one_gp_entity_per_entity(exports, bundled
     typed = set(g.subjects(RDF.type, URIRef(GP + "Entity")))
     assert len(typed) == len(entities)
     assert typed == {URIRef(ID + e.id) for e in entities}
+
+
+def test_month_and_year_precise_dates_are_published_as_stated_and_read_back():
+    from graph.rdf_import import read
+
+    records = [Entity("ev-month", "Ruling", {"name": "R", "date": "2016-04-01", "datePrecision": "month"}, ["s"]),
+               Entity("ev-year", "Conflict", {"name": "C", "startDate": "2005-01-01", "endDate": "2007-01-01",
+                                              "datePrecision": "year"}, ["s", "t"]),
+               Entity("ev-day", "Ruling", {"name": "D", "date": "2016-04-09", "datePrecision": "day"}, ["s"]),
+               Entity("stat", "RequestStatistic", {"name": "S", "year": 2019}, ["s"])]
+    buf = io.BytesIO()
+    rdf.write(records, [], "nt", buf)
+    text = buf.getvalue().decode()
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    assert f'<{ID}ev-month> <{GP}dateAsStated> "2016-04"^^<{xsd}gYearMonth> .' in text
+    assert f'<{ID}ev-month> <{GP}date> "2016-04-01"^^<{xsd}date> .' in text  # the sortable date stays
+    assert f'<{ID}ev-year> <{GP}startDateAsStated> "2005"^^<{xsd}gYear> .' in text
+    assert f'<{ID}ev-year> <{GP}endDateAsStated> "2007"^^<{xsd}gYear> .' in text
+    assert f"<{ID}ev-day> <{GP}dateAsStated>" not in text
+    assert f'<{ID}stat> <{GP}year> "2019"^^<{xsd}gYear> .' in text
+    back = {e.id: e for e in read(buf.getvalue(), "nt").entities}
+    assert back["ev-month"].props == {"name": "R", "date": dt.date(2016, 4, 1), "datePrecision": "month"}
+    assert back["stat"].props["year"] == 2019

@@ -221,3 +221,15 @@ def test_source_ids_as_strings_are_refused_with_the_link_to_use(tmp_path):
                     '<https://w3id.org/govplat/id/p> a gp:Person ; gp:name "P" ; gp:sources "s" .\n', encoding="utf-8")
     with pytest.raises(ImportErrors, match="gp:source <https://w3id.org/govplat/id/SOURCE-ID>"):
         read(path)
+
+
+def test_an_inverse_property_is_read_as_the_relationship_it_inverts(tmp_path):
+    path = tmp_path / "inverse.ttl"
+    path.write_text("""
+@prefix gp: <https://w3id.org/govplat/ontology#> .
+@prefix id: <https://w3id.org/govplat/id/> .
+id:dhs a gp:Agency ; gp:name "DHS" ; gp:source id:s ; gp:hasPart id:cbp .
+id:cbp a gp:Agency ; gp:name "CBP" ; gp:source id:s .
+""", encoding="utf-8")
+    result = read(path)
+    assert [(r.src, r.type, r.dst) for r in result.relations] == [("cbp", "PART_OF", "dhs")]
