@@ -26,6 +26,14 @@ _VOID = "http://rdfs.org/ns/void#"
 _FORMATS = "http://www.w3.org/ns/formats/"
 _DCT = "http://purl.org/dc/terms/"
 _A = IRI(RDF + "type")
+_FOAF = "http://xmlns.com/foaf/0.1/"
+# The dataset's stable IRI (not the serving host's), its licence and publisher: what VoID and
+# every entity document state.
+DATASET = "https://w3id.org/govplat/dataset"
+DATA_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+PUBLISHER = "the govplat developers"
+_RIGHTS = ("The curated data (ingest/data) is CC BY 4.0. Records from bulk sources (Lumen notices, transparency "
+           "reports, court dockets...) keep their publishers' terms; each record names its source (gp:source).")
 _SOURCE = _GP + "source"
 _DEFAULT = ox.DefaultGraph()
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -81,8 +89,15 @@ def route(endpoint, path: str, params: dict, accept: str | None, base: str):
         from graph.rdf.jsonld import context
 
         return 200, "application/ld+json", json.dumps(context(), indent=2) + "\n", {}
-    if path in ("/ontology", "/ontology.ttl"):
+    if path == "/ontology.ttl":
         return 200, _MEDIA["ttl"], ONTOLOGY_PATH.read_bytes(), {}
+    if path == "/ontology":  # people get a page; machines (and no Accept) get Turtle
+        from graph.rdf_results import negotiate
+
+        if negotiate(accept, {"text/turtle": "ttl", "text/html": "html", "application/xhtml+xml": "html"},
+                     "ttl") == "html":
+            return 200, _MEDIA["html"], _ontology_html(base), {"Vary": "Accept"}
+        return 200, _MEDIA["ttl"], ONTOLOGY_PATH.read_bytes(), {"Vary": "Accept"}
     return None
 
 
@@ -147,7 +162,10 @@ def entity_page(endpoint, local: str, params: dict, accept: str | None, base: st
         return 404, "text/plain; charset=utf-8", message + "\n", {"Vary": "Accept"}
     headers = {"Vary": "Accept", "Link": f'<{base}/context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"'}
     if fmt != "html":
-        return 200, _MEDIA[fmt], _serialise(groups, fmt), headers
+        doc = IRI(f"{base}/id/{quote(local, safe='/._-~')}")
+        about = [(_A, IRI(_FOAF + "Document")), (IRI(_FOAF + "primaryTopic"), IRI(node.value)),
+                 (IRI(_DCT + "license"), IRI(DATA_LICENCE)), (IRI(_VOID + "inDataset"), IRI(DATASET))]
+        return 200, _MEDIA[fmt], _serialise([(doc, about), *groups], fmt), headers
     return 200, _MEDIA["html"], _entity_html(ds.store, local, groups, base), headers
 
 
@@ -308,6 +326,28 @@ def _landing(endpoint, base: str) -> str:
     return _page("govplat linked data", body, base)
 
 
+def _ontology_html(base: str) -> str:
+    """The ontology for people: classes and properties with their labels and comments."""
+    onto = ontology()
+    rows = "".join(f"<tr><th id='{_E(c.name)}'>{_E(c.label or c.name)}<br><code>gp:{_E(c.name)}</code></th>"
+                   f"<td>{_E(c.comment)}{' <em>(abstract)</em>' if c.abstract else ''}"
+                   f"{'<br>subclass of ' + ', '.join(f'<code>gp:{_E(p)}</code>' for p in c.parents) if c.parents else ''}"
+                   "</td></tr>" for c in sorted(onto.classes.values(), key=lambda c: c.name))
+    props = "".join(f"<tr><th id='{_E(p.name)}'>{_E(p.label or p.name)}<br><code>gp:{_E(p.name)}</code></th>"
+                    f"<td>{_E(p.comment)}</td></tr>" for p in sorted(onto.properties.values(), key=lambda p: p.name))
+    rels = "".join(f"<tr><th id='{_E(r.name)}'>{_E(r.label or r.name)}<br><code>gp:{_E(r.name)}</code> "
+                   f"({_E(r.type)})</th><td>{_E(r.comment)}</td></tr>"
+                   for r in sorted(onto.relations.values(), key=lambda r: r.name))
+    schemes = "".join(f"<h3>{_E(v.label)} (<code>gp:{_E(v.name)}</code>)</h3><p>{_E(v.comment)}</p><ul>"
+                      + "".join(f"<li><code>{_E(n)}</code> — {_E(c.definition)}</li>" for n, c in v.concepts.items())
+                      + "</ul>" for v in onto.vocabularies.values())
+    body = ("<p class=meta>As Turtle: <a href='/ontology.ttl'>/ontology.ttl</a> (or ask for "
+            "<code>text/turtle</code>). IRI <code>https://w3id.org/govplat/ontology#</code>.</p>"
+            f"<h2>Classes</h2><table>{rows}</table><h2>Relationships</h2><table>{rels}</table>"
+            f"<h2>Properties</h2><table>{props}</table><h2>Controlled vocabularies</h2>{schemes}")
+    return _page("govplat ontology", body, base)
+
+
 def _query_form(base: str) -> str:
     example = ("PREFIX gp: <https://w3id.org/govplat/ontology#>\nSELECT ?conflict ?name ?started WHERE {\n"
                "  ?conflict a gp:Conflict ; gp:name ?name ; gp:startDate ?started .\n} ORDER BY DESC(?started)\n"
@@ -338,7 +378,7 @@ def _stats(ds) -> dict:
         row = _count(store, "SELECT (COUNT(DISTINCT ?s) AS ?s) (COUNT(DISTINCT ?o) AS ?o) WHERE { ?s ?p ?o }")[0]
         graphs = [(s["g"].value, int(s["n"].value)) for s in _count(
             store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")]
-        entities = sum(n for c, n in by_class if c.startswith(_GP))
+        entities = int(_count(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{_GP}Entity> }}")[0]["n"].value)
         example = next((q.subject.value for q in store.quads_for_pattern(
             None, ox.NamedNode(RDF + "type"), ox.NamedNode(_GP + "Conflict"), _DEFAULT)), None)
         return {"triples": total, "classes": by_class, "properties": by_prop, "subjects": int(row["s"].value),
@@ -354,8 +394,13 @@ def _int(n: int) -> Lit:
 def void_groups(endpoint, base: str) -> list[tuple]:
     ds = endpoint.dataset
     st = _stats(ds)
-    me = IRI(f"{base}/.well-known/void#govplat")
+    me = IRI(DATASET)
+    publisher = BNode("publisher")
     pos = [(_A, IRI(_VOID + "Dataset")), (IRI(_DCT + "title"), Lit("govplat")),
+           (IRI(_DCT + "license"), IRI(DATA_LICENCE)),
+           (IRI(_DCT + "rights"), Lit(_RIGHTS, RDF + "langString", "en")),
+           (IRI(_DCT + "publisher"), publisher),
+           (IRI("http://xmlns.com/foaf/0.1/homepage"), IRI(f"{base}/")),
            (IRI(_DCT + "description"), Lit("Conflicts between governments and online platforms: demands, responses, "
                                            "lawsuits, rulings and the doctrines they invoke, every fact tied to "
                                            "its sources.", RDF + "langString", "en")),
@@ -372,7 +417,15 @@ def void_groups(endpoint, base: str) -> list[tuple]:
            (IRI(_VOID + "properties"), _int(len(st["properties"])))]
     if st["example"]:
         pos.append((IRI(_VOID + "exampleResource"), IRI(st["example"])))
-    groups = [(me, pos)]
+    groups = [(me, pos), (publisher, [(_A, IRI(_FOAF + "Organization")), (IRI(_FOAF + "name"), Lit(PUBLISHER))])]
+    same_as = dict(st["properties"]).get(OWL + "sameAs", 0)
+    if same_as:  # links to Wikidata items
+        linkset = IRI(DATASET + "/wikidata-links")
+        pos.append((IRI(_VOID + "subset"), linkset))
+        groups.append((linkset, [(_A, IRI(_VOID + "Linkset")), (IRI(_VOID + "linkPredicate"), IRI(OWL + "sameAs")),
+                                 (IRI(_VOID + "subjectsTarget"), me),
+                                 (IRI(_VOID + "objectsTarget"), IRI("http://www.wikidata.org/entity/")),
+                                 (IRI(_VOID + "triples"), _int(same_as))]))
     for i, (c, n) in enumerate(st["classes"]):
         b = BNode(f"class{i}")
         pos.append((IRI(_VOID + "classPartition"), b))

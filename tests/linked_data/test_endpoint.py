@@ -200,9 +200,18 @@ def test_service_description_and_void(endpoint):
     assert status == 200
     quads = list(ox.parse(body, format=ox.RdfFormat.JSON_LD))
     void = "http://rdfs.org/ns/void#"
-    triples = {q.predicate.value: q.object for q in quads if q.subject.value.endswith("#govplat")}
+    triples = {q.predicate.value: q.object for q in quads if q.subject.value == "https://w3id.org/govplat/dataset"}
     assert int(triples[void + "triples"].value) > 10000
     assert triples[void + "sparqlEndpoint"].value == endpoint.url + "/sparql"
+    assert triples["http://purl.org/dc/terms/license"].value == "https://creativecommons.org/licenses/by/4.0/"
+    assert "http://purl.org/dc/terms/publisher" in triples
+    # void:entities counts entities (one per gp:Entity), not statements nor one per superclass
+    n_entities = json.loads(get_query(endpoint, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE "
+                                                "{ ?s a <https://w3id.org/govplat/ontology#Entity> }")[2])
+    assert int(triples[void + "entities"].value) == int(n_entities["results"]["bindings"][0]["n"]["value"])
+    linkset = [q.subject for q in quads if q.predicate.value == void + "linkPredicate"
+               and q.object.value == "http://www.w3.org/2002/07/owl#sameAs"]
+    assert linkset and any(q.subject == linkset[0] and q.predicate.value == void + "triples" for q in quads)
     status, _, body = call(endpoint, "/context.jsonld")
     assert status == 200 and "@context" in json.loads(body)
 
@@ -217,10 +226,24 @@ def test_entity_uris_dereference_by_content_negotiation(endpoint):
     assert status == 200 and headers["Content-Type"].startswith("text/turtle")
     triples = list(ox.parse(body, format=ox.RdfFormat.TURTLE))
     assert any(q.predicate.value.endswith("#role") and q.object.value == "defendant" for q in triples)
+    doc = {q.predicate.value: q.object.value for q in triples if q.subject.value == endpoint.url + "/id/us-cbp"}
+    assert doc["http://xmlns.com/foaf/0.1/primaryTopic"] == "https://w3id.org/govplat/id/us-cbp"
+    assert doc["http://rdfs.org/ns/void#inDataset"] == "https://w3id.org/govplat/dataset"
+    assert doc["http://purl.org/dc/terms/license"].startswith("https://creativecommons.org/licenses/by/")
     status, headers, body = call(endpoint, "/id/us-cbp", accept="application/ld+json")
     assert status == 200 and len(list(ox.parse(body, format=ox.RdfFormat.JSON_LD))) == len(triples)
     assert call(endpoint, "/id/no-such-thing", accept="text/html")[0] == 404
     assert call(endpoint, "/id/no-such-thing", accept="text/turtle")[0] == 404
+
+
+def test_ontology_is_a_page_for_people_and_turtle_for_machines(endpoint):
+    status, headers, body = call(endpoint, "/ontology", accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.8")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert b"Court case (lawsuit)" in body and b"gp:ResponseKinds" in body
+    for accept in ("text/turtle", "*/*", None):
+        status, headers, body = call(endpoint, "/ontology", accept=accept)
+        assert status == 200 and headers["Content-Type"].startswith("text/turtle"), accept
+        assert b"owl:Ontology" in body
 
 
 def test_entity_pages_escape_everything(tmp_path):
