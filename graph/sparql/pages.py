@@ -92,7 +92,7 @@ def route(endpoint, path: str, params: dict, accept: str | None, base: str):
     if path == "/ontology.ttl":
         return 200, _MEDIA["ttl"], ONTOLOGY_PATH.read_bytes(), {}
     if path == "/ontology":  # people get a page; machines (and no Accept) get Turtle
-        from graph.rdf_results import negotiate
+        from graph.rdf.results import negotiate
 
         if negotiate(accept, {"text/turtle": "ttl", "text/html": "html", "application/xhtml+xml": "html"},
                      "ttl") == "html":

@@ -228,7 +228,7 @@ def test_after_rdfs_inference_there_is_one_gp_entity_per_entity(exports, bundled
 
 
 def test_month_and_year_precise_dates_are_published_as_stated_and_read_back():
-    from graph.rdf_import import read
+    from graph.rdf.importer import read
 
     records = [Entity("ev-month", "Ruling", {"name": "R", "date": "2016-04-01", "datePrecision": "month"}, ["s"]),
                Entity("ev-year", "Conflict", {"name": "C", "startDate": "2005-01-01", "endDate": "2007-01-01",
