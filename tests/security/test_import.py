@@ -182,7 +182,7 @@ def test_size_and_triple_limits_are_named_in_the_error(tmp_path):
 
 SEED = """@prefix gp: <https://w3id.org/govplat/ontology#> .
 <https://w3id.org/govplat/id/seed-source> a gp:Source ; gp:name "Seed source" ; gp:publisher "Test" ;
-    gp:url "https://example.org/"^^<http://www.w3.org/2001/XMLSchema#anyURI> ; gp:sources "seed-source" .
+    gp:url "https://example.org/"^^<http://www.w3.org/2001/XMLSchema#anyURI> .
 """
 
 
