@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 
@@ -18,6 +19,7 @@ OUTSIDE = Path(__file__).parent / "outside" / "axioms.ttl"
 # HermiT knows only the OWL 2 datatype map; these XSD types are outside it, so the reasoner
 # sees their ranges as rdfs:Literal and their values as plain strings.
 _NOT_OWL2 = (XSD.date, XSD.gYear, XSD.gYearMonth)
+_ASCII = "".join(chr(i) for i in range(33, 127))  # kept as they are; the rest percent-encoded
 
 
 def _reason(tmp_path: Path, *files: Path, extra: Graph | None = None):
@@ -35,6 +37,9 @@ def _reason(tmp_path: Path, *files: Path, extra: Graph | None = None):
             g.remove((s, p, o)); g.add((s, p, RDFS.Literal))
         elif isinstance(o, Literal) and o.datatype in _NOT_OWL2:
             g.remove((s, p, o)); g.add((s, p, Literal(str(o))))
+        elif isinstance(o, Literal) and o.datatype == XSD.anyURI and not str(o).isascii():
+            # HermiT parses xsd:anyURI as a URI: give it the IRI's URI form (RFC 3987, 3.1)
+            g.remove((s, p, o)); g.add((s, p, Literal(quote(str(o), safe=_ASCII), datatype=XSD.anyURI)))
     nt = tmp_path / "all.nt"
     g.serialize(nt, format="nt", encoding="utf-8")
     world = owlready2.World()
