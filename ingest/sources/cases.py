@@ -221,11 +221,17 @@ def _case_disagreements(e: Entity) -> list[ValidationError]:
 
 
 def _sourcing(ctx: Context, defined: dict[str, Entity]) -> None:
-    """Refuse events whose only support is aggregator/rewrite pages; note the dated events that
-    have neither a primary source nor two independent reputable ones."""
+    """Refuse records citing a source no file defines and events whose only support is
+    aggregator/rewrite pages; note the dated events that have neither a primary source nor two
+    independent reputable ones."""
     sources = {i: e.props for i, e in defined.items() if e.cls == "Source" and e.id}
     weak = {}
     for e in defined.values():
+        missing = [s for s in e.sources if s not in sources]
+        if e.id and missing:
+            ctx.reject(ValidationError(f"cites {', '.join(map(repr, missing))}, which no file defines as a source",
+                                       where=e.origin, record=e.id, field="sources"), e.id)
+            e.id = ""
         if not e.id or not ctx.onto.is_a(e.cls, "Event"):
             continue
         cited = [sources[s] for s in e.sources if s in sources]

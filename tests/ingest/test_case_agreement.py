@@ -158,3 +158,13 @@ def test_the_check_command_refuses_a_relation_the_store_would_refuse(tmp_path):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "record 'twitter MEMBER_OF good-demand'" in proc.stderr and "field 'type'" in proc.stderr, proc.stderr
     assert "MEMBER_OF cannot join" in proc.stderr
+
+
+def test_a_record_citing_an_undefined_source_is_refused(tmp_path):
+    from tests.conftest import run_cli
+
+    reg, cases = copy_data(tmp_path, BROKEN_BASE.replace("sources: [src-a]}", "sources: [src-a, src-gone]}"))
+    proc = run_cli("ingest", "cases", str(reg), str(cases), "--check", env={"GOVPLAT_HOME": str(tmp_path / "h")})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "record 'good-demand'" in proc.stderr and "field 'sources'" in proc.stderr, proc.stderr
+    assert "'src-gone', which no file defines as a source" in proc.stderr
