@@ -5,6 +5,14 @@ Every node carries its class and all the class's ontology superclasses as labels
 ``:Entity``. Writes are batched ``UNWIND $rows ... MERGE`` inside managed write transactions,
 which the driver retries on transient errors; a batch is one transaction, so a crash leaves
 either the whole batch or none of it. User queries run in READ sessions with a timeout.
+
+Cluster and Aura ready: any URI the driver takes works (``bolt://``, ``bolt+s://``,
+``neo4j://``, ``neo4j+s://``...). With a ``neo4j`` scheme the driver routes: every write
+(schema, batches, wipe) is a managed write transaction and goes to the database's leader,
+every read (lookups before a write, user queries, dumps, counts) runs with READ access and
+goes to a reader. All sessions share the driver's bookmark manager, so a read on a
+secondary sees every batch written before it (causal consistency). Every session names
+``database`` (NEO4J_DATABASE).
 """
 from __future__ import annotations
 
@@ -13,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import neo4j
-from neo4j import GraphDatabase, Query
+from neo4j import GraphDatabase, Query, RoutingControl
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
 
 from graph.errors import QueryError, ReadOnlyViolation, StoreError, StoreUnavailableError
@@ -41,24 +49,34 @@ class Neo4jStore(Store):
         except (ServiceUnavailable, OSError, ValueError, Neo4jError) as exc:
             raise StoreUnavailableError(f"cannot reach Neo4j at {uri}: {exc} "
                                         "(is the server running? check NEO4J_URI)") from exc
-        self._ensure_schema()
+        try:
+            self._ensure_schema()
+        except Neo4jError as exc:
+            self.close()
+            if "DatabaseNotFound" in (exc.code or ""):
+                raise StoreUnavailableError(f"Neo4j at {uri} has no database {database!r} "
+                                            "(check NEO4J_DATABASE)") from exc
+            raise StoreError(f"Neo4j at {uri} refused to create govplat's constraints: {exc.message}") from exc
+        except ServiceUnavailable as exc:
+            self.close()
+            raise StoreUnavailableError(f"cannot reach Neo4j at {uri}: {exc}") from exc
 
     def _session(self, read: bool = False):
         return self._driver.session(database=self.database,
-                                    default_access_mode=neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS)
+                                    default_access_mode=neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS,
+                                    bookmark_manager=self._driver.execute_query_bookmark_manager)
 
     def _ensure_schema(self) -> None:
         stmts = ["CREATE CONSTRAINT govplat_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
                  "CREATE INDEX govplat_entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)"]
         for cls in self.onto.concrete_classes():
             stmts.append(f"CREATE INDEX govplat_{cls.lower()}_id IF NOT EXISTS FOR (n:`{cls}`) ON (n.id)")
-        with self._session() as s:
-            for stmt in stmts:
-                try:
-                    s.run(stmt).consume()
-                except ClientError as exc:  # another client created it between our checks
-                    if "EquivalentSchemaRuleAlreadyExists" not in (exc.code or ""):
-                        raise
+        for stmt in stmts:
+            try:
+                self._driver.execute_query(stmt, database_=self.database, routing_=RoutingControl.WRITE)
+            except ClientError as exc:  # another client created it between our checks
+                if "EquivalentSchemaRuleAlreadyExists" not in (exc.code or ""):
+                    raise
 
     def labels(self, cls: str) -> list[str]:
         return [cls, *self.onto.ancestors(cls)]
@@ -68,7 +86,7 @@ class Neo4jStore(Store):
         multi_names = sorted({p.name for c in self.onto.concrete_classes()
                               for p in self.onto.properties_of(c) if p.multi})
         out = {}
-        with self._session() as s:
+        with self._session(read=True) as s:
             res = s.run("UNWIND $ids AS i MATCH (n:Entity {id: i}) RETURN n.id AS id, labels(n) AS labels, "
                         "CASE WHEN n.id IN $full THEN n {" + ", ".join(f".`{m}`" for m in multi_names)
                         + "} END AS multi", ids=ids, full=sorted(full))
@@ -82,7 +100,7 @@ class Neo4jStore(Store):
     def _existing_relation_sources(self, rtype, groups):
         # Both ends by index, then Expand(Into) inside the subquery: Neo4j walks the side with
         # fewer relationships, so a hub (a big platform, a country) is never scanned.
-        with self._session() as s:
+        with self._session(read=True) as s:
             res = s.run(f"UNWIND $rows AS r MATCH (a:Entity {{id: r.f}}) MATCH (b:Entity {{id: r.t}}) "
                         f"CALL (a, b) {{ MATCH (a)-[e:`{rtype}`]->(b) RETURN e }} "
                         "RETURN a.id AS a, b.id AS b, e.sources AS sources",
@@ -161,6 +179,8 @@ class Neo4jStore(Store):
         return QueryError(f"query failed: {exc.message}")
 
     def run(self, cypher, params=None, *, read_only=True, timeout=None, max_rows=None) -> Result:
+        # Auto-commit in a READ session: routed to a reader, and run once (a managed transaction
+        # would retry a query stopped for memory, a transient error, for max_transaction_retry_time).
         query = Query(cypher, timeout=timeout) if timeout else Query(cypher)
         try:
             with self._session(read=read_only) as s:
@@ -202,27 +222,32 @@ class Neo4jStore(Store):
         return v
 
     def dump(self) -> tuple[Iterator[Entity], Iterator[Relation]]:
+        # Streamed, class by class in id order (the order the index on each class's id gives):
+        # nothing is held, whatever the size of the graph.
         def entities():
-            recs = []
             with self._session(read=True) as s:
-                for r in s.run("MATCH (n:Entity) RETURN labels(n) AS labels, properties(n) AS props"):
-                    cls = self.onto.most_specific(r["labels"])
-                    props = {k: self._convert(v) for k, v in r["props"].items()}
-                    eid = props.pop("id")
-                    sources = props.pop("sources", None) or []
-                    props.pop("uri", None)
-                    recs.append(Entity(eid, cls, {k: v for k, v in props.items() if v not in (None, [])}, sources))
-            recs.sort(key=lambda e: (e.cls, e.id))
-            yield from recs
+                for cls in sorted(self.onto.concrete_classes()):
+                    res = s.run(f"MATCH (n:`{cls}`) WHERE n.id IS NOT NULL "
+                                "RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.id")
+                    for r in res:
+                        if self.onto.most_specific(r["labels"]) != cls:
+                            continue  # a node of a subclass, dumped with its own class
+                        props = {k: self._convert(v) for k, v in r["props"].items()}
+                        eid = props.pop("id")
+                        sources = props.pop("sources", None) or []
+                        props.pop("uri", None)
+                        yield Entity(eid, cls, {k: v for k, v in props.items() if v not in (None, [])}, sources)
 
         def relations():
-            with self._session(read=True) as s:
-                res = s.run("MATCH (a:Entity)-[e]->(b:Entity) RETURN type(e) AS t, a.id AS a, b.id AS b, "
-                            "properties(e) AS props ORDER BY t, a, b")
-                for r in res:
-                    props = {k: self._convert(v) for k, v in r["props"].items()}
-                    sources = props.pop("sources", None) or []
-                    yield Relation(r["t"], r["a"], r["b"], {k: v for k, v in props.items() if v is not None}, sources)
+            with self._session(read=True) as s:  # one type at a time: the server sorts one type's rows
+                for rtype in sorted(self.onto.relations):
+                    res = s.run(f"MATCH (a:Entity)-[e:`{rtype}`]->(b:Entity) RETURN a.id AS a, b.id AS b, "
+                                "properties(e) AS props ORDER BY a, b")
+                    for r in res:
+                        props = {k: self._convert(v) for k, v in r["props"].items()}
+                        sources = props.pop("sources", None) or []
+                        yield Relation(rtype, r["a"], r["b"], {k: v for k, v in props.items() if v is not None},
+                                       sources)
 
         return entities(), relations()
 
@@ -238,8 +263,11 @@ class Neo4jStore(Store):
             return {r["t"]: r["n"] for r in s.run("MATCH ()-[e]->() RETURN type(e) AS t, count(*) AS n")}
 
     def wipe(self) -> None:
+        def chunk(tx) -> int:
+            return tx.run("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n").single()["n"]
+
         with self._session() as s:
-            while s.run("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n").single()["n"]:
+            while s.execute_write(chunk):
                 pass
 
     def close(self) -> None:

@@ -36,11 +36,15 @@ def _dump(store):
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory, neo4j_server):
-    """The bundled curated data in both engines."""
+    """The bundled curated data in both engines. Neo4j through a routing URI (neo4j://), as a
+    cluster or Aura is reached: writes go to the leader, reads to readers (one instance here
+    is both); the other Neo4j tests use bolt://."""
     from graph.stores.neo4j import Neo4jStore
 
     emb = EmbeddedStore(tmp_path_factory.mktemp("parity") / "graph.lbdb")
-    neo = Neo4jStore(neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"])
+    uri = neo4j_server["uri"].replace("bolt://", "neo4j://", 1)
+    neo = Neo4jStore(uri, neo4j_server["user"], neo4j_server["password"])
+    assert neo._driver.__class__.__name__ == "Neo4jDriver"  # the routing driver
     neo.wipe()
     cases = available_sources()["cases"]
     run_source(cases, emb)
@@ -84,3 +88,12 @@ def test_server_down_names_the_uri():
     with pytest.raises(StoreUnavailableError) as info:
         Neo4jStore("bolt://127.0.0.1:1", "neo4j", "x")
     assert "bolt://127.0.0.1:1" in str(info.value)
+
+
+def test_neo4j_database_is_the_one_used(neo4j_server):
+    """NEO4J_DATABASE names the database every session uses: one the server lacks is an error
+    naming it, not a silent fall-back to the default database."""
+    from graph.stores.neo4j import Neo4jStore
+
+    with pytest.raises(StoreUnavailableError, match="no database 'elsewhere'.*NEO4J_DATABASE"):
+        Neo4jStore(neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"], "elsewhere")
