@@ -95,6 +95,10 @@ def ingest(
     detect_dir: Optional[Path] = typer.Option(
         None, "--detect", help="Walk this folder, recognise each file's source by its headers or shape, "
                                "load each with its source and list the files not recognised."),
+    bulk: bool = typer.Option(False, "--bulk", help="Embedded store: stage the records (same checks, same "
+                                                    "errors) and load them column-wise with COPY FROM at the "
+                                                    "end, instead of one transaction per batch. Always used "
+                                                    "when the embedded store is empty."),
 ):
     """Ingest data into the store: `govplat ingest` (bundled cases), `govplat ingest SOURCE PATH...`,
     `govplat ingest --detect DIR`."""
@@ -128,7 +132,7 @@ def ingest(
         plan = [(name, paths or None)]
     summary, failed = {}, False
     try:
-        store = None if check else open_store()
+        store = None if check else _ingest_store(bulk)
     except GovplatError as exc:
         _fail(exc)
     try:
@@ -141,6 +145,8 @@ def ingest(
                 summary[name] = counters.to_json()
                 failed |= counters.rejected > 0
             if store is not None:
+                progress.add_task("writing to the store", total=None)
+                store.flush()
                 from graph.valid_time import stamp
 
                 task = progress.add_task("valid time (validFrom/validTo)", total=None)
@@ -180,6 +186,22 @@ def ingest(
                 _print_note(key, value)
     if failed:
         raise typer.Exit(1)
+
+
+def _ingest_store(bulk: bool):
+    """The store to ingest into: the embedded one through the bulk path when asked for or empty."""
+    store = open_store()
+    if store.engine != "ladybug":
+        if bulk:
+            store.close()
+            _fail("--bulk is for the embedded store; a first load of Neo4j goes through "
+                  "`govplat export --format neo4j-import -o DIR` and neo4j-admin (tools/neo4j/server import DIR)", 2)
+        return store
+    from graph.stores.bulk import BulkStore
+
+    if bulk or not any(store._count_entities().values()):
+        return BulkStore(store)
+    return store
 
 
 # ---------------------------------------------------------------------------- stats

@@ -237,6 +237,9 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def wipe(self) -> None: ...
 
+    def flush(self) -> None:
+        """Write what is staged (the bulk path stages; the other stores write each batch at once)."""
+
     def close(self) -> None:
         pass
 

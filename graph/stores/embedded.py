@@ -17,7 +17,7 @@ import hashlib
 import os
 import time
 import warnings
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from decimal import Decimal
 from collections.abc import Iterator
 from pathlib import Path
@@ -176,27 +176,16 @@ class EmbeddedStore(Store):
             out.update({(a, b): src for a, b, src in res.get_all()})
         return out
 
-    def _write(self, writes: Writes) -> None:
+    @contextmanager
+    def transaction(self):
+        """One write transaction: committed at the end of the block, rolled back on an error."""
         if self.read_only:
             raise StoreError("this store was opened read-only")
         self._conn.execute("BEGIN TRANSACTION")
         try:
-            for cls, rows in writes.entities.items():
-                new = [r for r in rows if r["id"] in writes.new_entities]
-                old = [r for r in rows if r["id"] not in writes.new_entities]
-                if new:
-                    self._create_entities(cls, new)
-                if old:
-                    self._merge_entities(cls, old)
-            for (rtype, s, d), rows in writes.relations.items():
-                new = [r for r in rows if (r["f"], rtype, r["t"]) in writes.new_relations]
-                old = [r for r in rows if (r["f"], rtype, r["t"]) not in writes.new_relations]
-                if new:
-                    self._write_relations(rtype, s, d, new, "CREATE")
-                if old:
-                    self._write_relations(rtype, s, d, old, "MERGE")
+            yield self._conn
             self._conn.execute("COMMIT")
-        except Exception:
+        except BaseException:
             try:
                 self._conn.execute("ROLLBACK")
             except RuntimeError:
@@ -240,6 +229,27 @@ class EmbeddedStore(Store):
 
     def data_version(self) -> str | None:
         return read_version(self.path)
+
+    def _write(self, writes: Writes) -> None:
+        with self.transaction():
+            self._write_rows(writes)
+
+    def _write_rows(self, writes: Writes) -> None:
+        """The statements of one batch, inside the caller's transaction."""
+        for cls, rows in writes.entities.items():
+            new = [r for r in rows if r["id"] in writes.new_entities]
+            old = [r for r in rows if r["id"] not in writes.new_entities]
+            if new:
+                self._create_entities(cls, new)
+            if old:
+                self._merge_entities(cls, old)
+        for (rtype, s, d), rows in writes.relations.items():
+            new = [r for r in rows if (r["f"], rtype, r["t"]) in writes.new_relations]
+            old = [r for r in rows if (r["f"], rtype, r["t"]) not in writes.new_relations]
+            if new:
+                self._write_relations(rtype, s, d, new, "CREATE")
+            if old:
+                self._write_relations(rtype, s, d, old, "MERGE")
 
     @staticmethod
     def _present(rows: list[dict], names: list[str]) -> list[str]:
