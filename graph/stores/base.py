@@ -105,6 +105,7 @@ class Store(abc.ABC):
                 stored.update({(s, rtype, d): v for (s, d), v in found.items()})
         rel_rows: dict[tuple[str, str, str], list[dict]] = {}
         new_relations: set[tuple[str, str, str]] = set()
+        rel_props = [p.name for p in self.onto.relation_properties() if p.name != "sources"]
         for key, merged in merged_by_key.items():
             rows = rel_rows[key] = []
             for r in merged.values():
@@ -112,8 +113,7 @@ class Store(abc.ABC):
                 if rkey not in stored:
                     new_relations.add(rkey)
                 rows.append({"f": r.src, "t": r.dst, "sources": _union(stored.get(rkey), r.sources),
-                             **{p.name: r.props.get(p.name) for p in self.onto.relation_properties()
-                                if p.name != "sources"}})
+                             **{name: r.props.get(name) for name in rel_props}})
         new_entities = {e.id for e in entities if e.id not in existing}
         self._write(Writes(dict(rows_by_class), rel_rows, new_entities, new_relations))
 

@@ -41,9 +41,13 @@ _META = "GovplatMeta"
 
 
 def _rows(res) -> Iterator[list]:
-    """A query's rows one at a time: Python holds one row, not the whole result."""
-    while res.has_next():
-        yield res.get_next()
+    """A query's rows one at a time: Python holds one row, not the whole result, which is freed
+    at the end (Ladybug keeps a result's memory until it is closed)."""
+    try:
+        while res.has_next():
+            yield res.get_next()
+    finally:
+        res.close()
 
 
 def version_file(path: Path) -> Path:
@@ -383,27 +387,58 @@ class EmbeddedStore(Store):
         return v
 
     def dump(self) -> tuple[Iterator[Entity], Iterator[Relation]]:
+        # Ladybug holds a query's whole result until it is read, and sorts in memory: one query
+        # per class or type would hold the graph. Instead pages of about GOVPLAT_DUMP_PAGE_ROWS
+        # rows, by ranges of the nodes' storage offsets (a partition of each table; for relations,
+        # of their FROM table), each sorted by id: the order is stable. Each page runs on a
+        # connection of its own, closed after it: a connection keeps the memory of what its
+        # queries scanned until it is closed, so memory stays flat whatever the graph's size.
+        page_rows = settings().dump_page_rows
+
+        def page(query: str, lo: int, hi: int) -> Iterator[list]:
+            conn = ladybug.Connection(self._db)
+            try:
+                yield from _rows(conn.execute(query, {"lo": lo, "hi": hi}))
+            finally:
+                conn.close()
+
+        def ranges(table: str, rows: int) -> Iterator[tuple[int, int]]:
+            top = self._conn.execute(f"MATCH (n:`{table}`) RETURN max(offset(id(n)))").get_all()[0][0]
+            if top is None:
+                return
+            step = max(1, (top + 1) * page_rows // max(rows, 1))
+            for lo in range(0, top + 1, step):
+                yield lo, lo + step
+
         def entities():
             for cls in self.onto.concrete_classes():
                 props = [p.name for p in self.onto.properties_of(cls)]
                 cols = ", ".join(f"n.`{p}` AS `{p}`" for p in props)
-                for row in _rows(self._conn.execute(f"MATCH (n:`{cls}`) RETURN {cols} ORDER BY n.id")):
-                    rec = dict(zip(props, row))
-                    yield Entity(rec.pop("id"), cls, {k: v for k, v in rec.items()
-                                                      if k not in ("sources", "uri") and v not in (None, [])},
-                                 rec.get("sources") or [])
+                n = self._conn.execute(f"MATCH (n:`{cls}`) RETURN count(n)").get_all()[0][0]
+                for lo, hi in ranges(cls, n):
+                    for row in page(f"MATCH (n:`{cls}`) WHERE offset(id(n)) >= $lo AND offset(id(n)) < $hi "
+                                    f"RETURN {cols} ORDER BY n.id", lo, hi):
+                        rec = dict(zip(props, row))
+                        yield Entity(rec.pop("id"), cls, {k: v for k, v in rec.items()
+                                                          if k not in ("sources", "uri") and v not in (None, [])},
+                                     rec.get("sources") or [])
 
         def relations():
             rel_props = [p.name for p in self.onto.relation_properties()]
             cols = ", ".join(f"e.`{p}` AS `{p}`" for p in rel_props)
             for rtype in sorted(self.onto.relations):
-                res = self._conn.execute(
-                    f"MATCH (a)-[e:`{rtype}`]->(b) RETURN a.id, b.id, {cols} ORDER BY a.id, b.id")
-                for row in _rows(res):
-                    rec = dict(zip(rel_props, row[2:]))
-                    yield Relation(rtype, row[0], row[1], {k: v for k, v in rec.items()
-                                                           if k != "sources" and v is not None},
-                                   rec.get("sources") or [])
+                for src in sorted({s for s, _ in self.onto.endpoint_pairs(rtype)}):
+                    n = self._conn.execute(f"MATCH (a:`{src}`)-[e:`{rtype}`]->() RETURN count(e)").get_all()[0][0]
+                    if not n:
+                        continue
+                    for lo, hi in ranges(src, n):
+                        for row in page(
+                                f"MATCH (a:`{src}`)-[e:`{rtype}`]->(b) WHERE offset(id(a)) >= $lo "
+                                f"AND offset(id(a)) < $hi RETURN a.id, b.id, {cols} ORDER BY a.id, b.id", lo, hi):
+                            rec = dict(zip(rel_props, row[2:]))
+                            yield Relation(rtype, row[0], row[1], {k: v for k, v in rec.items()
+                                                                   if k != "sources" and v is not None},
+                                           rec.get("sources") or [])
 
         return entities(), relations()
 

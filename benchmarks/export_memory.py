@@ -1,0 +1,115 @@
+"""Peak memory and time of `govplat export` (every format) on a big synthetic graph in the
+embedded store: the export streams (the store is read in pages, records are written as they
+come), so peak RSS stays flat as the graph grows.
+
+    .venv/bin/python -m benchmarks.export_memory [--relations 1000000 3000000] [--formats nt nq ...]
+
+For each size, the synthetic graph (graph/synthetic.py, about one entity per three relations)
+is loaded once through the bulk path into a store under --work (kept for the next run), then
+each format is exported by a `govplat export` process of its own, whose peak RSS
+(VmHWM) and wall time are printed. Ladybug's own fixed cost (~260 MB, whatever the size
+of the graph) is part of every figure.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMATS = ["nt", "nq", "ttl", "trig", "jsonld", "neo4j-import"]
+
+
+def build(home: Path, n_relations: int) -> None:
+    """The synthetic graph into an empty embedded store at ``home`` through the bulk path."""
+    from graph.stores.bulk import BulkStore
+    from graph.stores.embedded import EmbeddedStore
+    from graph.synthetic import records
+
+    t = time.perf_counter()
+    entities, relations = records(n_relations // 3, n_relations, seed=1)
+    print(f"  generated {len(entities):,} entities, {len(relations):,} relations in {time.perf_counter() - t:.0f} s",
+          flush=True)
+    t = time.perf_counter()
+    store = BulkStore(EmbeddedStore(home / "graph.lbdb"))
+    batch = 50_000
+    position = {e.id: i for i, e in enumerate(entities)}
+    by_batch: dict[int, list] = {}
+    for r in relations:
+        by_batch.setdefault(max(position[r.src], position[r.dst]) // batch, []).append(r)
+    del position
+    for i in range(0, len(entities), batch):
+        store.upsert(entities[i:i + batch], by_batch.pop(i // batch, []))
+    del entities, relations, by_batch
+    store.close()  # flushes
+    (home / "complete").write_text(str(n_relations))
+    print(f"  loaded in {time.perf_counter() - t:.0f} s", flush=True)
+
+
+def export(home: Path, fmt: str, out: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of one `govplat export` process."""
+    env = {**os.environ, "GOVPLAT_HOME": str(home), "GOVPLAT_STORE": "embedded"}
+    target = out / f"export-{fmt}"
+    shutil.rmtree(target, ignore_errors=True)
+    if fmt != "neo4j-import":
+        target = target.with_suffix("." + fmt)
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "graph.cli", "export", "-f", fmt, "-o", str(target)],
+                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # VmHWM, the process's own high-water mark (getrusage of a child would count this process's
+    # size at the fork), read until it exits.
+    peak_kb = 0
+    while proc.poll() is None:
+        try:
+            status = Path(f"/proc/{proc.pid}/status").read_text()
+            peak_kb = max(peak_kb, int(status.split("VmHWM:")[1].split()[0]))
+        except (OSError, IndexError, ValueError):
+            pass
+        time.sleep(0.05)
+    seconds = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"export -f {fmt} failed: {proc.stderr.read().decode()[-2000:]}")
+    proc.stderr.close()
+    if target.is_dir():
+        shutil.rmtree(target)
+    else:
+        target.unlink()
+    return seconds, peak_kb / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--relations", type=int, nargs="+", default=[1_000_000, 3_000_000])
+    ap.add_argument("--formats", nargs="+", default=FORMATS, choices=FORMATS)
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "govplat-export-memory",
+                    help="where the synthetic stores are kept between runs")
+    args = ap.parse_args()
+    results: dict[int, dict[str, tuple[float, float]]] = {}
+    for n in args.relations:
+        home = args.work / f"r{n}"
+        print(f"{n:,} relations", flush=True)
+        if not (home / "complete").exists():
+            shutil.rmtree(home, ignore_errors=True)
+            home.mkdir(parents=True)
+            build(home, n)
+        results[n] = {}
+        for fmt in args.formats:
+            seconds, mb = export(home, fmt, args.work)
+            results[n][fmt] = (seconds, mb)
+            print(f"  export -f {fmt:<13} {seconds:7.1f} s  {n / seconds:10,.0f} relations/s  peak RSS {mb:6.0f} MB",
+                  flush=True)
+    if len(results) > 1:
+        small, big = min(results), max(results)
+        print(f"peak RSS ratio {big:,} / {small:,} relations (flat is 1.0):")
+        for fmt in args.formats:
+            print(f"  {fmt:<13} {results[big][fmt][1] / results[small][fmt][1]:.2f}   "
+                  f"time ratio {results[big][fmt][0] / results[small][fmt][0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
