@@ -440,7 +440,7 @@ def export(
         _fail(f"{rdf.FORMATS[fmt].label} cannot carry RDF-star; use --relations reified or ttl/nt/trig/nq", 2)
     partial = output.with_name(output.name + ".partial") if output else None
     try:
-        with open_store(read_only=True) as store:
+        with open_store(read_only=True, dump=True) as store:
             entities, relations_ = _dump(store, day)
             if output:
                 with open(partial, "wb") as fh:
@@ -483,7 +483,7 @@ def _export_neo4j_import(output: Optional[Path], day=None) -> None:
     if output is None:
         _fail("--format neo4j-import writes a folder: give it with -o DIR", 2)
     try:
-        with open_store(read_only=True) as store:
+        with open_store(read_only=True, dump=True) as store:
             entities, relations = _dump(store, day)
             counts = write_import_dir(entities, relations, output)
     except GovplatError as exc:

@@ -66,13 +66,14 @@ def read_version(path: Path) -> str | None:
 class EmbeddedStore(Store):
     engine = "ladybug"
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, dump: bool = False) -> None:
         super().__init__()
         cfg = settings()
         self.path = Path(path)
         self.read_only = read_only
         self.memory_mb = cfg.query_memory_mb if read_only else 0
-        self.pool_mb = cfg.buffer_pool_mb if read_only else 0
+        self.pool_mb = (cfg.dump_buffer_pool_mb if dump else cfg.buffer_pool_mb) if read_only else 0
+        self.pool_setting = "GOVPLAT_DUMP_BUFFER_POOL_MB" if dump else "GOVPLAT_BUFFER_POOL_MB"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if read_only and not self.path.exists():
             # Nothing ingested yet: create the empty schema once so readers see zero counts.
@@ -398,7 +399,14 @@ class EmbeddedStore(Store):
         def page(query: str, lo: int, hi: int) -> Iterator[list]:
             conn = ladybug.Connection(self._db)
             try:
-                yield from _rows(conn.execute(query, {"lo": lo, "hi": hi}))
+                try:
+                    res = conn.execute(query, {"lo": lo, "hi": hi})
+                except RuntimeError as exc:
+                    pool = f"{self.pool_mb} MB" if self.pool_mb else "Ladybug's default, 80% of RAM"
+                    raise StoreError(f"reading the embedded store at {self.path} failed: {exc} (the buffer pool is "
+                                     f"{self.pool_setting}={pool}; GOVPLAT_DUMP_PAGE_ROWS={page_rows} rows "
+                                     "per read)") from exc
+                yield from _rows(res)
             finally:
                 conn.close()
 
