@@ -1,6 +1,6 @@
 """Peak memory and time of `govplat export` (every format) on a big synthetic graph in the
 embedded store: the export streams (the store is read in pages, records are written as they
-come), so peak RSS stays flat as the graph grows.
+come), so peak RSS should stay flat as the graph grows; the ratios show how far it does.
 
     .venv/bin/python -m benchmarks.export_memory [--relations 1000000 3000000] [--formats nt nq ...]
 

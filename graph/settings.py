@@ -14,7 +14,7 @@ GOVPLAT_BUFFER_POOL_MB  the Ladybug buffer pool of read-only opens, a ceiling on
 GOVPLAT_READ_WAIT       seconds a reader waits for a running write (ingest) to finish (default 30)
 GOVPLAT_WRITE_WAIT      seconds a writer waits for running reads to finish (default 60)
 GOVPLAT_DUMP_PAGE_ROWS  rows the embedded store reads per query when it dumps the graph (exports, the SPARQL
-                        endpoint's load): the memory of an export stays flat, whatever the graph's size (default 50000)
+                        endpoint's load): an export holds one page, not the graph (default 50000)
 GOVPLAT_DUMP_BUFFER_POOL_MB  the Ladybug buffer pool of a dump, which caches the pages it scans (default 256;
                         0 is Ladybug's own, 80% of RAM)
 

@@ -393,7 +393,7 @@ class EmbeddedStore(Store):
         # rows, by ranges of the nodes' storage offsets (a partition of each table; for relations,
         # of their FROM table), each sorted by id: the order is stable. Each page runs on a
         # connection of its own, closed after it: a connection keeps the memory of what its
-        # queries scanned until it is closed, so memory stays flat whatever the graph's size.
+        # queries scanned until it is closed, so a dump holds one page, not the graph.
         page_rows = settings().dump_page_rows
 
         def page(query: str, lo: int, hi: int) -> Iterator[list]:
