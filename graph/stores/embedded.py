@@ -199,28 +199,17 @@ class EmbeddedStore(Store):
         self._bump_version()
 
     def set_valid_time(self, rows_by_class: dict[str, list[dict]]) -> None:
-        if self.read_only:
-            raise StoreError("this store was opened read-only")
-        self._conn.execute("BEGIN TRANSACTION")
-        try:
+        with self.transaction() as conn:
             for cls, rows in rows_by_class.items():
                 for prop in ("validFrom", "validTo"):
                     given = [{"id": r["id"], "d": r[prop]} for r in rows if r[prop] is not None]
                     cleared = [r["id"] for r in rows if r[prop] is None]
                     if given:
-                        self._conn.execute(f"UNWIND $rows AS r MATCH (n:`{cls}` {{id: r.id}}) SET n.`{prop}` = r.d",
-                                           {"rows": given})
+                        conn.execute(f"UNWIND $rows AS r MATCH (n:`{cls}` {{id: r.id}}) SET n.`{prop}` = r.d",
+                                     {"rows": given})
                     if cleared:
-                        self._conn.execute(f"UNWIND $ids AS i MATCH (n:`{cls}` {{id: i}}) SET n.`{prop}` = NULL",
-                                           {"ids": cleared})
-            self._conn.execute("COMMIT")
-        except Exception:
-            try:
-                self._conn.execute("ROLLBACK")
-            except RuntimeError:
-                pass
-            raise
-        self._bump_version()
+                        conn.execute(f"UNWIND $ids AS i MATCH (n:`{cls}` {{id: i}}) SET n.`{prop}` = NULL",
+                                     {"ids": cleared})
 
     @property
     def _version_file(self) -> Path:
