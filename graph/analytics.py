@@ -448,6 +448,8 @@ def co_pressure(G: nx.MultiDiGraph, side: int = 0) -> list[dict]:
     """
     B = pressure_graph(G)
     nodes = [n for n, b in B.nodes(data="bipartite") if b == side]
+    if not nodes:  # no demands aimed at platforms yet (networkx refuses an empty projection)
+        return []
     P = nx.bipartite.weighted_projected_graph(B, nodes)
     rows = [{"a": B.nodes[u]["name"], "b": B.nodes[v]["name"], "shared": w} for u, v, w in P.edges(data="weight")]
     rows.sort(key=lambda r: (-r["shared"], r["a"], r["b"]))

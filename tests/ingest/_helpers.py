@@ -87,9 +87,10 @@ class Capture:
 
 
 def run_captured(source: str, *paths: Path):
-    """Run a source on files into a Capture; returns (counters, capture)."""
+    """Run a source on files into a Capture (no valid-time stamping: that needs a store); returns
+    (counters, capture)."""
     cap = Capture()
-    counters = run_source(available_sources()[source], cap, list(paths))  # type: ignore[arg-type]
+    counters = run_source(available_sources()[source], cap, list(paths), stamp=False)  # type: ignore[arg-type]
     return counters, cap
 
 
