@@ -52,12 +52,13 @@ def _changes(G, since, until, country: str | None = None):
 
 
 def _default_changes(G):
-    """What the Overview's "what changed" shows first: the last year of the graph, all countries."""
+    """What the Overview's "what changed" shows first: the last year of the graph, all countries
+    (None when nothing in the graph is dated)."""
     import datetime as dt
 
     bounds = valid_time.date_range(valid_time.intervals(G))
     if not bounds:
-        return {}
+        return None
     return {"since": bounds[1] - dt.timedelta(days=365), "until": bounds[1]}
 
 
@@ -150,6 +151,8 @@ def precompute(store, progress: Callable[[int], None] | None = None) -> int:
     written = 2
     for name, args in DEFAULTS:
         args = args(G) if callable(args) else args
+        if args is None:  # nothing to show by default (e.g. no dated records yet)
+            continue
         if load(version, name, **args) is MISSING:
             save(version, name, RECIPES[name](G, **args), **args)
         written += 1

@@ -20,8 +20,14 @@ def neo4j_bundled(neo4j_server, embedded_bundled):
     from graph.stores.neo4j import Neo4jStore
 
     store = Neo4jStore(neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"])
+    load_bundled(store, embedded_bundled)
+    yield store
+    store.close()
+
+
+def load_bundled(store, embedded_bundled) -> None:
+    """Make ``store`` hold exactly what the bundled embedded store holds. The Neo4j server is one
+    per session: a module that loads other data into it puts this back when it is done."""
     store.wipe()
     entities, relations = embedded_bundled.dump()
     store.upsert(list(entities), list(relations))
-    yield store
-    store.close()

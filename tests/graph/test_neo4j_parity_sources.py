@@ -14,6 +14,7 @@ from graph.stores.embedded import EmbeddedStore
 from ingest.run import available_sources, run_source
 from ingest.yamlio import load_yaml
 from tests.conftest import shared_file
+from tests.graph.conftest import load_bundled
 from tests.graph.test_neo4j_parity import _dump, _example_params, _rows
 
 pytestmark = pytest.mark.neo4j
@@ -22,7 +23,7 @@ SOURCE_QUERIES = [q["name"] for q in load_yaml(Path(__file__).resolve().parents[
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory, neo4j_server):
+def both(tmp_path_factory, neo4j_server, embedded_bundled):
     from graph.stores.neo4j import Neo4jStore
 
     sample = [("shutdowns_india", shared_file("shutdowns-india-sflc", "internetshutdowns_dataset_labeled.xlsx")),
@@ -41,7 +42,7 @@ def both(tmp_path_factory, neo4j_server):
             assert counters.rejected == 0, [str(e) for e in counters.errors[:3]]
     yield emb, neo
     emb.close()
-    neo.wipe()
+    load_bundled(neo, embedded_bundled)  # the session's other Neo4j tests expect the bundled data
     neo.close()
 
 
