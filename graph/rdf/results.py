@@ -214,11 +214,13 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
             continue
         q = 1.0
         for f in fields[1:]:
-            if f.startswith("q="):
+            name, _, value = f.partition("=")
+            if name.strip().lower() == "q":  # parameter names are case-insensitive (RFC 9110 5.6.6)
                 try:
-                    q = float(f[2:])
+                    q = float(value.strip())
                 except ValueError:
                     q = 0.0
+                q = min(1.0, max(0.0, q)) if q == q else 0.0  # qvalues lie in [0, 1]; NaN counts as 0
         out.append((media, q, -i))
     out.sort(key=lambda m: (-m[1], m[0].count("*"), -m[2]))
     return [(m, q) for m, q, _ in out]

@@ -72,6 +72,11 @@ def test_select_results_by_content_negotiation(endpoint, accept, check):
     ("application/sparql-results+json;q=0, */*;q=0.1", "application/sparql-results+xml"),
     ("text/*;q=0.5, text/csv;q=0", "text/tab-separated-values"),
     ("text/csv;q=0.4, application/sparql-results+xml;q=0.6", "application/sparql-results+xml"),
+    # other spellings of the same refusal: a capital Q, spaces around '=', out-of-range values
+    ("application/sparql-results+json;Q=0, */*;q=0.1", "application/sparql-results+xml"),
+    ("application/sparql-results+json ; q = 0, */*;q=0.1", "application/sparql-results+xml"),
+    ("application/sparql-results+json;q=-1, */*;q=0.1", "application/sparql-results+xml"),
+    ("text/csv;q=1e309, application/sparql-results+xml;q=0.9", "text/csv"),
 ])
 def test_accept_q_values_pick_the_best_offer(endpoint, accept, served):
     status, headers, _ = get_query(endpoint, Q_CONFLICTS, accept=accept)
