@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from graph.errors import GovplatError
+from graph.errors import GovplatError, StoreOutdatedError
 from graph.model import plain
 from graph.settings import settings
 from graph.stores import open_store
@@ -634,6 +634,17 @@ def sparql_refresh(url: str = typer.Option("http://127.0.0.1:3030", help="The en
     out.print(f"reloaded {doc['quads']} statements in {doc['seconds']} s")
 
 
+def _remove_embedded(path: Path) -> None:
+    import shutil
+
+    for p in (path, Path(str(path) + ".wal"), Path(str(path) + ".lock")):
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()
+    out.print(f"removed the embedded store at {path}")
+
+
 @app.command()
 def wipe(yes: bool = typer.Option(False, "--yes", help="Really delete everything in the store.")):
     """Delete everything in the configured store."""
@@ -641,15 +652,7 @@ def wipe(yes: bool = typer.Option(False, "--yes", help="Really delete everything
     if not yes:
         _fail("this deletes every entity and relation; add --yes to confirm", 2)
     if cfg.store == "embedded":
-        import shutil
-
-        path = cfg.embedded_path
-        for p in (path, Path(str(path) + ".wal"), Path(str(path) + ".lock")):
-            if p.is_dir():
-                shutil.rmtree(p)
-            elif p.exists():
-                p.unlink()
-        out.print(f"removed the embedded store at {path}")
+        _remove_embedded(cfg.embedded_path)
         return
     try:
         with open_store() as store:
@@ -663,10 +666,18 @@ def wipe(yes: bool = typer.Option(False, "--yes", help="Really delete everything
 def demo(
     no_dashboard: bool = typer.Option(False, "--no-dashboard", help="Ingest and summarise only."),
     port: int = typer.Option(8501, help="Port for the dashboard."),
+    fresh: bool = typer.Option(
+        False, "--fresh", help="Delete the embedded store first and build it again from the bundled data "
+        "(needed after an upgrade changed ontology.ttl; anything else ingested there is dropped)."),
 ):
     """Ingest the bundled data, print what is there, then open the dashboard."""
     from ingest.run import available_sources, run_source
 
+    cfg = settings()
+    if fresh:
+        if cfg.store != "embedded":
+            _fail("--fresh rebuilds the embedded store only; for Neo4j run `govplat wipe --yes` yourself", 2)
+        _remove_embedded(cfg.embedded_path)
     try:
         with open_store() as store:
             for name, info in available_sources().items():
@@ -676,6 +687,9 @@ def demo(
                               + (f", {c.rejected} rejected" if c.rejected else ""))
             counts = store.counts()
             conflicts = store.run_named("conflicts").rows
+    except StoreOutdatedError as exc:
+        _fail(f"{exc}\nTo rebuild it from the bundled data, run `tools/demo --fresh` "
+              "(or `govplat demo --fresh`); anything else ingested into it is dropped.")
     except GovplatError as exc:
         _fail(exc)
     out.print(f"{sum(counts['entities'].values())} entities, {sum(counts['relations'].values())} relations, "

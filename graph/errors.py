@@ -3,7 +3,7 @@ from __future__ import annotations
 
 __all__ = [
     "GovplatError", "OntologyError", "ValidationError", "StoreError",
-    "StoreBusyError", "StoreUnavailableError", "QueryError", "ReadOnlyViolation", "SourceError",
+    "StoreBusyError", "StoreOutdatedError", "StoreUnavailableError", "QueryError", "ReadOnlyViolation", "SourceError",
 ]
 
 
@@ -38,6 +38,10 @@ class StoreError(GovplatError):
 
 class StoreBusyError(StoreError):
     """The embedded database is locked by another process."""
+
+
+class StoreOutdatedError(StoreError):
+    """The embedded store was built with another version of ontology.ttl."""
 
 
 class StoreUnavailableError(StoreError):

@@ -88,3 +88,20 @@ def test_unknown_query_and_bad_param_are_clear(env):
 def test_empty_store_says_how_to_ingest(tmp_path):
     proc = run_cli("stats", env={"GOVPLAT_HOME": str(tmp_path / "empty")})
     assert proc.returncode == 0 and "govplat ingest" in proc.stdout
+
+
+def test_demo_after_an_ontology_upgrade_says_how_to_rebuild_and_fresh_rebuilds(bundled_home, tmp_path):
+    from graph.stores.embedded import EmbeddedStore
+
+    shutil.copytree(bundled_home, tmp_path / "home")
+    env = {"GOVPLAT_HOME": str(tmp_path / "home"), "GOVPLAT_STORE": "embedded"}
+    with EmbeddedStore(tmp_path / "home" / "graph.lbdb") as store:  # what a store built by an older ontology.ttl looks like
+        store._conn.execute("MATCH (m:GovplatMeta) SET m.schema = 'older'")
+    refused = run_cli("demo", "--no-dashboard", env=env)
+    assert refused.returncode != 0
+    assert "another version of ontology.ttl" in refused.stderr + refused.stdout
+    assert "--fresh" in refused.stderr + refused.stdout
+    rebuilt = run_cli("demo", "--fresh", "--no-dashboard", env=env, check=True).stdout
+    assert "removed the embedded store" in rebuilt
+    code, doc = cli_json("stats", env=env)
+    assert code == 0 and doc["conflicts"] >= 200

@@ -25,7 +25,7 @@ from typing import Any
 
 import ladybug
 
-from graph.errors import QueryError, ReadOnlyViolation, StoreBusyError, StoreError
+from graph.errors import QueryError, ReadOnlyViolation, StoreBusyError, StoreError, StoreOutdatedError
 from graph.cypher.guard import check_ladybug_plan
 from graph.cypher.landlock import run_without_files
 from graph.model import Entity, Node, Path as GPath, Rel, Relation
@@ -145,7 +145,7 @@ class EmbeddedStore(Store):
         if _META in tables:
             stored = self._conn.execute(f"MATCH (m:{_META}) RETURN m.schema").get_all()
             if stored and stored[0][0] != digest:
-                raise StoreError(
+                raise StoreOutdatedError(
                     f"the embedded store at {self.path} was built with another version of ontology.ttl; "
                     "run `govplat wipe --yes` and ingest again")
             return
