@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,8 +25,17 @@ from graph.errors import OntologyError
 __all__ = ["GP", "GP_ID", "ROOT", "Ontology", "Vocabulary", "Concept", "ontology", "ONTOLOGY_PATH", "SHAPES_PATH"]
 
 ROOT = Path(__file__).resolve().parents[1]
-ONTOLOGY_PATH = ROOT / "ontology.ttl"
-SHAPES_PATH = ROOT / "shapes.ttl"
+
+
+def _beside_or_installed(name: str) -> Path:
+    """A top-level file of the project: beside the packages in a checkout, under
+    ``<prefix>/share/govplat`` when installed from a wheel (pyproject's data-files)."""
+    here = ROOT / name
+    return here if here.exists() else Path(sys.prefix) / "share" / "govplat" / name
+
+
+ONTOLOGY_PATH = _beside_or_installed("ontology.ttl")
+SHAPES_PATH = _beside_or_installed("shapes.ttl")
 GP = Namespace("https://w3id.org/govplat/ontology#")
 GP_ID = Namespace("https://w3id.org/govplat/id/")
 
