@@ -423,6 +423,10 @@ def export(
                                         help="Only the graph as it stood on this day: the records whose valid time "
                                              "(validFrom/validTo) holds on it, the relationships between them, and "
                                              "every source."),
+    with_ontology: bool = typer.Option(False, "--with-ontology",
+                                       help="TriG/N-Quads: add ontology.ttl in the named graph "
+                                            "<https://w3id.org/govplat/ontology>, as `govplat sparql serve` holds "
+                                            "it: the dump to load into another triple store (Fuseki, QLever...)."),
 ):
     """Export the whole graph as RDF through the ontology (streams; memory stays flat), or as
     neo4j-admin import files; with --as-of, the graph as it stood on a day."""
@@ -438,17 +442,21 @@ def export(
         _fail(f"unknown --relations {relations!r}; use one of: {', '.join(rdf.RELATION_MODES)}", 2)
     if relations == "rdf-star" and not rdf.FORMATS[fmt].rdf_star:
         _fail(f"{rdf.FORMATS[fmt].label} cannot carry RDF-star; use --relations reified or ttl/nt/trig/nq", 2)
+    if with_ontology and not rdf.FORMATS[fmt].quads:
+        _fail(f"--with-ontology needs named graphs: use --format trig or nq, not {fmt}", 2)
     partial = output.with_name(output.name + ".partial") if output else None
     try:
         with open_store(read_only=True, dump=True) as store:
             entities, relations_ = _dump(store, day)
             if output:
                 with open(partial, "wb") as fh:
-                    n = rdf.write(entities, relations_, fmt, fh, relations_mode=relations)
+                    n = rdf.write(entities, relations_, fmt, fh, relations_mode=relations,
+                                  with_ontology=with_ontology)
                 partial.replace(output)  # a failed export never leaves a half-written file behind
                 err.print(f"wrote {n} statements to {output}")
             else:
-                rdf.write(entities, relations_, fmt, sys.stdout.buffer, relations_mode=relations)
+                rdf.write(entities, relations_, fmt, sys.stdout.buffer, relations_mode=relations,
+                          with_ontology=with_ontology)
                 sys.stdout.buffer.flush()
     except GovplatError as exc:
         if partial is not None and partial.exists():

@@ -45,7 +45,7 @@ from graph.messages import clip, first_items, message_items
 from graph.model import Entity, Relation
 from graph.ontology import GP, GP_ID, ontology
 from graph.rdf.terms import DCTERMS, OWL, RDF, RDFS, WD, XSD, datatype_of
-from graph.rdf.view import SOURCE_GRAPH
+from graph.rdf.view import ONTOLOGY_GRAPH, SOURCE_GRAPH
 from graph.settings import settings
 from graph.xmlsafe import refuse_dtd
 
@@ -219,7 +219,12 @@ def read(source, fmt: str | None = None, *, where: str | None = None) -> ImportR
     where = where or (str(source) if isinstance(source, (str, Path)) else "<input>")
     fmt = detect_format(where, fmt)
     quads = _parse(source, fmt, where)
-    return _records(quads, where)
+    kept = [q for q in quads if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == ONTOLOGY_GRAPH)]
+    result = _records(kept, where)
+    if len(kept) < len(quads):
+        result.notes.append(f"the ontology's named graph <{ONTOLOGY_GRAPH}> ({len(quads) - len(kept)} statements) "
+                            "describes terms, not records; it was read past")
+    return result
 
 
 def _records(quads: list, where: str) -> ImportResult:

@@ -69,6 +69,7 @@ _GP_ID = str(GP_ID)
 _SOURCE = IRI(_GP + "source")
 _DERIVED_FROM = IRI("http://www.w3.org/ns/prov#wasDerivedFrom")
 SOURCE_GRAPH = _GP_ID + "graph/"  # + source id: the named graph of what one source supports
+ONTOLOGY_GRAPH = "https://w3id.org/govplat/ontology"  # ontology.ttl, where a dataset carries it
 _ID = IRI(_GP + "id")
 _STATED = {"month": XSD + "gYearMonth", "year": XSD + "gYear"}  # datePrecision -> datatype as stated
 
@@ -375,9 +376,10 @@ def to_graph(entities: Iterable[Entity], relations: Iterable[Relation] = ()) -> 
 
 # ---------------------------------------------------------------------------- writing
 def write(entities: Iterable[Entity], relations: Iterable[Relation], fmt: str, out: IO[bytes], *,
-          relations_mode: str = "reified") -> int:
+          relations_mode: str = "reified", with_ontology: bool = False) -> int:
     """Serialise records to ``out`` as they come; returns the number of statements written
-    (triples, or quads in TriG/N-Quads)."""
+    (triples, or quads in TriG/N-Quads). ``with_ontology`` (TriG/N-Quads) adds ontology.ttl in
+    the named graph ONTOLOGY_GRAPH, as the SPARQL endpoint holds it."""
 
     info = FORMATS.get(fmt)
     if info is None:
@@ -387,9 +389,23 @@ def write(entities: Iterable[Entity], relations: Iterable[Relation], fmt: str, o
     if relations_mode == "rdf-star" and not info.rdf_star:
         raise ExportError(f"{info.label} cannot carry RDF-star annotations; use --relations reified "
                           "or another format (ttl, nt, trig, nq)")
+    if with_ontology and not info.quads:
+        raise ExportError(f"{info.label} has no named graphs to carry the ontology in; use trig or nq")
     w = writer_for(fmt, out)
     w.start()
     for g, s, pos in groups(entities, relations, mode=relations_mode, named_graphs=info.quads):
         w.group(g, s, pos)
     w.finish()
-    return w.count
+    return w.count + (_write_ontology_graph(fmt, out) if with_ontology else 0)
+
+
+def _write_ontology_graph(fmt: str, out: IO[bytes]) -> int:
+    import pyoxigraph as ox
+
+    from graph.ontology import ONTOLOGY_PATH
+
+    g = ox.NamedNode(ONTOLOGY_GRAPH)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, g)
+             for t in ox.parse(path=str(ONTOLOGY_PATH), format=ox.RdfFormat.TURTLE)]
+    ox.serialize(quads, out, ox.RdfFormat.N_QUADS if fmt == "nq" else ox.RdfFormat.TRIG)
+    return len(quads)

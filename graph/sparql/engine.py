@@ -39,11 +39,11 @@ import pyoxigraph as ox
 from graph.errors import GovplatError
 from graph.rdf.results import FORMAT_ALIASES, GRAPH_MEDIA, RESULT_MEDIA, RESULT_WRITERS, negotiate
 from graph.rdf.terms import PREFIXES, from_ox
+from graph.rdf.view import ONTOLOGY_GRAPH
 
 __all__ = ["Dataset", "Job", "Limits", "load_dataset", "check_query", "evaluate", "query_form", "QueryRefused",
            "RefreshRunning"]
 
-ONTOLOGY_GRAPH = "https://w3id.org/govplat/ontology"
 _CHUNK = 1 << 15
 
 

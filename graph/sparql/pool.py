@@ -51,7 +51,8 @@ def _worker_main(conn, data_path: str) -> None:  # pragma: no cover - runs in th
     import pyoxigraph as ox
 
     from graph.ontology import ONTOLOGY_PATH
-    from graph.sparql.engine import ONTOLOGY_GRAPH, evaluate
+    from graph.rdf.view import ONTOLOGY_GRAPH
+    from graph.sparql.engine import evaluate
 
     from graph.sparql import no_network
 

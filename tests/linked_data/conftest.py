@@ -102,31 +102,25 @@ def jena_classpath() -> str:
 
 
 @pytest.fixture(scope="session")
-def fuseki(exports, tmp_path_factory) -> str:
-    """A real Apache Jena Fuseki serving the bundled data's N-Quads export read-only (plus the ontology
-    in its named graph, as ``govplat sparql serve`` has it); its query URL. Stopped at session end."""
-    import pyoxigraph as ox
-
-    from graph.ontology import ONTOLOGY_PATH
-    from graph.sparql.engine import ONTOLOGY_GRAPH
+def fuseki(ld_env, tmp_path_factory) -> str:
+    """A real Apache Jena Fuseki serving the bundled data's N-Quads dump read-only, written as the
+    Compose file writes it (`govplat export --format nq --with-ontology`: the ontology in its named
+    graph, as ``govplat sparql serve`` has it); its query URL. Stopped at session end."""
+    from tests.conftest import run_cli
 
     reason = _jena_missing()
     if reason:
         prerequisite_missing(reason)
     run = tmp_path_factory.mktemp("fuseki")
-    ontology_nq = run / "ontology.nq"
-    graph = ox.NamedNode(ONTOLOGY_GRAPH)
-    ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph)
-                  for t in ox.parse(path=str(ONTOLOGY_PATH), format=ox.RdfFormat.TURTLE)),
-                 output=str(ontology_nq), format=ox.RdfFormat.N_QUADS)
+    dump = run / "govplat.nq"
+    run_cli("export", "--format", "nq", "--with-ontology", "-o", str(dump), env=ld_env, check=True)
     with socket.socket() as s:  # a port of its own, so test runs side by side never race for 3030
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "GOVPLAT_FUSEKI_RUN": str(run)}
     server = [str(FUSEKI)]
-    proc = subprocess.run([*server, "start", "--port", str(port), "--nq", str(exports[("nq", "reified")]),
-                           "--nq", str(ontology_nq)], env=env, capture_output=True, text=True, timeout=1800,
-                          stdin=subprocess.DEVNULL)
+    proc = subprocess.run([*server, "start", "--port", str(port), "--nq", str(dump)], env=env,
+                          capture_output=True, text=True, timeout=1800, stdin=subprocess.DEVNULL)
     try:
         if proc.returncode != 0:
             pytest.fail(f"tools/fuseki/server start failed:\n{proc.stderr[-3000:]}", pytrace=False)

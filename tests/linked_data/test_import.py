@@ -233,3 +233,18 @@ id:cbp a gp:Agency ; gp:name "CBP" ; gp:source id:s .
 """, encoding="utf-8")
     result = read(path)
     assert [(r.src, r.type, r.dst) for r in result.relations] == [("cbp", "PART_OF", "dhs")]
+
+
+def test_a_dump_with_the_ontology_graph_imports_as_the_plain_dump(ld_env, tmp_path):
+    plain, full = tmp_path / "plain.nq", tmp_path / "full.nq"
+    run_cli("export", "--format", "nq", "-o", str(plain), env=ld_env, check=True)
+    run_cli("export", "--format", "nq", "--with-ontology", "-o", str(full), env=ld_env, check=True)
+    extra = set(full.read_text().splitlines()) - set(plain.read_text().splitlines())
+    assert extra and all(line.endswith("<https://w3id.org/govplat/ontology> .") for line in extra)
+    assert any("<http://www.w3.org/2002/07/owl#Class>" in line for line in extra)
+    a, b = read(plain), read(full)
+    assert sorted(e.id for e in a.entities) == sorted(e.id for e in b.entities)
+    assert len(a.relations) == len(b.relations)
+    assert any("ontology's named graph" in n for n in b.notes)
+    refused = run_cli("export", "--format", "ttl", "--with-ontology", env=ld_env)
+    assert refused.returncode == 2 and "trig or nq" in refused.stderr + refused.stdout
