@@ -40,7 +40,7 @@ from graph.stores import Result, Store, open_store
 
 __all__ = ["version", "data_version", "reading", "graph", "named", "counts", "run_user", "sources_index",
            "facets", "derived", "reload", "without_documents", "DOCUMENT_CLASSES", "loaded_at", "is_empty",
-           "describe_store", "engine", "spans"]
+           "describe_store", "engine", "spans", "validity", "held_ids", "date_bounds", "saved"]
 
 TTL = 600
 
@@ -240,3 +240,40 @@ def reload() -> None:
 def spans() -> dict:
     """graph.valid_time.intervals of the whole graph (cached): when each entity holds."""
     return derived("spans")
+
+
+def validity() -> dict:
+    """graph.derived's ``validity``: every entity's valid time and every relationship's ends as
+    arrays (cached; from disk when ingest saved it), for the time sliders."""
+    return derived("validity")
+
+
+def date_bounds():
+    """The first and last date in the graph (the time sliders' ends), or None when nothing is dated."""
+    return validity()["bounds"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
+def _held_ids(day, mode: str, v: str) -> frozenset:
+    from graph.derived import held
+
+    va = validity()
+    return frozenset(va["ids"][i] for i in held(va, day, mode).nonzero()[0])
+
+
+def held_ids(day, mode: str = "held") -> frozenset:
+    """The ids of the entities that hold on ``day`` (``held``) or had begun by it (``begun``),
+    read from their stored validFrom / validTo (graph.derived.held)."""
+    return _held_ids(day, mode, version())
+
+
+def saved(name: str, make, **args):
+    """``make()``, kept on disk for this data version under ``name`` and ``args`` (a drawn view
+    the dashboard computed once), and in memory."""
+    from graph import derived as derived_
+
+    value = derived_.load(data_version(), name, **args)
+    if value is derived_.MISSING:
+        value = make()
+        derived_.save(data_version(), name, value, **args)
+    return value

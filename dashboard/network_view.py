@@ -28,9 +28,10 @@ import pyvis
 from pyvis.network import Network
 
 from dashboard.layout import layout
+from graph.derived import neighbour_counts, reserve_of
 from graph.ontology import ontology
 
-__all__ = ["render", "reserve_of", "style_facts", "standalone", "class_label", "legend_height", "default_pyvis_html", "legend", "style", "safe_url", "card_html", "PHYSICS_MAX_NODES"]
+__all__ = ["render", "style_facts", "standalone", "class_label", "legend_height", "default_pyvis_html", "legend", "style", "safe_url", "card_html", "PHYSICS_MAX_NODES"]
 
 #: Views up to this many nodes get a short physics pass (then freeze); larger ones are static.
 PHYSICS_MAX_NODES = 150
@@ -40,9 +41,6 @@ EDGE_LABEL_MAX = 600
 TOOLBAR_HEIGHT = 36
 #: A click on "expand" brings in this many undrawn neighbours; "show N more" the next as many.
 EXPAND_STEP = 10
-#: Undrawn neighbours shipped with a page for click-expansion: per drawn node and in all.
-RESERVE_PER_NODE = 30
-RESERVE_MAX = 1500
 #: The best-connected nodes of a view keep their labels at every zoom (conflicts always do).
 TOP_LABELLED = 10
 #: Communities (for "colour by community") are computed for pages up to this many nodes.
@@ -285,36 +283,11 @@ def _edges(G: nx.Graph, show_labels: bool) -> list[dict]:
     return out
 
 
-def reserve_of(view: nx.Graph, around: nx.Graph, per_node: int | None = None, total: int | None = None) -> set[str]:
-    """Neighbours of the view's nodes in ``around`` (the filtered graph) that are not drawn, best
-    connected first, at most ``per_node`` for each view node and ``total`` in all: what a click on
-    a node can bring in without asking the server."""
-    per_node = RESERVE_PER_NODE if per_node is None else per_node
-    total = RESERVE_MAX if total is None else total
-    out: set[str] = set()
-    drawn = set(view.nodes)
-    near = {n: ({*around.successors(n), *around.predecessors(n)} if around.is_directed() else set(around.neighbors(n)))
-            for n in drawn if n in around}
-    degree: dict[str, int] = {}
-
-    def deg(m: str) -> int:
-        if m not in degree:
-            degree[m] = around.degree(m)
-        return degree[m]
-
-    for n in sorted(near, key=lambda n: (-len(near[n]), n)):
-        extra = sorted(near[n] - drawn, key=lambda m: (-deg(m), m))
-        for m in extra[:per_node]:
-            if len(out) >= total:
-                return out
-            out.add(m)
-    return out
-
-
 def render(G: nx.Graph, *, height: int = 650, sources: dict[str, dict] | None = None,
            entity_base: str | None = None, highlight: set[str] | frozenset = frozenset(),
            positions: dict[str, tuple[float, float]] | None = None, heading: str = "govplat network",
-           seed: int = 42, around: nx.Graph | None = None) -> str:
+           seed: int = 42, around: nx.Graph | None = None, reserve: set[str] | None = None,
+           neighbours: dict[str, int] | None = None) -> str:
     """The view as one self-contained HTML page (vis-network inline, no network access needed).
 
     Parameters
@@ -332,13 +305,18 @@ def render(G: nx.Graph, *, height: int = 650, sources: dict[str, dict] | None = 
         Precomputed positions; computed with ``dashboard.layout.layout`` when omitted.
     around : networkx graph
         The graph the view was cut from: the undrawn neighbours of the view's nodes in it
-        (see :func:`reserve_of`) travel with the page, so clicking a node expands it.
+        (see :func:`graph.derived.reserve_of`) travel with the page, so clicking a node expands it.
+    reserve, neighbours : set, dict
+        Precomputed (graph.derived's ``network``): the undrawn neighbours to ship, and each
+        node's neighbour count in the graph the view was cut from; ``around`` is then only the
+        part of that graph over the view and ``reserve``.
     """
     entity_base = _ENTITY_BASE if entity_base is None else entity_base or None
     n, m = G.number_of_nodes(), G.number_of_edges()
     physics = 0 < n <= PHYSICS_MAX_NODES
     pos = positions if positions is not None else layout(G, seed=seed)
-    reserve = reserve_of(G, around) if around is not None else set()
+    if reserve is None:
+        reserve = reserve_of(G, around) if around is not None else set()
     # Copies, not views: networkx subgraph views are slow to walk thousands of times.
     whole = around.subgraph(set(G.nodes) | reserve).copy() if reserve else G.copy()
     degree = dict(whole.degree())
@@ -351,8 +329,8 @@ def render(G: nx.Graph, *, height: int = 650, sources: dict[str, dict] | None = 
     small_cards = whole.number_of_nodes() > 3000
     base = around if around is not None else G
     # How many neighbours each node has in the graph the view was cut from ("N more are not loaded").
-    neighbours = {x: len({*base.successors(x), *base.predecessors(x)} if base.is_directed() else set(base.neighbors(x)))
-                  for x in whole.nodes}
+    if neighbours is None:
+        neighbours = neighbour_counts(base, whole.nodes)
     nodes = []
     for node, a in whole.nodes(data=True):
         in_view = node in G

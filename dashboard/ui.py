@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 import pandas as pd
@@ -179,22 +179,32 @@ def pick_entity(key: str, label: str = "Find an entity", default: str | None = N
 
 @st.cache_data(ttl=data.TTL, show_spinner="Drawing the network…", max_entries=64)
 def _render(_view: nx.Graph, signature: str, height: int, highlight: tuple, v: str, _around: nx.Graph | None = None,
-            heading: str = "govplat network") -> str:
-    return network_view.render(_view, height=height, sources=data.sources_index(), highlight=set(highlight),
-                               around=_around, heading=heading)
+            heading: str = "govplat network", _part: dict | None = None, keep: bool = False) -> str:
+    def draw() -> str:
+        part = _part or {}
+        return network_view.render(_view, height=height, sources=part["sources"] if part else data.sources_index(),
+                                   highlight=set(highlight), around=_around, heading=heading,
+                                   reserve=part.get("reserve"), neighbours=part.get("neighbours"))
+
+    if keep:
+        return data.saved("view_html", draw, signature=signature, height=height, highlight=highlight, heading=heading)
+    return draw()
 
 
 def show_network(view: nx.Graph, key: str, signature: str, height: int = 650,
                  highlight: tuple = (), downloads: bool = True, around: nx.Graph | None = None,
-                 heading: str = "govplat network") -> None:
+                 heading: str = "govplat network", part: dict | None = None) -> None:
     """Draw a view (cached per signature and data version) and offer it as HTML, GraphML and CSV.
 
     ``around`` is the graph the view was cut from: its undrawn neighbours travel with the page,
-    so a click on a node can expand it (see ``network_view.render``)."""
+    so a click on a node can expand it (see ``network_view.render``). ``part``: graph.derived's
+    ``network`` (``around`` is then its ``part``): the drawing is also kept on disk for this
+    data version, so the default view opens without the whole graph."""
     if view.number_of_nodes() == 0:
         st.info("Nothing to draw: no entity matches.")
         return
-    html = _render(view, signature, height, tuple(sorted(highlight)), data.version(), around, heading)
+    html = _render(view, signature, height, tuple(sorted(highlight)), data.version(), around, heading,
+                   part, part is not None)
     st.iframe(html, height=height + 12 + network_view.legend_height(view))
     if downloads:
         # Callables: each file is produced only when its button is pressed.
@@ -247,37 +257,58 @@ def months(first, last) -> list:
 PLAY_SECONDS = 1.5
 
 
-def as_of_slider(key: str, spans: dict, label: str = "As of"):
+#: The time sliders' two readings of "as of D" (the first is the default, as the named queries' as_of).
+AS_OF_MODES = {"held": "held on that date", "begun": "begun by that date (ended ones kept)"}
+
+
+class AsOf(NamedTuple):
+    """A time slider's position; ``mode`` is a key of AS_OF_MODES."""
+
+    day: dt.date
+    mode: str
+
+    def words(self) -> str:
+        return (f"held on {self.day.isoformat()}" if self.mode == "held"
+                else f"begun by {self.day.isoformat()}")
+
+
+def as_of_slider(key: str, bounds, label: str = "As of") -> AsOf | None:
     """A month slider whose position is in the URL (``?as_of=YYYY-MM``); None when switched off.
 
-    A Play button steps it by a month or a year every PLAY_SECONDS (the page redraws at each
-    step) until it reaches the last month; Next steps once.
+    What it shows is what *held on* the last day of the chosen month (valid time: validFrom on
+    or before it, validTo absent or on or after it), as a named query's ``as_of`` reads it;
+    ``?as_of_mode=begun`` (a choice beside the slider) shows instead everything that had begun
+    by then, ended records kept as history.
 
-    Returns the last day of the chosen month, so "as of 2024-09" includes all of September."""
+    A Play button steps it by a month or a year every PLAY_SECONDS (the page redraws at each
+    step) until it reaches the last month; Next steps once."""
     import calendar
 
-    bounds = valid_time.date_range(spans)
     if not bounds:
         return None
     stops = months(*bounds)
     raw = st.query_params.get("as_of", "")
     chosen = next((d for d in stops if d.strftime("%Y-%m") == raw[:7]), None)
     on = st.toggle(f"{label} a date", value=chosen is not None, key=f"{key}_on",
-                   help="Show the graph as it stood at the end of a month: what had happened by then.")
+                   help="Show the graph as it stood at the end of a month: by default what held on that day "
+                        "(begun by then and not yet ended).")
     if not on:
         st.query_params.pop("as_of", None)
+        st.query_params.pop("as_of_mode", None)
         st.session_state[f"{key}_playing"] = False
         return None
     month_key, step_key, playing_key = f"{key}_month", f"{key}_step", f"{key}_playing"
     if month_key not in st.session_state:
         st.session_state[month_key] = chosen or stops[-1]
+    from_url(f"{key}_mode", "as_of_mode", "held", parse=lambda s: s if s in AS_OF_MODES else "held")
     playing = st.session_state.get(playing_key, False)
     if st.session_state.pop(f"{key}_tick", False) and playing:
         _step(month_key, stops, st.session_state.get(step_key, "month"))
         if st.session_state[month_key] == stops[-1]:
             st.session_state[playing_key] = playing = False
     c1, c2, c3, c4 = st.columns([8, 1, 1, 2], vertical_alignment="bottom")
-    month = c1.select_slider(label, options=stops, key=month_key, format_func=lambda d: d.strftime("%Y-%m"))
+    month = c1.select_slider(label, options=stops, key=month_key, format_func=lambda d: d.strftime("%Y-%m"),
+                             help="The end of this month is the date the view is taken on.")
 
     def play() -> None:
         st.session_state[playing_key] = not playing
@@ -290,10 +321,16 @@ def as_of_slider(key: str, spans: dict, label: str = "As of"):
     c3.button("Next", key=f"{key}_next", icon=":material/skip_next:", help="One step later.",
               on_click=lambda: _step(month_key, stops, st.session_state.get(step_key, "month")))
     c4.radio("Step", ["month", "year"], key=step_key, horizontal=True, label_visibility="collapsed")
+    mode = st.radio("Show what was", list(AS_OF_MODES), key=f"{key}_mode", horizontal=True,
+                    format_func=AS_OF_MODES.get,
+                    help="Held on that date: records whose valid time (validFrom to validTo) includes the "
+                         "day, as `govplat query NAME -p as_of=DAY` reads them. Begun by that date: "
+                         "everything that had started, ended ones included.")
     st.query_params["as_of"] = month.strftime("%Y-%m")
+    to_url("as_of_mode", mode, "held")
     if playing:
         _ticker(key)
-    return dt.date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
+    return AsOf(dt.date(month.year, month.month, calendar.monthrange(month.year, month.month)[1]), mode)
 
 
 def _step(month_key: str, stops: list, step: str) -> None:

@@ -99,6 +99,10 @@ def ingest(
                                                     "errors) and load them column-wise with COPY FROM at the "
                                                     "end, instead of one transaction per batch. Always used "
                                                     "when the embedded store is empty."),
+    no_precompute: bool = typer.Option(
+        False, "--no-precompute", help="Skip computing the dashboard's first-visit results (counts, analytics, "
+                                       "the default network) for the new data; the dashboard's pages then "
+                                       "compute them on their first visit (minutes on a large store)."),
 ):
     """Ingest data into the store: `govplat ingest` (bundled cases), `govplat ingest SOURCE PATH...`,
     `govplat ingest --detect DIR`."""
@@ -151,10 +155,12 @@ def ingest(
 
                 task = progress.add_task("valid time (validFrom/validTo)", total=None)
                 stamp(store, progress=lambda n, t=task: progress.advance(t, n))
-                from graph.derived import DEFAULTS, precompute
+                if not no_precompute:
+                    from graph.derived import precompute, precompute_steps
 
-                task = progress.add_task("dashboard analytics for this data version", total=len(DEFAULTS))
-                precompute(store, progress=lambda n, t=task: progress.advance(t, n))
+                    task = progress.add_task("dashboard results for this data version", total=precompute_steps())
+                    precompute(store, progress=lambda step, t=task: progress.update(
+                        t, advance=1, description=f"dashboard results for this data version: {step}"))
     except GovplatError as exc:
         _fail(exc)
     finally:

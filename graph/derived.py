@@ -10,6 +10,12 @@ store's counts, the projection and the results the pages show on a first visit (
 arguments), so a
 first visit after an ingest reads them from disk. Files of other data versions are deleted.
 A store without a data version (Neo4j) computes every time (the dashboard still caches in memory).
+
+Two results exist so that the dashboard's first visits need not load the whole projection
+(tens of MB pickled on a large store): ``network``, the Network page's default view with
+just the part of the graph its canvas can expand into, and ``validity``, every entity's
+valid time and every relationship's ends as integer arrays, from which counts "held on D"
+are a few array operations (the time sliders).
 """
 from __future__ import annotations
 
@@ -22,10 +28,20 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from graph import analytics, valid_time
 
-__all__ = ["RECIPES", "DEFAULTS", "MISSING", "get", "load", "save", "precompute", "cache_dir"]
+__all__ = ["RECIPES", "DEFAULTS", "MISSING", "get", "load", "save", "precompute", "precompute_steps", "cache_dir",
+           "reserve_of", "NETWORK_CAP", "RESERVE_PER_NODE", "RESERVE_MAX", "held", "FAR_PAST", "FAR_FUTURE"]
+
+#: The Network page draws at most this many nodes unless the reader asks for more.
+NETWORK_CAP = 1500
+#: Undrawn neighbours shipped with a drawn view for click-expansion: per drawn node and in all.
+RESERVE_PER_NODE = 30
+RESERVE_MAX = 1500
+#: Day ordinals standing for "no start" and "no end" in ``validity``.
+FAR_PAST, FAR_FUTURE = 0, 10**7
 
 
 def _scope(G: nx.MultiDiGraph, include_sources: bool) -> nx.MultiDiGraph:
@@ -62,6 +78,95 @@ def _default_changes(G):
     return {"since": bounds[1] - dt.timedelta(days=365), "until": bounds[1]}
 
 
+def reserve_of(view: nx.Graph, around: nx.Graph, per_node: int | None = None, total: int | None = None) -> set[str]:
+    """Neighbours of the view's nodes in ``around`` (the filtered graph) that are not drawn, best
+    connected first, at most ``per_node`` for each view node and ``total`` in all: what a click on
+    a node can bring in without asking the server."""
+    per_node = RESERVE_PER_NODE if per_node is None else per_node
+    total = RESERVE_MAX if total is None else total
+    out: set[str] = set()
+    drawn = set(view.nodes)
+    near = {n: ({*around.successors(n), *around.predecessors(n)} if around.is_directed() else set(around.neighbors(n)))
+            for n in drawn if n in around}
+    degree: dict[str, int] = {}
+
+    def deg(m: str) -> int:
+        if m not in degree:
+            degree[m] = around.degree(m)
+        return degree[m]
+
+    for n in sorted(near, key=lambda n: (-len(near[n]), n)):
+        extra = sorted(near[n] - drawn, key=lambda m: (-deg(m), m))
+        for m in extra[:per_node]:
+            if len(out) >= total:
+                return out
+            out.add(m)
+    return out
+
+
+def neighbour_counts(G: nx.Graph, nodes) -> dict[str, int]:
+    """How many distinct neighbours each node has in ``G`` (either direction)."""
+    if G.is_directed():
+        return {x: len({*G.successors(x), *G.predecessors(x)}) for x in nodes}
+    return {x: len(set(G.neighbors(x))) for x in nodes}
+
+
+def _network(G, cap: int = NETWORK_CAP, include_sources: bool = False) -> dict:
+    """The Network page's default view (the whole graph, filtered only by the documents toggle,
+    its ``cap`` best-connected nodes) with what drawing it needs and nothing more: ``part``, the
+    subgraph of the drawn nodes and the neighbours a click can expand into; ``reserve``, those
+    neighbours; ``neighbours``, each node's neighbour count in the filtered graph (the "N more
+    are not loaded" notes); ``sources``, the cited sources' titles and links; and the counts
+    the page's captions and filters show. A few MB, where the whole projection is tens."""
+    scope = _scope(G, include_sources)
+    nodes = sorted(analytics.top_by_degree(scope, cap)) if scope.number_of_nodes() > cap else sorted(scope.nodes)
+    view = scope.subgraph(nodes)
+    reserve = reserve_of(view, scope)
+    part = scope.subgraph(set(nodes) | reserve).copy()
+    cited = {s for _, a in part.nodes(data=True) for s in a.get("sources") or ()}
+    sources = {n: {k: G.nodes[n].get(k) for k in ("name", "title", "url", "publisher", "publishedDate", "kind",
+                                                   "docketNumber")} for n in cited if n in G}
+    return {"nodes": nodes, "cut": scope.number_of_nodes() > cap, "matched": scope.number_of_nodes(),
+            "part": part, "reserve": reserve, "neighbours": neighbour_counts(scope, part.nodes), "sources": sources,
+            "present": sorted({a.get("cls", "Entity") for _, a in G.nodes(data=True)}),
+            "size": (G.number_of_nodes(), G.number_of_edges()),
+            "documents": sum(1 for _, c in G.nodes(data="cls") if c in analytics.DOCUMENT_CLASSES)}
+
+
+def _ordinal(value, missing: int) -> int:
+    day = valid_time.day_of(value)
+    return day.toordinal() if day else missing
+
+
+def _validity(G) -> dict:
+    """Every entity's stored valid time (``validFrom`` / ``validTo`` as day ordinals, FAR_PAST /
+    FAR_FUTURE where absent) and class, and every relationship's ends and type, as arrays: what
+    the time sliders count and filter with, without the projection."""
+    ids = list(G.nodes)
+    index = {n: i for i, n in enumerate(ids)}
+    classes = sorted({a.get("cls", "Entity") for _, a in G.nodes(data=True)})
+    cls_code = {c: i for i, c in enumerate(classes)}
+    types = sorted({k for _, _, k in G.edges(keys=True)})
+    type_code = {t: i for i, t in enumerate(types)}
+    edges = np.array([(index[u], index[v], type_code[k]) for u, v, k in G.edges(keys=True)],
+                     dtype=np.int32).reshape(-1, 3)
+    spans = valid_time.intervals(G)
+    return {"ids": ids, "classes": classes, "types": types,
+            "cls": np.array([cls_code[G.nodes[n].get("cls", "Entity")] for n in ids], dtype=np.int16),
+            "start": np.array([_ordinal(spans.get(n, (None, None))[0], FAR_PAST) for n in ids], dtype=np.int32),
+            "end": np.array([_ordinal(spans.get(n, (None, None))[1], FAR_FUTURE) for n in ids], dtype=np.int32),
+            "edges": edges, "bounds": valid_time.date_range(spans)}
+
+
+def held(validity: dict, day, mode: str = "held") -> np.ndarray:
+    """Which entities (a boolean array over ``validity["ids"]``) hold on ``day`` (``held``:
+    begun by then and not ended before it, the rule of the named queries' ``as_of``) or had
+    begun by it (``begun``: ended ones kept, as history)."""
+    d = day.toordinal()
+    mask = validity["start"] <= d
+    return mask & (validity["end"] >= d) if mode == "held" else mask
+
+
 RECIPES: dict[str, Callable[..., Any]] = {
     "facets": analytics.conflict_facets,
     "spans": valid_time.intervals,
@@ -71,6 +176,8 @@ RECIPES: dict[str, Callable[..., Any]] = {
     "pressure": lambda G: (analytics.pressure_table(G), analytics.co_pressure(G, 0), analytics.co_pressure(G, 1)),
     "demands": analytics.demands_per_year,
     "changes": _changes,
+    "network": _network,
+    "validity": _validity,
 }
 
 # What the pages show on a first visit (their default settings), computed at ingest.
@@ -79,6 +186,7 @@ DEFAULTS: list[tuple[str, dict | Callable]] = [
     ("pressure", {}), ("demands", {}),
     ("centralities", {"include_sources": False, "seed": 42}),
     ("communities", {"include_sources": False, "seed": 42, "resolution": 1.0}),
+    ("network", {"cap": NETWORK_CAP, "include_sources": False}), ("validity", {}),
 ]
 
 
@@ -139,23 +247,31 @@ def get(version: str | None, name: str, graph: Callable[[], nx.MultiDiGraph], **
     return value
 
 
-def precompute(store, progress: Callable[[int], None] | None = None) -> int:
+def precompute_steps() -> int:
+    """How many steps :func:`precompute` reports (for a progress bar)."""
+    return 3 + len(DEFAULTS)
+
+
+def precompute(store, progress: Callable[[str], None] | None = None) -> int:
     """Save the projection and every first-visit result for the store's data version; returns
-    how many results were written (0 for a store without a data version)."""
+    how many results were written (0 for a store without a data version). ``progress(step)``
+    is called after each step with its name."""
     version = store.data_version()
     if not version:
         return 0
+    done = progress or (lambda step: None)
     save(version, "counts", store.counts())
+    done("counts")
     G = analytics.to_networkx(store)
+    done("graph projection")
     save(version, "graph", G)
+    done("graph saved")
     written = 2
     for name, args in DEFAULTS:
         args = args(G) if callable(args) else args
-        if args is None:  # nothing to show by default (e.g. no dated records yet)
-            continue
-        if load(version, name, **args) is MISSING:
-            save(version, name, RECIPES[name](G, **args), **args)
-        written += 1
-        if progress:
-            progress(1)
+        if args is not None:  # None: nothing to show by default (e.g. no dated records yet)
+            if load(version, name, **args) is MISSING:
+                save(version, name, RECIPES[name](G, **args), **args)
+            written += 1
+        done(name)
     return written

@@ -1,11 +1,16 @@
 """Network: the whole graph or a filtered part of it, or the neighbourhood of one entity.
 
 Every choice on the page is in its URL (``?mode=around&id=...&depth=2&country=TR&as_of=2017-03``)
-and restored from it, so a view can be shared as a link."""
+and restored from it, so a view can be shared as a link.
+
+The first view (the whole graph, no filter, the default cap) comes from graph.derived's
+``network``, computed at ingest: the page then opens without loading the whole graph, which
+only happens once a filter, a date or a neighbourhood asks for it."""
 import streamlit as st
 
 from dashboard import data, network_view, ui
 from graph import analytics, valid_time
+from graph.derived import NETWORK_CAP
 
 
 @st.cache_data(ttl=data.TTL, show_spinner=False, max_entries=64)
@@ -14,7 +19,7 @@ def _select(_G, signature: str, mode: str, start: str | None, depth: int, cap: i
             outcome: str, day, v: str) -> tuple[list[str], bool, int, list[str]]:
     """(nodes in view, whether the cap cut it, how many matched before the cap, the nodes the
     filters keep: what a click on the canvas may expand into)."""
-    G = _G if day is None else _G.subgraph(valid_time.as_of(_G, day, data.spans()))
+    G = _G if day is None else _G.subgraph(data.held_ids(day.day, day.mode))
     G = analytics.filter_graph(G, classes=classes, countries=countries, platforms=platforms,
                                years=years, doctrines=doctrines, statuses=statuses, outcome=outcome)
     scope = sorted(G.nodes)
@@ -38,11 +43,11 @@ def body() -> None:
     st.title("Network")
     if ui.empty_notice():
         return
-    G = data.graph()
     facets = data.facets()
-    present = sorted({a.get("cls", "Entity") for _, a in G.nodes(data=True)})
+    first = data.derived("network", cap=NETWORK_CAP, include_sources=False)
+    present = first["present"]
     start_param = st.query_params.get("id")
-    if start_param and start_param not in G:
+    if start_param and start_param not in data.graph():
         st.warning(f"No entity has the id {ui.md(start_param, 80)}: showing the whole graph instead of "
                    "its neighbourhood. Pick an entity below to start from.", icon="⚠️")
 
@@ -56,7 +61,8 @@ def body() -> None:
     if mode == "around":
         c1, c2 = st.columns([3, 1])
         with c1:
-            start = ui.pick_entity("net_start", "Start from", default=start_param if start_param in G else None)
+            start = ui.pick_entity("net_start", "Start from",
+                                   default=start_param if start_param and start_param in data.graph() else None)
         with c2:
             ui.from_url("net_depth", "depth", 1, parse=lambda s: min(4, max(1, int(s))))
             depth = st.slider("Depth", 1, 4, key="net_depth", help="How many relationships away to expand.")
@@ -78,7 +84,7 @@ def body() -> None:
         ui.from_url(key, param, [], many=True)
         st.session_state[key] = [v for v in st.session_state[key] if v in options]
     ui.from_url("net_outcome", "outcome", "")
-    ui.from_url("net_cap", "cap", 1500, parse=lambda s: min(20000, max(50, int(s))))
+    ui.from_url("net_cap", "cap", NETWORK_CAP, parse=lambda s: min(20000, max(50, int(s))))
     ui.from_url("net_documents", "documents", False, parse=lambda s: s == "1")
     if len(all_years) > 1:
         ui.from_url("net_years", "years", (all_years[0], all_years[-1]), parse=_years)
@@ -108,36 +114,44 @@ def body() -> None:
                    "those conflicts with their events, cases and everything these touch directly.")
     for param, value, default in (("country", countries, []), ("platform", platforms, []), ("doctrine", doctrines, []),
                                   ("status", statuses, []), ("hide", left_out, []), ("outcome", outcome.strip(), ""),
-                                  ("cap", int(cap), 1500), ("documents", "1" if documents else None, None),
+                                  ("cap", int(cap), NETWORK_CAP), ("documents", "1" if documents else None, None),
                                   ("years", f"{years[0]}-{years[1]}" if years else None, None)):
         ui.to_url(param, value, default)
-    day = ui.as_of_slider("net_asof", data.spans())
+    day = ui.as_of_slider("net_asof", data.date_bounds())
     ui.share_link()
 
     if mode == "around" and not start:
         st.info("Type a name above to pick the entity to start from.")
         return
     sig = repr((mode, start, depth, cap, classes, countries, platforms, years, doctrines, statuses, outcome, day))
-    nodes, cut, matched, scope = _select(G, sig, mode, start, depth, int(cap), tuple(classes), tuple(countries),
-                                         tuple(platforms), years, tuple(doctrines), tuple(statuses),
-                                         outcome.strip(), day, data.version())
-    view = G.subgraph(nodes)
-    left = 0 if documents else sum(1 for _, c in G.nodes(data="cls") if c in data.DOCUMENT_CLASSES)
+    if (mode == "whole" and int(cap) == NETWORK_CAP and not documents and not left_out and day is None
+            and not (countries or platforms or doctrines or statuses or outcome.strip() or years)):
+        # The first view, from disk: no need for the whole graph.
+        nodes, cut, matched, part = first["nodes"], first["cut"], first["matched"], first
+        view, around = first["part"].subgraph(first["nodes"]), first["part"]
+        size = first["size"]
+    else:
+        G = data.graph()
+        nodes, cut, matched, scope = _select(G, sig, mode, start, depth, int(cap), tuple(classes), tuple(countries),
+                                             tuple(platforms), years, tuple(doctrines), tuple(statuses),
+                                             outcome.strip(), day, data.version())
+        view, around, part, size = G.subgraph(nodes), G.subgraph(scope), None, (G.number_of_nodes(), G.number_of_edges())
+    left = 0 if documents else first["documents"]
     st.caption(f"Showing {view.number_of_nodes():,} entities and {view.number_of_edges():,} relationships "
-               f"(the graph has {G.number_of_nodes():,} and {G.number_of_edges():,}"
+               f"(the graph has {size[0]:,} and {size[1]:,}"
                + (f"; {left:,} sources and transparency figures are left out" if left else "") + ")"
-               + (f", as of {day.isoformat()}." if day else "."))
-    if day:
-        spans = data.spans()
-        states = [valid_time.state(spans[n], day) for n in nodes if G.nodes[n].get("cls") == "Conflict"]
+               + (f", as of {day.day.isoformat()}: what {day.words()}." if day else "."))
+    if day and day.mode == "begun":
+        states = [valid_time.state((valid_time.day_of(a.get("validFrom")), valid_time.day_of(a.get("validTo"))), day.day)
+                  for n, a in view.nodes(data=True) if a.get("cls") == "Conflict"]
         if states:
-            st.caption(f"On {day.isoformat()}: {states.count('holds')} of these conflicts were going on, "
+            st.caption(f"On {day.day.isoformat()}: {states.count('holds')} of these conflicts were going on, "
                        f"{states.count('ended')} had ended.")
     if cut:
         st.warning(f"{matched:,} entities match; only {len(nodes):,} are drawn"
                    + (" (closest first)." if mode == "around" else " (best connected first).")
                    + " Click a node to expand it, narrow the filters or raise the limit.", icon="✂️")
-    ui.show_network(view, key="net", signature=sig, highlight=(start,) if start else (), around=G.subgraph(scope))
+    ui.show_network(view, key="net", signature=sig, highlight=(start,) if start else (), around=around, part=part)
 
 
 ui.guard(body)

@@ -5,7 +5,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
-from graph import valid_time
 
 
 def body() -> None:
@@ -16,14 +15,11 @@ def body() -> None:
         return
     counts = data.counts()
     ents, rels = counts["entities"], counts["relations"]
-    day = ui.as_of_slider("overview_asof", data.spans())
+    day = ui.as_of_slider("overview_asof", data.date_bounds())
     ui.share_link()
     if day:  # the counts and the conflict charts as the graph stood at the end of that month
-        G = data.graph()
-        then = G.subgraph(valid_time.as_of(G, day, data.spans()))
-        ents = Counter(a.get("cls") for _, a in then.nodes(data=True))
-        rels = Counter(k for _, _, k in then.edges(keys=True))
-        st.caption(f"As of {day.isoformat()}: what had happened by then.")
+        ents, rels = _counts_on(day)
+        st.caption(f"As of {day.day.isoformat()}: what {day.words()}.")
     c = st.columns(4)
     c[0].metric("Conflicts", ents.get("Conflict", 0))
     c[1].metric("Entities", sum(ents.values()))
@@ -46,7 +42,8 @@ def body() -> None:
 
     facets = data.facets()
     if day:
-        facets = [r for r in facets if r["started"] and valid_time.day_of(r["started"]) <= day]
+        held = data.held_ids(day.day, day.mode)
+        facets = [r for r in facets if r["id"] in held]
     st.subheader("Conflicts")
     left, mid, right = st.columns(3)
     years = Counter(r["year"] for r in facets if r["year"])
@@ -87,6 +84,24 @@ def body() -> None:
         st.dataframe(df, hide_index=True, key="overview_rel_counts", width="stretch", height=520)
 
     _what_changed()
+
+
+def _counts_on(day: "ui.AsOf") -> tuple[Counter, Counter]:
+    """Entities per class and relationships per type as of ``day`` (its mode): from the stored
+    valid time (graph.derived's ``validity``), a relationship counting when both ends do."""
+    import numpy as np
+
+    from graph.derived import held
+
+    va = data.validity()
+    mask = held(va, day.day, day.mode)
+    ents = Counter({va["classes"][c]: int(n) for c, n in enumerate(np.bincount(va["cls"][mask],
+                                                                                  minlength=len(va["classes"]))) if n})
+    e = va["edges"]
+    both = mask[e[:, 0]] & mask[e[:, 1]] if len(e) else np.zeros(0, dtype=bool)
+    rels = Counter({va["types"][t]: int(n) for t, n in enumerate(np.bincount(e[both, 2], minlength=len(va["types"])))
+                    if n})
+    return ents, rels
 
 
 def _shutdowns_and_notices() -> None:
@@ -135,8 +150,7 @@ def _what_changed() -> None:
     import datetime as dt
 
     st.subheader("What changed between two dates")
-    spans = data.spans()
-    bounds = valid_time.date_range(spans)
+    bounds = data.date_bounds()
     if not bounds:
         return
     facets = data.facets()

@@ -9,6 +9,7 @@ import re
 import networkx as nx
 
 from dashboard import network_view as NV
+from graph.derived import reserve_of
 from tests.dashboard.test_pages import open_page, shown, texts
 
 
@@ -87,7 +88,7 @@ def test_canvas_carries_undrawn_neighbours_and_style_facts():
     assert nodes["c"]["facts"] == {"country": "TR", "year": 2017, "status": "ongoing", "community": nodes["c"]["facts"]["community"]}
     assert nodes["c"].get("labelled") and nodes["c"]["scaling"]["label"]["drawThreshold"] == 0
     assert not nodes["a3"].get("labelled")
-    assert len(NV.reserve_of(G.subgraph(["p"]), G, per_node=5)) == 5 and "c" in NV.reserve_of(G.subgraph(["p"]), G, per_node=5)
+    assert len(reserve_of(G.subgraph(["p"]), G, per_node=5)) == 5 and "c" in reserve_of(G.subgraph(["p"]), G, per_node=5)
 
 
 def test_time_slider_next_and_play(bundled_home, monkeypatch):
