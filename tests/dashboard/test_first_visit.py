@@ -41,11 +41,32 @@ def test_ingest_leaves_the_first_visit_results_on_disk(bundled_home, monkeypatch
     assert derived.load(version, "graph") is not derived.MISSING
 
 
-def test_analytics_and_overview_open_without_projecting_the_graph(bundled_home, monkeypatch, no_projection):
+def test_analytics_overview_and_network_open_without_projecting_the_graph(bundled_home, monkeypatch, no_projection):
     at = open_page(bundled_home, monkeypatch, "app_pages/analytics.py")
     assert any(len(f) > 10 for f in frames(at))                 # the centrality table is there
     at = open_page(bundled_home, monkeypatch, "app_pages/overview.py")
     assert "What changed between two dates" in texts(at)
+    at = open_page(bundled_home, monkeypatch, "app_pages/network.py")
+    assert "Showing " in texts(at) and len(at.get("iframe")) == 1  # the default view, drawn
+    at = open_page(bundled_home, monkeypatch, "app_pages/overview.py", as_of="2017-03")
+    assert "held on 2017-03-31" in texts(at)                     # the slider counts from stored valid time
+
+
+def test_ingest_without_precompute(tmp_path):
+    from tests.dashboard.conftest import ingest
+
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "one.yaml").write_text(
+        "conflict:\n  id: one-conflict\n  name: One\n  startDate: 2021-01-01\n  status: ongoing\n"
+        "  statusAsOf: 2021-01-02\n  countries: [FR]\n  sources: [one-a, one-b]\n"
+        "sources:\n  - {id: one-a, kind: news, publisher: P, title: A, url: 'https://example.org/1', "
+        "publishedDate: 2021-01-01, retrievedDate: 2021-01-02}\n"
+        "  - {id: one-b, kind: news, publisher: Q, title: B, url: 'https://example.org/2', "
+        "publishedDate: 2021-01-01, retrievedDate: 2021-01-02}\n", encoding="utf-8")
+    proc = ingest(tmp_path, "cases", str(cases), "--no-precompute")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not list((tmp_path / "cache").rglob("*.pickle"))  # pages compute on their first visit
 
 
 def test_results_follow_the_data_version(tmp_path, monkeypatch):

@@ -2,6 +2,8 @@
 in the URL), and "what changed between two dates" (AppTest on the bundled data)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from tests.dashboard.test_pages import frames, open_page, shown, texts
 
 
@@ -17,6 +19,28 @@ def test_network_as_of_a_month_restored_from_the_url(bundled_home, monkeypatch):
     assert then < shown(later) <= whole
     at.toggle(key="net_asof_on").set_value(False).run()
     assert shown(at) == whole and "as_of" not in at.query_params
+
+
+def test_as_of_means_held_on_that_day_unless_begun_by_is_chosen(bundled_home, monkeypatch):
+    """A conflict that ended before the day is not shown "held on" it, but is "begun by" it."""
+    from dashboard import data
+
+    held = open_page(bundled_home, monkeypatch, "app_pages/network.py", as_of="2023-06", cap="5000")
+    assert held.radio(key="net_asof_mode").value == "held" and "what held on 2023-06-30" in texts(held)
+    begun = open_page(bundled_home, monkeypatch, "app_pages/network.py", as_of="2023-06", as_of_mode="begun",
+                      cap="5000")
+    assert begun.radio(key="net_asof_mode").value == "begun" and "begun by 2023-06-30" in texts(begun)
+    assert shown(held) < shown(begun)
+    G = data.graph()
+    ended = [n for n, a in G.nodes(data=True) if a.get("cls") == "Conflict" and a.get("validTo")
+             and str(a["validTo"]) < "2023-06-30"]
+    assert ended
+    assert not set(ended) & data.held_ids(dt.date(2023, 6, 30), "held")
+    assert set(ended) <= data.held_ids(dt.date(2023, 6, 30), "begun")
+    now = open_page(bundled_home, monkeypatch, "app_pages/overview.py", as_of="2023-06")
+    then = open_page(bundled_home, monkeypatch, "app_pages/overview.py", as_of="2023-06", as_of_mode="begun")
+    conflicts = lambda at: int(str(at.metric[0].value).replace(",", ""))  # noqa: E731
+    assert conflicts(now) < conflicts(then)
 
 
 def test_overview_counts_as_of_a_date(bundled_home, monkeypatch):
