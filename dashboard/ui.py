@@ -355,20 +355,26 @@ def _ticker(key: str) -> None:
 
 
 # ----------------------------------------------------------------------------- state in the URL
+def url_value(param: str, default: Any, parse=str, many: bool = False) -> Any:
+    """The URL's ``param`` turned into a value by ``parse`` (a list of them with ``many``); a
+    value it cannot parse, or none, gives ``default``. Every state a page reads from its URL
+    goes through here."""
+    raw = st.query_params.get_all(param) if many else st.query_params.get(param)
+    if raw in (None, "", []):
+        return default
+    try:
+        return [parse(r) for r in raw] if many else parse(raw)
+    except (ValueError, TypeError):
+        return default
+
+
 def from_url(key: str, param: str, default: Any, parse=str, many: bool = False) -> None:
     """Start the widget ``key`` from the URL's ``param`` (once per visit: while the widget is on
     the page its own state wins). ``parse`` turns the text into the widget's value; a value it
     cannot parse is ignored (the widget keeps ``default``)."""
     if key in st.session_state:
         return
-    raw = st.query_params.get_all(param) if many else st.query_params.get(param)
-    value = default
-    if raw not in (None, "", []):
-        try:
-            value = [parse(r) for r in raw] if many else parse(raw)
-        except (ValueError, TypeError):
-            value = default
-    st.session_state[key] = value
+    st.session_state[key] = url_value(param, default, parse, many)
 
 
 def to_url(param: str, value: Any, default: Any = None) -> None:

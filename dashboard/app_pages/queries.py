@@ -52,33 +52,55 @@ def entity_links(rows: list[dict], columns: list[str]) -> dict[str, list]:
     return out
 
 
+def _initial(p):
+    """A parameter's starting value: its default, else its example (a date as a date, a list as text)."""
+    start = p.default if p.default is not None else p.example
+    if p.type == "int":
+        return int(start or 0)
+    if p.type == "float":
+        return float(start or 0.0)
+    if p.type == "date":
+        return dt.date.fromisoformat(str(start)) if start else None
+    if p.type == "list":
+        return ", ".join(map(str, p.default or []))
+    return str(start if start is not None else "")
+
+
+_PARSE = {"int": int, "float": float, "date": dt.date.fromisoformat}
+
+
+def _url_param(p) -> str:
+    return f"p.{p.name}"
+
+
 def param_widget(q, p):
+    """The form field of one parameter, started from the URL (``?p.NAME=value``) when it holds one
+    (a form field's state is its own: it starts from ``value``, which follows the URL)."""
     key = f"nq_{q.name}_{p.name}"
+    value = ui.url_value(_url_param(p), _initial(p), parse=_PARSE.get(p.type, str))
     label = f"{p.name} ({p.type})" + ("" if (p.required and p.default is None) else " — optional")
     help_ = p.description + (f" Example: {p.example}" if p.example is not None else "")
-    if p.type == "int":
-        return st.number_input(label, value=int(p.default if p.default is not None else (p.example or 0)),
-                               step=1, key=key, help=help_)
-    if p.type == "float":
-        return st.number_input(label, value=float(p.default if p.default is not None else (p.example or 0.0)),
-                               key=key, help=help_)
+    if p.type in ("int", "float"):
+        return st.number_input(label, value=value, step=1 if p.type == "int" else None, key=key, help=help_)
     if p.type == "date":
-        start = p.default or p.example
-        value = dt.date.fromisoformat(str(start)) if start else None
         return st.date_input(label, value=value, key=key, help=help_)
     if p.type == "list":
-        text = st.text_input(label, value=", ".join(map(str, p.default or [])), key=key, help=help_ + " (comma-separated)")
+        text = st.text_input(label, value=value, key=key, help=help_ + " (comma-separated)")
         return [s.strip() for s in text.split(",") if s.strip()]
-    return st.text_input(label, value=str(p.default if p.default is not None else (p.example or "")), key=key,
-                         help=help_) or None
+    return st.text_input(label, value=value, key=key, help=help_) or None
 
 
 def named_tab() -> None:
+    """A named query and its parameters, all in the URL (``?query=NAME&p.PARAM=value&run=1``):
+    a link opens the same query with the same values and shows its result."""
     queries = list(registry())
     names = [q.name for q in queries]
     by_name = {q.name: q for q in queries}
-    name = st.selectbox("Named query", names, key="nq_name", index=names.index("conflicts") if "conflicts" in names else 0,
-                        format_func=lambda n: f"{n} — {by_name[n].description}")
+    first = "conflicts" if "conflicts" in names else names[0]
+    ui.from_url("nq_name", "query", first, parse=lambda s: s if s in by_name else first)
+    if "nq_last" not in st.session_state and st.query_params.get("run") == "1":
+        st.session_state["nq_last"] = st.session_state["nq_name"]  # a shared link shows the result
+    name = st.selectbox("Named query", names, key="nq_name", format_func=lambda n: f"{n} — {by_name[n].description}")
     q = by_name[name]
     st.caption(f"Defined in graph/queries/{q.file}.")
     with st.form(key=f"nq_form_{name}"):
@@ -88,7 +110,19 @@ def named_tab() -> None:
         submitted = st.form_submit_button("Run", type="primary")
     with st.expander("Cypher"):
         st.code(q.render("ladybug" if data.engine() == "embedded" else "neo4j", ontology()), language="cypher")
-    if submitted or st.session_state.get("nq_last") == name:
+    ran = submitted or st.session_state.get("nq_last") == name
+    ui.to_url("query", name, first)
+    ui.to_url("run", "1" if ran else None)
+    ours = {_url_param(p) for p in q.params}
+    for k in [k for k in st.query_params if k.startswith("p.") and k not in ours]:
+        del st.query_params[k]
+    def text(v):
+        return ", ".join(v) if isinstance(v, list) else v.isoformat() if isinstance(v, dt.date) else v
+
+    for p in q.params:
+        ui.to_url(_url_param(p), text(values[p.name]), text(_initial(p)))
+    ui.share_link()
+    if ran:
         st.session_state["nq_last"] = name
         try:
             result = data.named(name, **{k: v for k, v in values.items() if v not in (None, "", [])})

@@ -140,6 +140,14 @@ def test_console_runs_reads_and_refuses_writes(bundled_home, monkeypatch):
 def test_named_query_form(bundled_home, monkeypatch):
     at = open_page(bundled_home, monkeypatch, "app_pages/queries.py")
     at.selectbox(key="nq_name").set_value("search").run()
-    at.text_input(key="nq_search_text").input("Twitter").run()
+    at.text_input(key="nq_search_text").input("Twitter")  # a form: sent with its Run button
     next(b for b in at.button if b.label == "Run" and b.key != "cy_run").click().run()
-    assert any("name" in f.columns and f["name"].str.contains("Twitter").any() for f in frames(at))
+    assert any("name" in f.columns and f["name"].str.fullmatch("Twitter").any() for f in frames(at))
+    # The query, its parameters and its result are in the URL; the link opens the same result.
+    assert at.query_params["query"] in (["search"], "search") and at.query_params["p.text"] in (["Twitter"], "Twitter")
+    assert at.query_params["run"] in (["1"], "1")
+    again = open_page(bundled_home, monkeypatch, "app_pages/queries.py", query="search", **{"p.text": "Twitter"}, run="1")
+    assert again.selectbox(key="nq_name").value == "search" and again.text_input(key="nq_search_text").value == "Twitter"
+    assert any("name" in f.columns and f["name"].str.fullmatch("Twitter").any() for f in frames(again))
+    bad = open_page(bundled_home, monkeypatch, "app_pages/queries.py", query="no-such-query", **{"p.limit": "x"})
+    assert bad.selectbox(key="nq_name").value == "conflicts" and not bad.error
