@@ -31,7 +31,7 @@ from dashboard.layout import layout
 from graph.derived import neighbour_counts, reserve_of
 from graph.ontology import ontology
 
-__all__ = ["render", "style_facts", "standalone", "class_label", "legend_height", "default_pyvis_html", "legend", "style", "safe_url", "card_html", "PHYSICS_MAX_NODES"]
+__all__ = ["render", "with_canvas_state", "SIZE_KEYS", "style_facts", "standalone", "class_label", "legend_height", "default_pyvis_html", "legend", "style", "safe_url", "card_html", "PHYSICS_MAX_NODES"]
 
 #: Views up to this many nodes get a short physics pass (then freeze); larger ones are static.
 PHYSICS_MAX_NODES = 150
@@ -48,6 +48,9 @@ COMMUNITY_MAX_NODES = 1000
 #: What the canvas can colour nodes by (besides their class), with the words shown for each.
 STYLE_KEYS = {"country": "country", "year": "year", "status": "status", "outcome": "outcome",
               "community": "community"}
+#: What the canvas can size nodes by besides their connections (``degree``, the default).
+SIZE_KEYS = ("year", "equal")
+_CANVAS_SLOT = "/*gp-canvas*/null/*gp-canvas*/"
 
 _ENTITY_BASE = "entity?id="
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -360,6 +363,15 @@ def _class_styles(G: nx.Graph) -> dict[str, dict]:
         color, shape = style(cls)
         out[cls] = {"label": class_label(cls), "color": color, "symbol": _SYMBOLS.get(shape, "\u25cf")}
     return out
+
+
+def with_canvas_state(page: str, state: dict) -> str:
+    """A rendered page that restores ``state`` on its canvas and keeps the canvas' state in the
+    dashboard page's URL (see templates/network.html, ``keepState``). ``state`` reaches the page
+    as HTML-safe JSON, as every other datum does."""
+    from jinja2.utils import htmlsafe_json_dumps
+
+    return page.replace(_CANVAS_SLOT, f"/*gp-canvas*/{htmlsafe_json_dumps(state)}/*gp-canvas*/", 1)
 
 
 def standalone(page: str) -> str:

@@ -191,20 +191,48 @@ def _render(_view: nx.Graph, signature: str, height: int, highlight: tuple, v: s
     return draw()
 
 
+#: What a canvas keeps in the page's URL (Network page): nodes expanded (in order), hidden and
+#: pinned, the node focused on, classes switched off in the legend, colour and size by.
+CANVAS_PARAMS = ("expand", "hidden", "pin", "focus", "off", "colour", "size")
+#: At most this many ids per list are read back from a URL.
+CANVAS_MAX_IDS = 500
+
+
+def canvas_state(key: str, signature: str, nodes, classes) -> dict:
+    """The canvas state in the URL, read through :func:`url_value`: only ids of ``nodes`` (the
+    graph the view was cut from), classes in ``classes``, a known colour and size. Read once per
+    drawn view (``signature``) in a session: the canvas writes each change to the URL, which
+    reruns the page, and the drawing must stay as it is (the same page, not reloaded)."""
+    held = st.session_state.setdefault(f"{key}_canvas", {})
+    if held.get("signature") != signature:
+        ids = lambda param: [i for i in url_value(param, [], many=True) if i in nodes][:CANVAS_MAX_IDS]  # noqa: E731
+        focus = url_value("focus", None)
+        held.update(signature=signature, state={
+            "expand": ids("expand"), "hidden": ids("hidden"), "pin": ids("pin"),
+            "focus": focus if focus in nodes else None,
+            "off": [c for c in url_value("off", [], many=True) if c in classes],
+            "colour": url_value("colour", None, parse=lambda v: v if v in network_view.STYLE_KEYS else None),
+            "size": url_value("size", None, parse=lambda v: v if v in network_view.SIZE_KEYS else None)})
+    return held["state"]
+
+
 def show_network(view: nx.Graph, key: str, signature: str, height: int = 650,
                  highlight: tuple = (), downloads: bool = True, around: nx.Graph | None = None,
-                 heading: str = "govplat network", part: dict | None = None) -> None:
+                 heading: str = "govplat network", part: dict | None = None, canvas: dict | None = None) -> None:
     """Draw a view (cached per signature and data version) and offer it as HTML, GraphML and CSV.
 
     ``around`` is the graph the view was cut from: its undrawn neighbours travel with the page,
     so a click on a node can expand it (see ``network_view.render``). ``part``: graph.derived's
     ``network`` (``around`` is then its ``part``): the drawing is also kept on disk for this
-    data version, so the default view opens without the whole graph."""
+    data version, so the default view opens without the whole graph. ``canvas``: the state to
+    restore on the canvas and keep in the URL (:func:`canvas_state`; Network page only)."""
     if view.number_of_nodes() == 0:
         st.info("Nothing to draw: no entity matches.")
         return
     html = _render(view, signature, height, tuple(sorted(highlight)), data.version(), around, heading,
                    part, part is not None)
+    if canvas is not None:
+        html = network_view.with_canvas_state(html, canvas)
     st.iframe(html, height=height + 12 + network_view.legend_height(view))
     if downloads:
         # Callables: each file is produced only when its button is pressed.

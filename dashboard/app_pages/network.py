@@ -151,7 +151,9 @@ def body() -> None:
         st.warning(f"{matched:,} entities match; only {len(nodes):,} are drawn"
                    + (" (closest first)." if mode == "around" else " (best connected first).")
                    + " Click a node to expand it, narrow the filters or raise the limit.", icon="✂️")
-    ui.show_network(view, key="net", signature=sig, highlight=(start,) if start else (), around=around, part=part)
+    canvas = ui.canvas_state("net", sig, around, present)
+    ui.show_network(view, key="net", signature=sig, highlight=(start,) if start else (), around=around, part=part,
+                    canvas=canvas)
 
 
 ui.guard(body)

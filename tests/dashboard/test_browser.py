@@ -295,3 +295,94 @@ def test_network_view_from_its_url_then_click_to_expand(browser, bundled_url):
         assert browser.execute_script("return window.gp.svg()").startswith("<svg")
     finally:
         browser.switch_to.default_content()
+
+
+def _url_params(driver) -> dict[str, list[str]]:
+    from urllib.parse import parse_qs, urlparse
+
+    return parse_qs(urlparse(driver.current_url).query)
+
+
+def _wait(check, timeout: float = 30):
+    deadline = time.monotonic() + timeout
+    while not (value := check()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.3)
+    return value
+
+
+def test_canvas_actions_round_trip_through_the_url(browser, bundled_url):
+    """Expand, hide, pin and colour-by on the canvas go into the page's URL; opening that URL
+    draws the same canvas."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(f"{bundled_url}/network?mode=around&id=alt-uscis&depth=1&cap=500")
+    settle(browser)
+    (frame,) = network_frames(browser, expect=True)
+    browser.switch_to.frame(frame)
+    try:
+        target = browser.execute_script("""
+            var ids = window.gpNetwork.body.data.nodes.getIds();
+            for (var i = 0; i < ids.length; i++) { if (ids[i] !== 'alt-uscis' && window.gp.expand(ids[i]).length) { return ids[i]; } }
+            return null;""")
+        assert target
+        Select(browser.find_element(By.ID, "gp-colour")).select_by_value("country")
+        browser.execute_script("""
+            var net = window.gpNetwork, id = 'alt-uscis', p = net.canvasToDOM(net.getPositions([id])[id]);
+            net.selectNodes([id]); net.body.emitter.emit('click', {nodes: [id], edges: [], pointer: {DOM: p}});""")
+        browser.find_element(By.CSS_SELECTOR, "#gp-actions [data-gp=pin]").click()
+        drawn = set(browser.execute_script("return window.gpNetwork.body.data.nodes.getIds()"))
+        gone = sorted(drawn - {"alt-uscis", target})[0]
+        browser.execute_script("""
+            var net = window.gpNetwork, id = arguments[0], p = net.canvasToDOM(net.getPositions([id])[id]);
+            net.selectNodes([id]); net.body.emitter.emit('click', {nodes: [id], edges: [], pointer: {DOM: p}});""", gone)
+        browser.find_element(By.CSS_SELECTOR, "#gp-actions [data-gp=hide]").click()
+        before = set(browser.execute_script("return window.gpNetwork.body.data.nodes.getIds()"))
+    finally:
+        browser.switch_to.default_content()
+    params = _wait(lambda: (p := _url_params(browser)).get("hidden") and p)
+    assert params["expand"] == [target] and params["colour"] == ["country"] and params["pin"] == ["alt-uscis"]
+    assert params["hidden"] == [gone] and params["id"] == ["alt-uscis"]  # the page's own state is kept too
+    settle(browser)
+    assert not streamlit_errors(browser)
+    shared = browser.current_url
+    browser.get("about:blank")
+    browser.get(shared)
+    settle(browser)
+    (frame,) = network_frames(browser, expect=True)
+    browser.switch_to.frame(frame)
+    try:
+        state = browser.execute_script("return window.gp.state()")
+        after = set(browser.execute_script("return window.gpNetwork.body.data.nodes.getIds()"))
+        assert state["expanded"] == [target] and state["colour"] == "country" and state["pinned"] == ["alt-uscis"]
+        assert state["hidden"] == [gone] and after == before
+        assert browser.find_element(By.ID, "gp-colour").get_attribute("value") == "country"
+    finally:
+        browser.switch_to.default_content()
+
+
+def test_play_steps_the_as_of_slider_and_the_url(browser, bundled_url):
+    """Play advances the slider's month on its own and each step is in the URL; Pause stops it."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{bundled_url}/?as_of=2012-01")
+    settle(browser)
+    play = _wait(lambda: [b for b in browser.find_elements(By.CSS_SELECTOR, "button") if b.text.strip().endswith("Play")])
+    play[0].click()
+    months: set[str] = set()
+
+    def two_steps() -> bool:
+        months.update(_url_params(browser).get("as_of") or [])
+        return len(months - {"2012-01"}) >= 2
+
+    _wait(two_steps, 40)
+    assert all(m > "2012-01" for m in months)
+    pause = _wait(lambda: [b for b in browser.find_elements(By.CSS_SELECTOR, "button") if b.text.strip().endswith("Pause")])
+    pause[0].click()
+    settle(browser)
+    stopped = _url_params(browser)["as_of"]
+    time.sleep(4)
+    assert _url_params(browser)["as_of"] == stopped
+    assert "held on" in browser.execute_script("return document.body.innerText")
+    assert not streamlit_errors(browser)
