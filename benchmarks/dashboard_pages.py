@@ -12,7 +12,12 @@ Point GOVPLAT_HOME at a store ingested with `govplat ingest` (e.g. the full ../s
 
     GOVPLAT_HOME=/tmp/full python benchmarks/dashboard_pages.py [--pages overview analytics network] [--no-baseline]
 
-Targets (issue 12): Overview first visit under 3 s, Analytics first load under 5 s.
+For Network, "ours" is timed twice: right after an ingest (the default view's compact part
+read from disk, the drawing made and saved) and on a later first visit, e.g. after a restart
+(the saved drawing read back).
+
+Targets (issue 12): Overview first visit under 3 s, Analytics first load under 5 s, Network
+a few seconds.
 """
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ import time
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-TARGETS = {"overview": 3.0, "analytics": 5.0}
+TARGETS = {"overview": 3.0, "analytics": 5.0, "network": 5.0}
 
 
 def _visit(page: str, timeout: float) -> float:
@@ -64,8 +69,13 @@ def main() -> None:
     real_dir = derived.cache_dir
     for page in args.pages:
         _visit(page, args.timeout)  # untimed: a running dashboard has imported its modules already
+        line = ""
+        if page == "network" and version:
+            for drawing in derived._slot(version).glob("view_html-*"):
+                drawing.unlink()  # as right after an ingest: the drawing is made on the first visit
+            line = f"{page:10s} first visit after ingest: {_visit(page, args.timeout):7.2f} s; later "
         ours = _visit(page, args.timeout)
-        line = f"{page:10s} first visit: {ours:7.2f} s"
+        line = (line or f"{page:10s} ") + f"first visit: {ours:7.2f} s"
         if page in TARGETS:
             line += f" (target {TARGETS[page]:.0f} s: {'met' if ours <= TARGETS[page] else 'NOT met'})"
         if not args.no_baseline:
