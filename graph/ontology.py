@@ -190,7 +190,8 @@ class Ontology:
 
     def _properties_of(self, cls: str) -> list[DataProperty]:
         lineage = {cls, *self.ancestors(cls)}
-        props = [p for p in self.properties.values() if p.domain in lineage and not (p.on_relation and p.name != "sources")]
+        # A property of relationships with a domain (sources, validFrom, validTo) is also the entity's.
+        props = [p for p in self.properties.values() if p.domain in lineage]
         return sorted(props, key=lambda p: (p.name != "id", p.name))
 
     def uri_properties(self) -> frozenset[str]:

@@ -330,6 +330,28 @@ def _renamed(item: Any, held: dict[str, str]) -> Any:
     return item
 
 
+_RELATION_EXTRAS = ("role", "roleDetail", "validFrom", "validTo", "sources")
+
+
+def _relation_span(extra: dict) -> dict[str, dt.date]:
+    """A relation's own valid time (``validFrom`` / ``validTo``, YYYY-MM-DD), checked: the days
+    the link itself holds, when it changes while both its ends last (ingest/data/README.md)."""
+    span = {}
+    for key in ("validFrom", "validTo"):
+        value = extra.get(key)
+        if value is None:
+            continue
+        if isinstance(value, dt.datetime) or not isinstance(value, (dt.date, str)):
+            raise ValidationError(f"{key} must be a date YYYY-MM-DD, got {value!r}", field=key)
+        try:
+            span[key] = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(f"{key} must be a date YYYY-MM-DD, got {value!r}", field=key) from None
+    if len(span) == 2 and span["validFrom"] > span["validTo"]:
+        raise ValidationError(f"validFrom ({span['validFrom']}) is after validTo ({span['validTo']})", field="validFrom")
+    return span
+
+
 def _emit_relations(ctx: Context, f: _File, all_ids: set[str], defined: dict[str, Entity]) -> None:
     where = str(f.path)
     local = {e.id: e for e in f.entities if e.id}
@@ -338,15 +360,21 @@ def _emit_relations(ctx: Context, f: _File, all_ids: set[str], defined: dict[str
             item = [item.get("from"), item.get("type"), item.get("to"), {k: v for k, v in item.items()
                                                                         if k not in ("from", "type", "to")}]
         if not isinstance(item, list) or len(item) not in (3, 4) or not all(isinstance(x, str) for x in item[:3]):
-            ctx.reject(ValidationError("a relation is [from, TYPE, to] or [from, TYPE, to, {role, roleDetail, sources}]",
+            ctx.reject(ValidationError("a relation is [from, TYPE, to] or [from, TYPE, to, {"
+                                       + ", ".join(_RELATION_EXTRAS) + "}]",
                                        where=where, record=label, field="relations"))
             continue
         src, rtype, dst = item[:3]
         extra = item[3] if len(item) == 4 else {}
         record = f"{src} {rtype} {dst}"
-        if not isinstance(extra, dict) or set(extra) - {"role", "roleDetail", "sources"}:
-            ctx.reject(ValidationError("only 'role', 'roleDetail' and 'sources' may follow a relation", where=where,
-                                       record=record, field="relations"))
+        if not isinstance(extra, dict) or set(extra) - set(_RELATION_EXTRAS):
+            ctx.reject(ValidationError("only " + ", ".join(f"'{k}'" for k in _RELATION_EXTRAS)
+                                       + " may follow a relation", where=where, record=record, field="relations"))
+            continue
+        try:
+            span = _relation_span(extra)
+        except ValidationError as exc:
+            ctx.reject(ValidationError(exc.reason, where=where, record=record, field=exc.field))
             continue
         missing = next((x for x in (src, dst) if x not in all_ids), None)
         if missing:
@@ -359,7 +387,7 @@ def _emit_relations(ctx: Context, f: _File, all_ids: set[str], defined: dict[str
             ctx.reject(ValidationError("needs sources (neither end is defined in this file)", where=where,
                                        record=record, field="sources"))
             continue
-        props = {k: str(extra[k]) for k in ("role", "roleDetail") if extra.get(k)}
+        props = {**{k: str(extra[k]) for k in ("role", "roleDetail") if extra.get(k)}, **span}
         ctx.emit_relation(Relation(rtype, src, dst, props, list(sources), where))
     c = f.conflict
     if c is None or not c.id:
