@@ -9,7 +9,10 @@ The rule (also in ingest/data/README.md):
 * A record without dates of its own (an actor, a platform, a law, a doctrine, a country)
   enters the graph with its first dated neighbour, and never ends: govplat does not know
   when a ministry or a platform began, only when it first took part in a conflict.
-* A relationship holds while both its ends hold.
+* A relationship holds while both its ends hold and, when the case format states its own
+  ``validFrom`` / ``validTo`` (an operator before and after a merger, an official's term:
+  a link that changes while both ends last), only within them (:func:`relation_span`).
+  A relationship's own dates are stated, never derived, and are stored on it as they are.
 
 Ingest stores each entity's interval as ``validFrom`` / ``validTo`` (:func:`stamp`), so
 Cypher on either engine, the named queries' ``as_of`` / ``from`` / ``to`` and ``govplat
@@ -28,7 +31,8 @@ from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
-__all__ = ["intervals", "as_of", "state", "holds", "stamp", "as_it_stood", "changes", "date_range", "day_of", "to_gexf"]
+__all__ = ["intervals", "as_of", "state", "holds", "relation_span", "stamp", "as_it_stood", "changes", "date_range",
+           "day_of", "to_gexf"]
 
 _STARTS = ("startDate", "filedDate", "date", "periodStart", "publishedDate")
 _ENDS = ("endDate", "terminatedDate", "periodEnd")
@@ -90,10 +94,20 @@ def holds(span: tuple[dt.date | None, dt.date | None], since: dt.date, until: dt
     return (start is None or start <= until) and (end is None or end >= since)
 
 
+def relation_span(ends: Iterable[tuple[dt.date | None, dt.date | None]], attrs: dict) -> tuple[dt.date | None, dt.date | None]:
+    """A relationship's interval: where the intervals of its two ``ends`` and its own stated
+    ``validFrom`` / ``validTo`` (in ``attrs``, when given) overlap. An empty overlap gives a
+    start after the end, which holds on no day."""
+    spans = [*ends, (_date(attrs.get("validFrom")), _date(attrs.get("validTo")))]
+    start = max((s for s, _ in spans if s is not None), default=None)
+    end = min((e for _, e in spans if e is not None), default=None)
+    return start, end
+
+
 def as_it_stood(entities: Iterable, relations: Iterable, day: dt.date, onto=None) -> tuple[Iterator, Iterator]:
     """Filter a store's ``dump()`` to the graph as it stood on ``day`` (``govplat export --as-of``):
     the entities whose stored valid time holds on it, the relationships whose two ends are both
-    kept, and every Source (the evidence a record cites is not part of the state it describes).
+    kept and whose own valid time (when stated) holds on it, and every Source (the evidence a record cites is not part of the state it describes).
     Streams; the relations must be read after the entities, as every writer does."""
     from graph.ontology import ontology
 
@@ -111,7 +125,8 @@ def as_it_stood(entities: Iterable, relations: Iterable, day: dt.date, onto=None
     def kept_relations():
         if not read:
             raise RuntimeError("as_it_stood: read the entities before the relations")
-        return (r for r in relations if r.src in kept and r.dst in kept)
+        return (r for r in relations if r.src in kept and r.dst in kept
+                and holds((_date(r.props.get("validFrom")), _date(r.props.get("validTo"))), day))
 
     return kept_entities(), _lazy(kept_relations)
 
@@ -182,11 +197,12 @@ def date_range(spans: dict) -> tuple[dt.date, dt.date] | None:
 def changes(G: nx.MultiDiGraph, since: dt.date, until: dt.date, *, within: Iterable[str] | None = None,
             spans: dict | None = None) -> dict[str, list[dict]]:
     """What changed after ``since`` up to and including ``until`` (among ``within`` if given):
-    ``started`` and ``ended`` records, and ``relations`` that began (both ends present for the
-    first time). Each list is in date order."""
+    ``started`` and ``ended`` records, ``relations`` that began (both ends present and the
+    relationship's own validFrom reached) and ``relations_ended`` (a relationship's own validTo,
+    e.g. an operator replaced after a merger). Each list is in date order."""
     spans = spans if spans is not None else intervals(G)
     scope = set(within) if within is not None else set(G.nodes)
-    started, ended, relations = [], [], []
+    started, ended, relations, relations_ended = [], [], [], []
     for n in scope:
         start, end = spans.get(n, (None, None))
         attrs = G.nodes[n]
@@ -195,17 +211,19 @@ def changes(G: nx.MultiDiGraph, since: dt.date, until: dt.date, *, within: Itera
             started.append({**row, "date": start})
         if end is not None and since < end <= until:
             ended.append({**row, "date": end})
-    for u, v, rtype in G.edges(keys=True):
+    for u, v, rtype, attrs in G.edges(keys=True, data=True):
         if u not in scope or v not in scope:
             continue
-        su, sv = spans[u][0], spans[v][0]
-        begun = max((d for d in (su, sv) if d is not None), default=None)
+        begun, _ = relation_span((spans[u], spans[v]), {"validFrom": attrs.get("validFrom")})
+        row = {"from": G.nodes[u].get("name", u), "type": rtype, "to": G.nodes[v].get("name", v)}
         if begun is not None and since < begun <= until:
-            relations.append({"date": begun, "from": G.nodes[u].get("name", u), "type": rtype,
-                              "to": G.nodes[v].get("name", v)})
+            relations.append({"date": begun, **row})
+        own_end = _date(attrs.get("validTo"))
+        if own_end is not None and since < own_end <= until:
+            relations_ended.append({"date": own_end, **row})
     key = lambda r: (r["date"], r.get("name") or r.get("from"))  # noqa: E731
     return {"started": sorted(started, key=key), "ended": sorted(ended, key=key),
-            "relations": sorted(relations, key=key)}
+            "relations": sorted(relations, key=key), "relations_ended": sorted(relations_ended, key=key)}
 
 
 def to_gexf(G: nx.Graph, spans: dict | None = None) -> bytes:
@@ -236,9 +254,11 @@ def to_gexf(G: nx.Graph, spans: dict | None = None) -> bytes:
     edges = G.edges(keys=True, data=True) if G.is_multigraph() else ((u, v, None, d) for u, v, d in G.edges(data=True))
     for u, v, key, a in edges:
         attrs = {k: flat(x) for k, x in a.items() if x is not None and k not in ("start", "end")}
-        begun = max((d for d in (spans.get(u, (None,))[0], spans.get(v, (None,))[0]) if d), default=None)
+        begun, over = relation_span((spans.get(u, (None, None)), spans.get(v, (None, None))), a)
         if begun:
             attrs["start"] = begun.isoformat()
+        if over:
+            attrs["end"] = over.isoformat()
         if key is not None:
             attrs["type"] = key
             H.add_edge(u, v, key=key, **attrs)

@@ -16,7 +16,11 @@ Besides its text, a query may declare (all optional):
   parameters of ``params.yaml`` (``as_of``, or ``from``/``to`` for a range), and ``HOLDS(var)``
   keeps the records whose stored valid time (``validFrom``/``validTo``, graph/valid_time.py)
   holds on ``as_of`` or at some day from ``from`` to ``to``; with none of them, everything.
-  Put it on every node the answer shows; a relationship holds while both its ends hold.
+  Put it on every node the answer shows and on every relationship it follows: a relationship
+  holds while both its ends hold and within its own validFrom/validTo when the case format
+  states them (HOLDS(r) on a relationship variable reads those). On a variable-length path
+  every node and relationship must hold (paths.yaml says how each engine writes that); with
+  from/to each holds at some day of the range, not necessarily the same one.
 
 A query is written once in the Cypher both engines run. A class in a node pattern
 (``(d:Demand)``) is rendered per engine: Neo4j stores every superclass as a label, so the
