@@ -107,3 +107,18 @@ def test_rdf_states_the_dates_on_the_relationship_and_reads_them_back(term_store
     back = read(io.BytesIO(out.getvalue()), "ttl")
     member = next(r for r in back.relations if (r.src, r.type, r.dst) == ("test-official", "MEMBER_OF", "us-dhs"))
     assert (member.props["validFrom"], member.props["validTo"]) == (dt.date(2020, 1, 10), dt.date(2020, 6, 30))
+
+
+def test_the_graph_held_on_a_day_drops_ended_nodes_and_relations(term_store):
+    from graph.analytics import from_records
+
+    G = from_records(*term_store.dump())
+    during = valid_time.held_on(G, dt.date(2020, 3, 1))
+    after = valid_time.held_on(G, dt.date(2020, 8, 1))
+    assert during.has_edge("test-official", "us-dhs", "MEMBER_OF")
+    assert not after.has_edge("test-official", "us-dhs", "MEMBER_OF")
+    assert "test-official" in after and "us-dhs" in after          # both ends still hold
+    assert after.has_edge("good-demand", "test-official", "MADE_BY")
+    # the same nodes as the named queries keep on that day
+    held = {r["id"] for r in term_store.run_named("search", {"text": "test", "as_of": "2020-08-01"}).rows}
+    assert held == {n for n in after if "test" in n or "test" in after.nodes[n].get("name", "").lower()}
