@@ -140,8 +140,9 @@ def _ordinal(value, missing: int) -> int:
 
 def _validity(G) -> dict:
     """Every entity's stored valid time (``validFrom`` / ``validTo`` as day ordinals, FAR_PAST /
-    FAR_FUTURE where absent) and class, and every relationship's ends and type, as arrays: what
-    the time sliders count and filter with, without the projection."""
+    FAR_FUTURE where absent) and class, and every relationship's ends, type and own stated valid
+    time (``edge_start`` / ``edge_end``), as arrays: what the time sliders count and filter with,
+    without the projection."""
     ids = list(G.nodes)
     index = {n: i for i, n in enumerate(ids)}
     classes = sorted({a.get("cls", "Entity") for _, a in G.nodes(data=True)})
@@ -151,11 +152,27 @@ def _validity(G) -> dict:
     edges = np.array([(index[u], index[v], type_code[k]) for u, v, k in G.edges(keys=True)],
                      dtype=np.int32).reshape(-1, 3)
     spans = valid_time.intervals(G)
+    own = [(valid_time.day_of(a.get("validFrom")), valid_time.day_of(a.get("validTo")))
+           for _, _, a in G.edges(data=True)]
     return {"ids": ids, "classes": classes, "types": types,
+            "edge_start": np.array([s.toordinal() if s else FAR_PAST for s, _ in own], dtype=np.int32),
+            "edge_end": np.array([e.toordinal() if e else FAR_FUTURE for _, e in own], dtype=np.int32),
             "cls": np.array([cls_code[G.nodes[n].get("cls", "Entity")] for n in ids], dtype=np.int16),
             "start": np.array([_ordinal(spans.get(n, (None, None))[0], FAR_PAST) for n in ids], dtype=np.int32),
             "end": np.array([_ordinal(spans.get(n, (None, None))[1], FAR_FUTURE) for n in ids], dtype=np.int32),
             "edges": edges, "bounds": valid_time.date_range(spans)}
+
+
+def held_edges(validity: dict, day, mode: str, nodes: np.ndarray) -> np.ndarray:
+    """Which relationships (a boolean array over ``validity["edges"]``) hold on ``day``: both ends
+    in ``nodes`` (a :func:`held` mask) and, where the relationship states its own valid time,
+    begun by ``day`` and (``held``) not ended before it."""
+    e = validity["edges"]
+    if not len(e):
+        return np.zeros(0, dtype=bool)
+    d = day.toordinal()
+    mask = nodes[e[:, 0]] & nodes[e[:, 1]] & (validity["edge_start"] <= d)
+    return mask & (validity["edge_end"] >= d) if mode == "held" else mask
 
 
 def held(validity: dict, day, mode: str = "held") -> np.ndarray:
@@ -196,8 +213,13 @@ def cache_dir() -> Path:
     return settings().home / "cache" / "derived"
 
 
+#: The layout of the saved results: raise it when a recipe's result changes shape, so results an
+#: older govplat saved for the same data are computed again instead of misread.
+LAYOUT = 2
+
+
 def _slot(version: str) -> Path:
-    return cache_dir() / hashlib.sha256(version.encode()).hexdigest()[:20]
+    return cache_dir() / hashlib.sha256(f"{LAYOUT}:{version}".encode()).hexdigest()[:20]
 
 
 def _path(version: str, name: str, args: dict) -> Path:

@@ -20,9 +20,9 @@ export --as-of`` all read the same dates. A record *holds on* D when ``validFrom
 or on or before D, and ``validTo`` is absent or on or after D (:func:`holds`); it *holds
 between* two dates when its interval overlaps theirs.
 
-The dashboard's "as of D" (:func:`as_of`) keeps what had started by D (ended records stay, as history; :func:`state` says
-whether each still held on D); :func:`held_on` keeps only what held on D, as ``as_of`` does in
-the named queries. Dates are ``datetime.date``; a month or a year stored as its
+The dashboard's time sliders apply the same rule to the stored dates (graph.derived's
+``held`` / ``held_edges``), or keep what had begun by D when asked; :func:`state` says whether a
+record held on D, as in the named queries. Dates are ``datetime.date``; a month or a year stored as its
 first day counts from that day.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
-__all__ = ["intervals", "as_of", "held_on", "state", "holds", "relation_span", "stamp", "as_it_stood", "changes", "date_range",
+__all__ = ["intervals", "state", "holds", "relation_span", "stamp", "as_it_stood", "changes", "date_range",
            "day_of", "to_gexf"]
 
 _STARTS = ("startDate", "filedDate", "date", "periodStart", "publishedDate")
@@ -171,29 +171,6 @@ def stamp(store, progress=None) -> int:
         if progress:
             progress(min(size, len(changed) - i))
     return len(changed)
-
-
-def held_on(G: nx.MultiDiGraph, day: dt.date, spans: dict | None = None, until: dt.date | None = None) -> nx.MultiDiGraph:
-    """The graph as it held on ``day`` (or at some day from ``day`` to ``until``): a read-only
-    view with the nodes that held and the relationships that held (both ends and, when stated,
-    their own validFrom/validTo) -- what the named queries' ``as_of`` keeps, on a networkx graph.
-    Unlike :func:`as_of`, ended records and relations are left out."""
-    spans = spans if spans is not None else intervals(G)
-    empty = (None, None)
-    keep = {n for n in G if holds(spans.get(n, empty), day, until)}
-    if G.is_multigraph():
-        def edge(u, v, k):
-            return holds(relation_span((spans.get(u, empty), spans.get(v, empty)), G.edges[u, v, k]), day, until)
-    else:
-        def edge(u, v):
-            return holds(relation_span((spans.get(u, empty), spans.get(v, empty)), G.edges[u, v]), day, until)
-    return nx.subgraph_view(G, filter_node=keep.__contains__, filter_edge=edge)
-
-
-def as_of(G: nx.MultiDiGraph, day: dt.date, spans: dict | None = None) -> list[str]:
-    """The nodes that had started by ``day`` (undated ones without dated neighbours included)."""
-    spans = spans if spans is not None else intervals(G)
-    return [n for n, (start, _) in spans.items() if start is None or start <= day]
 
 
 def state(span: tuple[dt.date | None, dt.date | None], day: dt.date) -> str:

@@ -140,8 +140,8 @@ def body() -> None:
                                              outcome.strip(), day, data.version())
         # Plain copies cut through the arrays (milliseconds) where networkx would walk hubs (seconds);
         # a very large scope stays a view, only its drawn nodes' neighbours are read.
-        view = data.subgraph(nodes)
-        around = data.subgraph(scope) if len(scope) <= SCOPE_COPY_MAX else G.subgraph(scope)
+        view = data.subgraph(nodes, day)
+        around = data.subgraph(scope, day) if len(scope) <= SCOPE_COPY_MAX else G.subgraph(scope)
         part, size = None, (G.number_of_nodes(), G.number_of_edges())
     left = 0 if documents else first["documents"]
     st.caption(f"Showing {view.number_of_nodes():,} entities and {view.number_of_edges():,} relationships "

@@ -88,17 +88,18 @@ def body() -> None:
 
 def _counts_on(day: "ui.AsOf") -> tuple[Counter, Counter]:
     """Entities per class and relationships per type as of ``day`` (its mode): from the stored
-    valid time (graph.derived's ``validity``), a relationship counting when both ends do."""
+    valid time (graph.derived's ``validity``), a relationship counting when both ends do and its
+    own stated valid time, if any, agrees."""
     import numpy as np
 
-    from graph.derived import held
+    from graph.derived import held, held_edges
 
     va = data.validity()
     mask = held(va, day.day, day.mode)
     ents = Counter({va["classes"][c]: int(n) for c, n in enumerate(np.bincount(va["cls"][mask],
                                                                                   minlength=len(va["classes"]))) if n})
     e = va["edges"]
-    both = mask[e[:, 0]] & mask[e[:, 1]] if len(e) else np.zeros(0, dtype=bool)
+    both = held_edges(va, day.day, day.mode, mask)
     rels = Counter({va["types"][t]: int(n) for t, n in enumerate(np.bincount(e[both, 2], minlength=len(va["types"])))
                     if n})
     return ents, rels

@@ -109,16 +109,26 @@ def test_rdf_states_the_dates_on_the_relationship_and_reads_them_back(term_store
     assert (member.props["validFrom"], member.props["validTo"]) == (dt.date(2020, 1, 10), dt.date(2020, 6, 30))
 
 
-def test_the_graph_held_on_a_day_drops_ended_nodes_and_relations(term_store):
+def test_the_dashboards_held_on_rule_drops_ended_nodes_and_relations(term_store):
+    """graph.derived's arrays (what the dashboard's time sliders filter with) keep what the named
+    queries' as_of keeps: a relation whose own term ended is dropped while both its ends hold."""
+    from graph import derived
     from graph.analytics import from_records
 
     G = from_records(*term_store.dump())
-    during = valid_time.held_on(G, dt.date(2020, 3, 1))
-    after = valid_time.held_on(G, dt.date(2020, 8, 1))
-    assert during.has_edge("test-official", "us-dhs", "MEMBER_OF")
-    assert not after.has_edge("test-official", "us-dhs", "MEMBER_OF")
-    assert "test-official" in after and "us-dhs" in after          # both ends still hold
-    assert after.has_edge("good-demand", "test-official", "MADE_BY")
-    # the same nodes as the named queries keep on that day
-    held = {r["id"] for r in term_store.run_named("search", {"text": "test", "as_of": "2020-08-01"}).rows}
-    assert held == {n for n in after if "test" in n or "test" in after.nodes[n].get("name", "").lower()}
+    va = derived.RECIPES["validity"](G)
+    ids, types = va["ids"], va["types"]
+
+    def edges_on(day: dt.date, mode: str = "held") -> set:
+        nodes = derived.held(va, day, mode)
+        return {(ids[u], types[t], ids[v]) for u, v, t in va["edges"][derived.held_edges(va, day, mode, nodes)]}
+
+    member = ("test-official", "MEMBER_OF", "us-dhs")
+    assert member in edges_on(dt.date(2020, 3, 1))
+    after = edges_on(dt.date(2020, 8, 1))
+    assert member not in after and ("good-demand", "MADE_BY", "test-official") in after
+    assert member not in edges_on(dt.date(2020, 1, 5), "begun")   # not begun yet
+    assert member in edges_on(dt.date(2020, 8, 1), "begun")       # ended ones kept as history
+    held = {ids[i] for i in derived.held(va, dt.date(2020, 8, 1)).nonzero()[0]}
+    rows = {r["id"] for r in term_store.run_named("search", {"text": "test", "as_of": "2020-08-01"}).rows}
+    assert rows == {n for n in held if "test" in n or "test" in G.nodes[n].get("name", "").lower()}
