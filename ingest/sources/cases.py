@@ -250,6 +250,17 @@ def _sourcing(ctx: Context, defined: dict[str, Entity]) -> None:
                  weak)
 
 
+def _last_day(day: dt.date, precision: str | None) -> dt.date:
+    """The last day a date stored as its period's first day may stand for (a month- or
+    year-precise event in the month or year a conflict starts is not before it)."""
+    if precision == "year":
+        return dt.date(day.year, 12, 31)
+    if precision == "month":
+        following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return day
+
+
 def _same_facts(a: Entity, b: Entity) -> bool:
     return a.cls == b.cls and a.props == b.props
 
@@ -292,7 +303,8 @@ def crawl(ctx: Context) -> None:
     for f in files:
         start = f.conflict.props.get("startDate") if f.conflict is not None and f.conflict.id else None
         before = sorted(e.id for e in f.entities if start and isinstance(e.props.get("date"), dt.date)
-                        and e.props["date"] < start and ctx.onto.is_a(e.cls, "Event"))
+                        and _last_day(e.props["date"], e.props.get("datePrecision")) < start
+                        and ctx.onto.is_a(e.cls, "Event"))
         if before:
             early[f.conflict.id] = {"startDate": start.isoformat(), "events dated before it": ", ".join(before)}
     if early:

@@ -84,6 +84,21 @@ def test_bundled_data_has_no_aggregator_only_event_and_passes_the_check():
     assert [str(e) for e in counters.errors] == []
     # the sourcing rule for dated events is reported for review, not silently passed
     assert any(k.startswith("dated events with neither a primary source") for k in counters.notes)
+    # every conflict starts no later than its first event (month/year-precise ones by their period)
+    assert not any(k.startswith("conflicts with events before their startDate") for k in counters.notes)
+
+
+@pytest.mark.parametrize("date, precision, early", [
+    ("2019-12-31", "day", True), ("2019-12-01", "month", True), ("2020-01-01", "day", False),
+    ("2019-12-01", None, True), ("2020-01-01", "month", False), ("2019-01-01", "year", True),
+])
+def test_an_event_before_the_conflict_starts_is_listed_for_review_by_its_precision(tmp_path, date, precision,
+                                                                                    early):
+    text = case().replace("date: 2020-01-02,", f"date: {date}," + (f" datePrecision: {precision}," if precision else ""))
+    counters = check(tmp_path, text)
+    assert counters.errors == []
+    listed = counters.notes.get("conflicts with events before their startDate (to review)", {})
+    assert ("test-conflict" in listed) is early
 
 
 # ------------------------------------------------------------------ the tier table
