@@ -288,6 +288,8 @@ def load(path: Path = ONTOLOGY_PATH) -> Ontology:
         )
     functional = set(g.subjects(RDF.type, OWL.FunctionalProperty))
     for p in g.subjects(RDF.type, OWL.DatatypeProperty):
+        if not str(p).startswith(str(GP)):
+            continue  # an outside term declared for OWL 2 DL (skos:notation): not a store property
         if g.value(p, GP.rdfView) == Literal(True):
             continue  # RDF view only (dates as stated): derived by the exporter, not stored
         rng = g.value(p, RDFS.range)
@@ -303,6 +305,8 @@ def load(path: Path = ONTOLOGY_PATH) -> Ontology:
             on_relation=g.value(p, GP.onRelation) == Literal(True),
         )
     for p in g.subjects(RDF.type, OWL.ObjectProperty):
+        if not str(p).startswith(str(GP)):
+            continue  # an outside term declared for OWL 2 DL (skos:inScheme): not a relationship type
         if g.value(p, GP.rdfView) == Literal(True):
             continue  # RDF view only (gp:source): no relationship type in the stores
         name = _local(p)
