@@ -433,6 +433,14 @@ def export(
                                        help="TriG/N-Quads: add ontology.ttl in the named graph "
                                             "<https://w3id.org/govplat/ontology>, as `govplat sparql serve` holds "
                                             "it: the dump to load into another triple store (Fuseki, QLever...)."),
+    description: Optional[Path] = typer.Option(
+        None, "--description", metavar="FILE",
+        help="Also write the dataset's VoID + DCAT description (Turtle) to FILE: licence, publisher, time and "
+             "place covered, one distribution per export format with its download URL, and the size and "
+             "SHA-256 checksum of the dump just written (needs -o)."),
+    dumps_url: Optional[str] = typer.Option(None, "--dumps-url", metavar="URL",
+                                            help="Where the published dumps live: download URLs in --description "
+                                                 "are URL + govplat.EXT (default https://w3id.org/govplat/dumps/)."),
 ):
     """Export the whole graph as RDF through the ontology (streams; memory stays flat), or as
     neo4j-admin import files; with --as-of, the graph as it stood on a day."""
@@ -450,16 +458,25 @@ def export(
         _fail(f"{rdf.FORMATS[fmt].label} cannot carry RDF-star; use --relations reified or ttl/nt/trig/nq", 2)
     if with_ontology and not rdf.FORMATS[fmt].quads:
         _fail(f"--with-ontology needs named graphs: use --format trig or nq, not {fmt}", 2)
+    if description is not None and output is None:
+        _fail("--description states the dump's size and checksum: give the dump with -o FILE", 2)
+    if dumps_url is not None and (not dumps_url.startswith(("https://", "http://")) or not dumps_url.endswith("/")):
+        _fail(f"--dumps-url must be an http(s) URL ending in '/', got {dumps_url!r}", 2)
     partial = output.with_name(output.name + ".partial") if output else None
     try:
         with open_store(read_only=True, dump=True) as store:
             entities, relations_ = _dump(store, day)
             if output:
+                from graph.rdf import dataset
+
+                coverage = dataset.Coverage()
                 with open(partial, "wb") as fh:
-                    n = rdf.write(entities, relations_, fmt, fh, relations_mode=relations,
+                    n = rdf.write(coverage.watch(entities), relations_, fmt, fh, relations_mode=relations,
                                   with_ontology=with_ontology)
                 partial.replace(output)  # a failed export never leaves a half-written file behind
                 err.print(f"wrote {n} statements to {output}")
+                if description is not None:
+                    _write_description(description, dataset, n, coverage, fmt, output, dumps_url)
             else:
                 rdf.write(entities, relations_, fmt, sys.stdout.buffer, relations_mode=relations,
                           with_ontology=with_ontology)
@@ -468,6 +485,19 @@ def export(
         if partial is not None and partial.exists():
             partial.unlink()
         _fail(exc)
+
+
+def _write_description(path: Path, dataset, statements: int, coverage, fmt: str, dump: Path,
+                       dumps_url: Optional[str]) -> None:
+    import datetime as dt
+
+    stats = dataset.Stats(triples=statements, entities=coverage.entities, coverage=coverage,
+                          modified=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "wb") as fh:
+        dataset.write(dataset.groups(stats, dumps=dumps_url or dataset.DUMPS, written=(fmt, dump)), fh)
+    partial.replace(path)
+    err.print(f"wrote the dataset description (VoID, DCAT) to {path}")
 
 
 def _as_of_day(text: Optional[str]):

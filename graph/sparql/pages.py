@@ -16,6 +16,8 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from graph.ontology import GP, GP_ID, ONTOLOGY_PATH, ontology
+from graph.rdf import dataset
+from graph.rdf.dataset import DATA_LICENCE, DATASET
 from graph.rdf.terms import OWL, PREFIXES, RDF, XSD, BNode, IRI, Lit, Quoted, from_ox
 
 __all__ = ["route", "service_description", "entity_page", "void_groups"]
@@ -27,13 +29,6 @@ _FORMATS = "http://www.w3.org/ns/formats/"
 _DCT = "http://purl.org/dc/terms/"
 _A = IRI(RDF + "type")
 _FOAF = "http://xmlns.com/foaf/0.1/"
-# The dataset's stable IRI (not the serving host's), its licence and publisher: what VoID and
-# every entity document state.
-DATASET = "https://w3id.org/govplat/dataset"
-DATA_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
-PUBLISHER = "the govplat developers"
-_RIGHTS = ("The curated data (ingest/data) is CC BY 4.0. Records from bulk sources (Lumen notices, transparency "
-           "reports, court dockets...) keep their publishers' terms; each record names its source (gp:source).")
 _SOURCE = _GP + "source"
 _DEFAULT = ox.DefaultGraph()
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -55,7 +50,7 @@ def _fmt(accept: str | None, params: dict, default: str) -> str | None:
     return negotiate(accept, _MACHINE, default)
 
 
-_DESCRIPTION_PREFIXES = {**PREFIXES, "sd": _SD, "void": _VOID, "formats": _FORMATS}
+_DESCRIPTION_PREFIXES = {**dataset.DESCRIPTION_PREFIXES, "sd": _SD, "formats": _FORMATS}
 
 
 def _serialise(groups, fmt: str, prefixes: dict | None = None) -> bytes:
@@ -381,8 +376,14 @@ def _stats(ds) -> dict:
         entities = int(_count(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{_GP}Entity> }}")[0]["n"].value)
         example = next((q.subject.value for q in store.quads_for_pattern(
             None, ox.NamedNode(RDF + "type"), ox.NamedNode(_GP + "Conflict"), _DEFAULT)), None)
+        dates = " ".join(f"<{_GP}{p}>" for p in dataset.COVERAGE_DATES)
+        span = _count(store, f"SELECT (MIN(STR(?d)) AS ?start) (MAX(STR(?d)) AS ?end) WHERE {{ VALUES ?p {{ {dates} }} "
+                             "?s ?p ?d }")[0]
+        places = [r["c"].value[len(_GP_ID):] for r in _count(store, f"SELECT ?c WHERE {{ ?c a <{_GP}Country> }}")]
         return {"triples": total, "classes": by_class, "properties": by_prop, "subjects": int(row["s"].value),
-                "objects": int(row["o"].value), "graphs": graphs, "entities": entities, "example": example}
+                "objects": int(row["o"].value), "graphs": graphs, "entities": entities, "example": example,
+                "start": span["start"].value[:10] if span["start"] else None,
+                "end": span["end"].value[:10] if span["end"] else None, "places": places}
 
     return ds.cached("stats", make)
 
@@ -392,49 +393,16 @@ def _int(n: int) -> Lit:
 
 
 def void_groups(endpoint, base: str) -> list[tuple]:
+    """The VoID + DCAT description (graph.rdf.dataset) with the counts of the data served."""
     ds = endpoint.dataset
     st = _stats(ds)
-    me = IRI(DATASET)
-    publisher = BNode("publisher")
-    pos = [(_A, IRI(_VOID + "Dataset")), (IRI(_DCT + "title"), Lit("govplat")),
-           (IRI(_DCT + "license"), IRI(DATA_LICENCE)),
-           (IRI(_DCT + "rights"), Lit(_RIGHTS, RDF + "langString", "en")),
-           (IRI(_DCT + "publisher"), publisher),
-           (IRI("http://xmlns.com/foaf/0.1/homepage"), IRI(f"{base}/")),
-           (IRI(_DCT + "description"), Lit("Conflicts between governments and online platforms: demands, responses, "
-                                           "lawsuits, rulings and the doctrines they invoke, every fact tied to "
-                                           "its sources.", RDF + "langString", "en")),
-           (IRI(_DCT + "modified"), Lit(dt.datetime.fromtimestamp(ds.loaded_at, dt.timezone.utc)
-                                        .isoformat(timespec="seconds"), XSD + "dateTime")),
-           (IRI(_VOID + "sparqlEndpoint"), IRI(f"{base}/sparql")),
-           (IRI(_VOID + "uriSpace"), Lit(_GP_ID)),
-           (IRI(_VOID + "vocabulary"), IRI(_GP)),
-           (IRI(_VOID + "triples"), _int(st["triples"])),
-           (IRI(_VOID + "entities"), _int(st["entities"])),
-           (IRI(_VOID + "distinctSubjects"), _int(st["subjects"])),
-           (IRI(_VOID + "distinctObjects"), _int(st["objects"])),
-           (IRI(_VOID + "classes"), _int(len(st["classes"]))),
-           (IRI(_VOID + "properties"), _int(len(st["properties"])))]
-    if st["example"]:
-        pos.append((IRI(_VOID + "exampleResource"), IRI(st["example"])))
-    groups = [(me, pos), (publisher, [(_A, IRI(_FOAF + "Organization")), (IRI(_FOAF + "name"), Lit(PUBLISHER))])]
-    same_as = dict(st["properties"]).get(OWL + "sameAs", 0)
-    if same_as:  # links to Wikidata items
-        linkset = IRI(DATASET + "/wikidata-links")
-        pos.append((IRI(_VOID + "subset"), linkset))
-        groups.append((linkset, [(_A, IRI(_VOID + "Linkset")), (IRI(_VOID + "linkPredicate"), IRI(OWL + "sameAs")),
-                                 (IRI(_VOID + "subjectsTarget"), me),
-                                 (IRI(_VOID + "objectsTarget"), IRI("http://www.wikidata.org/entity/")),
-                                 (IRI(_VOID + "triples"), _int(same_as))]))
-    for i, (c, n) in enumerate(st["classes"]):
-        b = BNode(f"class{i}")
-        pos.append((IRI(_VOID + "classPartition"), b))
-        groups.append((b, [(IRI(_VOID + "class"), IRI(c)), (IRI(_VOID + "entities"), _int(n))]))
-    for i, (p, n) in enumerate(st["properties"]):
-        b = BNode(f"property{i}")
-        pos.append((IRI(_VOID + "propertyPartition"), b))
-        groups.append((b, [(IRI(_VOID + "property"), IRI(p)), (IRI(_VOID + "triples"), _int(n))]))
-    return groups
+    cov = dataset.Coverage(start=st["start"], end=st["end"], places=set(st["places"]), entities=st["entities"])
+    stats = dataset.Stats(
+        triples=st["triples"], entities=st["entities"], coverage=cov,
+        modified=dt.datetime.fromtimestamp(ds.loaded_at, dt.timezone.utc).isoformat(timespec="seconds"),
+        subjects=st["subjects"], objects=st["objects"], classes=st["classes"], properties=st["properties"],
+        example=st["example"], same_as=dict(st["properties"]).get(OWL + "sameAs", 0))
+    return dataset.groups(stats, sparql=f"{base}/sparql", homepage=f"{base}/")
 
 
 def service_description(endpoint, accept: str | None, base: str, params: dict):

@@ -49,3 +49,36 @@ def http_call(url: str, *, data: bytes | None = None, headers: dict | None = Non
             return resp.status, resp.headers, resp.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers, exc.read()
+
+
+def check_dataset_description(body: bytes, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> dict:
+    """Parse a VoID + DCAT description (graph.rdf.dataset) and check what every copy of it must
+    say: one dcat:Distribution per format `govplat export --format` offers, each with its media
+    type, a void:dataDump per RDF format, licence, publisher and time coverage. Returns
+    {format: {predicate: [objects]}} of the distributions, for further checks."""
+    from graph.rdf.view import FORMATS
+
+    dcat, void, dct = "http://www.w3.org/ns/dcat#", "http://rdfs.org/ns/void#", "http://purl.org/dc/terms/"
+    quads = list(ox.parse(body, format=fmt))
+    about: dict[str, dict[str, list[str]]] = {}
+    for q in quads:
+        about.setdefault(q.subject.value, {}).setdefault(q.predicate.value, []).append(q.object.value)
+    me = about["https://w3id.org/govplat/dataset"]
+    types = set(me["http://www.w3.org/1999/02/22-rdf-syntax-ns#type"])
+    assert {dcat + "Dataset", void + "Dataset"} <= types
+    assert me[dct + "license"] == ["https://creativecommons.org/licenses/by/4.0/"]
+    assert dct + "publisher" in me and dct + "title" in me
+    period = about[me[dct + "temporal"][0]]
+    assert period[dcat + "startDate"][0] < period[dcat + "endDate"][0]
+    assert me.get(dct + "spatial"), "no country in the description's coverage"
+    dists = {about[d][dct + "identifier"][0]: about[d] for d in me[dcat + "distribution"]}
+    assert set(dists) == set(FORMATS) | {"neo4j-import"}
+    for name, d in dists.items():
+        media = FORMATS[name].media_type if name in FORMATS else "text/csv"
+        assert d[dcat + "mediaType"] == [f"http://www.iana.org/assignments/media-types/{media}"], name
+        assert dcat + "accessURL" in d
+    dumps = {dists[name][dcat + "downloadURL"][0] for name in FORMATS}
+    for name, f in FORMATS.items():
+        assert dists[name][dcat + "downloadURL"][0].endswith("/govplat" + f.extension), name
+    assert set(me[void + "dataDump"]) == dumps
+    return {"dataset": me, "distributions": dists, "about": about}

@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import GOVPLAT, ROOT, require_module
 from tests.linked_data.conftest import run_java
-from tests.linked_data.helpers import http_call
+from tests.linked_data.helpers import check_dataset_description, http_call
 
 Q_CONFLICTS = ("PREFIX gp: <https://w3id.org/govplat/ontology#>\n"
                "SELECT ?c ?name WHERE { ?c a gp:Conflict ; gp:name ?name } ORDER BY ?c LIMIT 5")
@@ -217,6 +217,16 @@ def test_service_description_and_void(endpoint):
     linkset = [q.subject for q in quads if q.predicate.value == void + "linkPredicate"
                and q.object.value == "http://www.w3.org/2002/07/owl#sameAs"]
     assert linkset and any(q.subject == linkset[0] and q.predicate.value == void + "triples" for q in quads)
+    # the same document is the DCAT description: a distribution per export format, coverage, the service
+    got = check_dataset_description(body, ox.RdfFormat.JSON_LD)
+    dcat = "http://www.w3.org/ns/dcat#"
+    service = got["about"][endpoint.url + "/sparql"]
+    assert service[dcat + "servesDataset"] == ["https://w3id.org/govplat/dataset"]
+    period = got["about"][got["dataset"]["http://purl.org/dc/terms/temporal"][0]]
+    assert "1990-01-01" < period[dcat + "startDate"][0] < "2010-01-01" < period[dcat + "endDate"][0]
+    assert "https://w3id.org/govplat/id/country-us" in got["dataset"]["http://purl.org/dc/terms/spatial"]
+    status, headers, body = call(endpoint, "/.well-known/void", accept="text/turtle")
+    assert status == 200 and check_dataset_description(body)["distributions"].keys() == got["distributions"].keys()
     status, _, body = call(endpoint, "/context.jsonld")
     assert status == 200 and "@context" in json.loads(body)
 

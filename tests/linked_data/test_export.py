@@ -14,7 +14,7 @@ from graph.model import Entity, Relation
 from graph.rdf.jsonld import CONTEXT_PATH, build_context
 from tests.conftest import run_cli
 from tests.linked_data.conftest import EXPORT_CASES
-from tests.linked_data.helpers import canonical_quads, triples
+from tests.linked_data.helpers import canonical_quads, check_dataset_description, triples
 
 GP = "https://w3id.org/govplat/ontology#"
 ID = "https://w3id.org/govplat/id/"
@@ -157,10 +157,31 @@ def test_cli_export_every_format(ld_env, tmp_path):
         assert proc.returncode == 0, proc.stderr
         assert "statements" in proc.stderr and out.stat().st_size > 100_000
         assert not (tmp_path / f"g.{fmt}.partial").exists()
+    proc = run_cli("export", "--format", "jsonld", "--description", str(tmp_path / "d.ttl"), env=ld_env)
+    assert proc.returncode == 2 and "-o FILE" in proc.stderr
     proc = run_cli("export", "--format", "jsonld", "--relations", "rdf-star", env=ld_env)
     assert proc.returncode == 2 and "RDF-star" in proc.stderr
     proc = run_cli("export", "--format", "xml", env=ld_env)
     assert proc.returncode == 2 and "unknown format" in proc.stderr
+
+
+def _check_written_description(path, dump):
+    """`export --description` names every format with its download URL under --dumps-url, and
+    the dump just written with its size and checksum; the time covered is the data's."""
+    import hashlib
+
+    spdx, dcat = "http://spdx.org/rdf/terms#", "http://www.w3.org/ns/dcat#"
+    got = check_dataset_description(path.read_bytes())
+    nq = got["distributions"]["nq"]
+    assert nq[dcat + "downloadURL"] == ["https://data.example/govplat/govplat.nq"]
+    assert nq[dcat + "byteSize"] == [str(dump.stat().st_size)]
+    checksum = got["about"][nq[spdx + "checksum"][0]]
+    assert checksum[spdx + "checksumValue"] == [hashlib.sha256(dump.read_bytes()).hexdigest()]
+    assert dcat + "byteSize" not in got["distributions"]["ttl"]           # only the file written
+    period = got["about"][got["dataset"]["http://purl.org/dc/terms/temporal"][0]]
+    assert period[dcat + "startDate"][0] <= "2010-09-01" <= period[dcat + "endDate"][0]  # what held that day
+    statements = sum(1 for line in dump.read_text(encoding="utf-8").splitlines() if line.strip())
+    assert got["dataset"]["http://rdfs.org/ns/void#triples"] == [str(statements)]
 
 
 UAE = "ae-blackberry-suspension-threat-2010"  # 2010-08-01 (order) to 2010-10-08 (called off)
@@ -183,8 +204,11 @@ def test_as_it_stood_keeps_what_held_that_day_and_every_source(bundled_records):
 
 def test_cli_export_as_of_in_rdf_and_neo4j_import(ld_env, tmp_path):
     out = tmp_path / "2010.nq"
-    proc = run_cli("export", "--format", "nq", "--as-of", "2010-09-01", "-o", str(out), env=ld_env)
+    proc = run_cli("export", "--format", "nq", "--as-of", "2010-09-01", "-o", str(out),
+                   "--description", str(tmp_path / "void.ttl"), "--dumps-url", "https://data.example/govplat/",
+                   env=ld_env)
     assert proc.returncode == 0, proc.stderr
+    _check_written_description(tmp_path / "void.ttl", out)
     text = out.read_text(encoding="utf-8")
     assert f"<{ID}{UAE}>" in text and f"<{ID}tra-calls-off-blackberry-suspension-2010>" not in text
     later = run_cli("export", "--format", "nt", "--as-of", "2010-11-01", env=ld_env)
