@@ -257,9 +257,10 @@ def _classes_of(g: Graph, node) -> tuple[str, ...]:
 
 
 def _domain_of(g: Graph, p: URIRef) -> str:
-    """A datatype property's domain class; "" for a relationship property (role, side...),
-    which describes statements about relationships and so declares none."""
-    domain = g.value(p, RDFS.domain)
+    """A datatype property's domain class (``gp:storedOn`` for a relationship property entities
+    carry too); "" for a relationship property (role, side...), which describes statements about
+    relationships and so declares none."""
+    domain = g.value(p, RDFS.domain) or g.value(p, GP.storedOn)  # storedOn: validFrom/validTo
     if domain is None:
         if g.value(p, GP.onRelation) != Literal(True):
             raise OntologyError(f"{p}: no rdfs:domain (only properties of relationships may omit it)")
