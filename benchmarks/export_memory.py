@@ -5,7 +5,7 @@ come), so peak RSS should stay flat as the graph grows; the ratios show how far 
     .venv/bin/python -m benchmarks.export_memory [--relations 1000000 3000000] [--formats nt nq ...]
 
 For each size, the synthetic graph (graph/synthetic.py, about one entity per three relations)
-is loaded once through the bulk path into a store under --work (kept for the next run), then
+is made column-wise and loaded once with COPY FROM into a store under --work (kept for the next run), then
 each format is exported by a `govplat export` process of its own, whose peak RSS
 (VmHWM) and wall time are printed. Ladybug's own fixed cost (~260 MB, whatever the size
 of the graph) is part of every figure.
@@ -26,29 +26,20 @@ FORMATS = ["nt", "nq", "ttl", "trig", "jsonld", "neo4j-import"]
 
 
 def build(home: Path, n_relations: int) -> None:
-    """The synthetic graph into an empty embedded store at ``home`` through the bulk path."""
-    from graph.stores.bulk import BulkStore
+    """The synthetic graph into an empty embedded store at ``home``, column-wise with COPY FROM."""
     from graph.stores.embedded import EmbeddedStore
-    from graph.synthetic import records
+    from graph.synthetic import load, tables
 
     t = time.perf_counter()
-    entities, relations = records(n_relations // 3, n_relations, seed=1)
-    print(f"  generated {len(entities):,} entities, {len(relations):,} relations in {time.perf_counter() - t:.0f} s",
-          flush=True)
+    graph = tables(n_relations // 3, n_relations, seed=1)
+    print(f"  generated {graph.n_entities:,} entities, {graph.n_relations:,} relations in "
+          f"{time.perf_counter() - t:.0f} s", flush=True)
     t = time.perf_counter()
-    store = BulkStore(EmbeddedStore(home / "graph.lbdb"))
-    batch = 50_000
-    position = {e.id: i for i, e in enumerate(entities)}
-    by_batch: dict[int, list] = {}
-    for r in relations:
-        by_batch.setdefault(max(position[r.src], position[r.dst]) // batch, []).append(r)
-    del position
-    for i in range(0, len(entities), batch):
-        store.upsert(entities[i:i + batch], by_batch.pop(i // batch, []))
-    del entities, relations, by_batch
-    store.close()  # flushes
+    with EmbeddedStore(home / "graph.lbdb") as store:
+        load(store, graph)
+    del graph
     (home / "complete").write_text(str(n_relations))
-    print(f"  loaded in {time.perf_counter() - t:.0f} s", flush=True)
+    print(f"  loaded (COPY FROM) in {time.perf_counter() - t:.0f} s", flush=True)
 
 
 def export(home: Path, fmt: str, out: Path) -> tuple[float, float]:

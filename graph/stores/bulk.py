@@ -26,7 +26,7 @@ from graph.model import Entity, Relation
 from graph.stores.base import Existing, Result, Store, Writes
 from graph.stores.embedded import EmbeddedStore
 
-__all__ = ["BulkStore"]
+__all__ = ["BulkStore", "arrow_type", "copy_tables"]
 
 # Fewer new rows than this in one table are CREATEd (UNWIND) instead: a COPY has a fixed cost of
 # tens of milliseconds, an UNWIND CREATE of a few hundred rows costs less.
@@ -34,7 +34,8 @@ COPY_MIN_ROWS = 500
 _ARROW = {"string": pa.string(), "date": pa.date32(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
 
 
-def _arrow_type(prop) -> pa.DataType:
+def arrow_type(prop) -> pa.DataType:
+    """The Arrow type of an ontology property (a list type for a multi-valued one)."""
     t = _ARROW[prop.kind]
     return pa.list_(t) if prop.multi else t
 
@@ -53,6 +54,22 @@ def _copy(conn, table: str, rows: pa.Table, options: str = "") -> None:
         conn.execute(f"COPY `{table}` FROM $rows{options}", {"rows": rows})
     except RuntimeError as exc:
         raise StoreError(f"the bulk load of {rows.num_rows} rows into {table} failed: {exc}") from exc
+
+
+def _copy_relation(conn, key: tuple[str, str, str], rows: pa.Table) -> None:
+    rtype, s, d = key
+    _copy(conn, rtype, rows, f" (from='{s}', to='{d}')")
+
+
+def copy_tables(store: EmbeddedStore, entities: dict[str, pa.Table],
+                relations: dict[tuple[str, str, str], pa.Table]) -> None:
+    """Tables in the store's column layout (graph.synthetic.Tables) into an empty embedded store:
+    one COPY per table, all in one transaction."""
+    with store.transaction() as conn:
+        for cls, rows in entities.items():
+            _copy(conn, cls, rows)
+        for key, rows in relations.items():
+            _copy_relation(conn, key, rows)
 
 
 class BulkStore(Store):
@@ -152,7 +169,7 @@ class BulkStore(Store):
                 if len(new) >= COPY_MIN_ROWS:
                     props = self.onto.properties_of(cls)
                     _copy(conn, cls, pa.table({p.name: pa.array([_value(r.get(p.name), p.kind) for r in new],
-                                                                _arrow_type(p)) for p in props}))
+                                                                arrow_type(p)) for p in props}))
                     new = []
                 created.update(r["id"] for r in new)
                 rest = new + [r for i, r in rows.items() if i not in self._new_entities]
@@ -167,9 +184,9 @@ class BulkStore(Store):
                 if len(new) >= COPY_MIN_ROWS:
                     cols = {"from": pa.array([r["f"] for r in new], pa.string()),
                             "to": pa.array([r["t"] for r in new], pa.string())}
-                    cols.update({p.name: pa.array([_value(r.get(p.name), p.kind) for r in new], _arrow_type(p))
+                    cols.update({p.name: pa.array([_value(r.get(p.name), p.kind) for r in new], arrow_type(p))
                                  for p in rel_props})
-                    _copy(conn, rtype, pa.table(cols), f" (from='{s}', to='{d}')")
+                    _copy_relation(conn, (rtype, s, d), pa.table(cols))
                     new = []
                 created_rel.update((r["f"], rtype, r["t"]) for r in new)
                 rest = new + [r for (f, t), r in rows.items() if (f, rtype, t) not in self._new_relations]
