@@ -195,10 +195,11 @@ def _sweep_spools() -> None:
 
 def load_dataset(*, relations_mode: str = "reified", named_graphs: bool = True, open_store=None,
                  spool: bool = False) -> Dataset:
-    """Open the configured store read-only, load it, close it again."""
+    """Open the configured store read-only for a dump (its pages through the small buffer pool,
+    GOVPLAT_DUMP_BUFFER_POOL_MB), load it, close it again."""
     if open_store is None:
         from graph.stores import open_store
-    with open_store(read_only=True) as store:
+    with open_store(read_only=True, dump=True) as store:
         entities, relations = store.dump()
         return dataset_from_records(entities, relations, relations_mode=relations_mode, named_graphs=named_graphs,
                                     spool=spool)

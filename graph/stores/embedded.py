@@ -379,10 +379,11 @@ class EmbeddedStore(Store):
     def dump(self) -> tuple[Iterator[Entity], Iterator[Relation]]:
         # Ladybug holds a query's whole result until it is read, and sorts in memory: one query
         # per class or type would hold the graph. Instead pages of about GOVPLAT_DUMP_PAGE_ROWS
-        # rows, by ranges of the nodes' storage offsets (a partition of each table; for relations,
-        # of their FROM table), each sorted by id: the order is stable. Each page runs on a
-        # connection of its own, closed after it: a connection keeps the memory of what its
-        # queries scanned until it is closed, so a dump holds one page, not the graph.
+        # rows, by ranges of storage offsets (of the nodes; of the relationships themselves, so a
+        # hub with a million links is read in pages like any other node), each sorted by id: the
+        # order is stable. Each page runs on a connection of its own, closed after it: a
+        # connection keeps the memory of what its queries scanned until it is closed, so a dump
+        # holds one page and the buffer pool (GOVPLAT_DUMP_BUFFER_POOL_MB), not the graph.
         page_rows = settings().dump_page_rows
 
         def page(query: str, lo: int, hi: int) -> Iterator[list]:
@@ -399,10 +400,11 @@ class EmbeddedStore(Store):
             finally:
                 conn.close()
 
-        def ranges(table: str, rows: int) -> Iterator[tuple[int, int]]:
-            top = self._conn.execute(f"MATCH (n:`{table}`) RETURN max(offset(id(n)))").get_all()[0][0]
+        def ranges(top: int | None, rows: int) -> Iterator[tuple[int, int]]:
             if top is None:
                 return
+            # A relationship table with several FROM/TO pairs numbers each pair's rows from 0:
+            # a range then takes its share of every pair, about page_rows in all.
             step = max(1, (top + 1) * page_rows // max(rows, 1))
             for lo in range(0, top + 1, step):
                 yield lo, lo + step
@@ -411,8 +413,8 @@ class EmbeddedStore(Store):
             for cls in self.onto.concrete_classes():
                 props = [p.name for p in self.onto.properties_of(cls)]
                 cols = ", ".join(f"n.`{p}` AS `{p}`" for p in props)
-                n = self._conn.execute(f"MATCH (n:`{cls}`) RETURN count(n)").get_all()[0][0]
-                for lo, hi in ranges(cls, n):
+                n, top = self._conn.execute(f"MATCH (n:`{cls}`) RETURN count(n), max(offset(id(n)))").get_all()[0]
+                for lo, hi in ranges(top, n):
                     for row in page(f"MATCH (n:`{cls}`) WHERE offset(id(n)) >= $lo AND offset(id(n)) < $hi "
                                     f"RETURN {cols} ORDER BY n.id", lo, hi):
                         rec = dict(zip(props, row))
@@ -425,13 +427,12 @@ class EmbeddedStore(Store):
             cols = ", ".join(f"e.`{p}` AS `{p}`" for p in rel_props)
             for rtype in sorted(self.onto.relations):
                 for src in sorted({s for s, _ in self.onto.endpoint_pairs(rtype)}):
-                    n = self._conn.execute(f"MATCH (a:`{src}`)-[e:`{rtype}`]->() RETURN count(e)").get_all()[0][0]
-                    if not n:
-                        continue
-                    for lo, hi in ranges(src, n):
+                    n, top = self._conn.execute(f"MATCH (a:`{src}`)-[e:`{rtype}`]->() "
+                                                "RETURN count(e), max(offset(id(e)))").get_all()[0]
+                    for lo, hi in ranges(top, n):
                         for row in page(
-                                f"MATCH (a:`{src}`)-[e:`{rtype}`]->(b) WHERE offset(id(a)) >= $lo "
-                                f"AND offset(id(a)) < $hi RETURN a.id, b.id, {cols} ORDER BY a.id, b.id", lo, hi):
+                                f"MATCH (a:`{src}`)-[e:`{rtype}`]->(b) WHERE offset(id(e)) >= $lo "
+                                f"AND offset(id(e)) < $hi RETURN a.id, b.id, {cols} ORDER BY a.id, b.id", lo, hi):
                             rec = dict(zip(rel_props, row[2:]))
                             yield Relation(rtype, row[0], row[1], {k: v for k, v in rec.items()
                                                                    if k != "sources" and v is not None},

@@ -58,8 +58,8 @@ def endpoint(bundled_home):
     from graph.sparql.http import Server
     from graph.stores.embedded import EmbeddedStore
 
-    def opener(read_only=True):
-        return EmbeddedStore(bundled_home / "graph.lbdb", read_only=True)
+    def opener(read_only=True, dump=False):
+        return EmbeddedStore(bundled_home / "graph.lbdb", read_only=True, dump=dump)
 
     ep = Endpoint(lambda: load_dataset(open_store=opener, spool=True), Limits(timeout=8.0, max_rows=500, workers=2),
                   processes=2)
