@@ -69,19 +69,26 @@ class Store(abc.ABC):
                     f"id is already stored as a {old.cls}, not a {e.cls}", where=e.origin, record=e.id, field="class")
             classes[e.id] = e.cls
         rows_by_class: dict[str, list[dict]] = defaultdict(list)
+        props_of: dict[str, list] = {}  # looked up once per class, not per record
         for e in entities:
-            rows_by_class[e.cls].append(self._entity_row(e, existing.get(e.id)))
+            if e.cls not in props_of:
+                props_of[e.cls] = self.onto.properties_of(e.cls)
+            rows_by_class[e.cls].append(self._entity_row(e, existing.get(e.id), props_of[e.cls]))
         rels_by_key: dict[tuple[str, str, str], list[Relation]] = defaultdict(list)
+        allowed: dict[tuple[str, str, str], bool] = {}  # checked once per (type, from class, to class)
         for r in relations:
             for end, field in ((r.src, "from"), (r.dst, "to")):
                 if end not in classes:
                     raise ValidationError(f"refers to unknown entity {end!r}", where=r.origin,
                                           record=f"{r.src} {r.type} {r.dst}", field=field)
-            if not self.onto.allows(r.type, classes[r.src], classes[r.dst]):
+            key = (r.type, classes[r.src], classes[r.dst])
+            if key not in allowed:
+                allowed[key] = self.onto.allows(*key)
+            if not allowed[key]:
                 raise ValidationError(
                     f"{r.type} cannot join a {classes[r.src]} to a {classes[r.dst]}",
                     where=r.origin, record=f"{r.src} {r.type} {r.dst}", field="type")
-            rels_by_key[(r.type, classes[r.src], classes[r.dst])].append(r)
+            rels_by_key[key].append(r)
         merged_by_key: dict[tuple[str, str, str], dict[tuple[str, str], Relation]] = {}
         for key, rels in rels_by_key.items():
             merged: dict[tuple[str, str], Relation] = {}
@@ -132,9 +139,9 @@ class Store(abc.ABC):
                 seen[e.id] = Entity(e.id, e.cls, dict(e.props), list(e.sources), e.origin)
         return list(seen.values())
 
-    def _entity_row(self, e: Entity, old: Existing | None) -> dict:
+    def _entity_row(self, e: Entity, old: Existing | None, props: list | None = None) -> dict:
         row: dict[str, Any] = {}
-        for p in self.onto.properties_of(e.cls):
+        for p in props or self.onto.properties_of(e.cls):
             if p.name == "id":
                 row["id"] = e.id
             elif p.name == "uri":

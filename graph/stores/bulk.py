@@ -2,15 +2,20 @@
 an empty embedded store).
 
 Records go through :meth:`Store.upsert` exactly as on the transactional path (the same checks,
-the same merging of sources and properties, the same errors), but the rows it produces are
-staged in memory instead of being MERGEd one transaction at a time. :meth:`BulkStore.flush`
-then writes them column-wise: rows new to the store become Arrow tables, one per class and
-one per (relationship type, from class, to class), loaded with Ladybug's ``COPY FROM``; rows
-for ids the store already held are merged the usual way. A flush happens when the ingest
-ends (``close``) and before anything reads the store (a source that looks up what is
-stored sees what was staged before it), so both paths give the same graph.
+the same errors, raised by the batch that has the bad record), but the rows it produces are
+staged as Arrow record batches, one list per class and per (relationship type, from class, to
+class), instead of being MERGEd one transaction at a time. What the store or an earlier batch
+holds is merged at the flush, not at staging: a row for an id seen before keeps only its own
+values until then. :meth:`BulkStore.flush` writes in one transaction: the first row of each id
+(or relationship) new to the store goes in with Ladybug's ``COPY FROM``; every later row of it,
+and every row of an id the store held before, is merged the transactional way (sources and
+multi-valued properties unioned, single values overwritten only by values the row has), in the
+order they were staged. A flush happens when the ingest ends (``close``) and before anything
+reads the store (a source that looks up what is stored sees what was staged before it), so
+both paths give the same graph.
 
-Memory: the staged rows of one ingest run are held until the flush (about 1 KB per record).
+Memory: the staged rows as Arrow columns (about 150 bytes per relation) and the class of every
+staged id (a dict, about 100 bytes per entity), not Python row dicts.
 """
 from __future__ import annotations
 
@@ -19,11 +24,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph.errors import StoreError
 from graph.model import Entity, Relation
-from graph.stores.base import Existing, Result, Store, Writes
+from graph.stores.base import Existing, Result, Store, Writes, _union
 from graph.stores.embedded import EmbeddedStore
 
 __all__ = ["BulkStore", "arrow_type", "copy_tables"]
@@ -40,12 +47,11 @@ def arrow_type(prop) -> pa.DataType:
     return pa.list_(t) if prop.multi else t
 
 
-def _value(v: Any, kind: str) -> Any:
-    if kind == "date":
-        if isinstance(v, dt.datetime):
-            return v.date()
-        if isinstance(v, str):
-            return dt.date.fromisoformat(v)
+def _date(v: Any) -> Any:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, str):
+        return dt.date.fromisoformat(v)
     return v
 
 
@@ -72,8 +78,32 @@ def copy_tables(store: EmbeddedStore, entities: dict[str, pa.Table],
             _copy_relation(conn, key, rows)
 
 
+def _first_rows(table: pa.Table, keys: list[str]) -> np.ndarray:
+    """A mask of the rows that are the first of their key in ``table``."""
+    n = table.num_rows
+    idx = pa.array(np.arange(n, dtype=np.int64))
+    firsts = table.select(keys).append_column("_i", idx).group_by(keys, use_threads=False).aggregate([("_i", "min")])
+    mask = np.zeros(n, dtype=bool)
+    mask[firsts["_i_min"].to_numpy()] = True
+    return mask
+
+
+def _rounds(rows: list[dict], key) -> list[list[dict]]:
+    """Rows split so that no key repeats within a round; applying the rounds in order applies the
+    rows in order (one UNWIND with a key twice would leave the order to the engine)."""
+    seen: dict[Any, int] = defaultdict(int)
+    out: list[list[dict]] = []
+    for row in rows:
+        k = key(row)
+        if seen[k] == len(out):
+            out.append([])
+        out[seen[k]].append(row)
+        seen[k] += 1
+    return out
+
+
 class BulkStore(Store):
-    """An :class:`EmbeddedStore` written through staged rows and ``COPY FROM``."""
+    """An :class:`EmbeddedStore` written through staged Arrow batches and ``COPY FROM``."""
 
     engine = "ladybug"
 
@@ -81,120 +111,137 @@ class BulkStore(Store):
         super().__init__()
         self.inner = inner
         self._empty = not any(inner._count_entities().values())  # nothing to look up in the store
+        self._schemas: dict[str, pa.Schema] = {}
+        rel_fields = [pa.field("from", pa.string()), pa.field("to", pa.string())]
+        self._rel_schema = pa.schema(rel_fields + [pa.field(p.name, arrow_type(p))
+                                                   for p in self.onto.relation_properties()])
         self._reset()
 
     def _reset(self) -> None:
-        # class -> id -> row; ids whose row the store does not hold yet
-        self._entities: dict[str, dict[str, dict]] = defaultdict(dict)
-        self._classes: dict[str, str] = {}
-        self._new_entities: set[str] = set()
-        # (type, from class, to class) -> (from, to) -> row; keys (from, type, to) new to the store
-        self._relations: dict[tuple[str, str, str], dict[tuple[str, str], dict]] = defaultdict(dict)
-        self._relation_keys: dict[tuple[str, str, str], tuple[str, str, str]] = {}  # (f, type, t) -> table key
-        self._new_relations: set[tuple[str, str, str]] = set()
+        self._classes: dict[str, str] = {}  # every staged id -> its class
+        self._stored: set[str] = set()  # staged ids the store held before the flush
+        self._entities: dict[str, list[pa.RecordBatch]] = defaultdict(list)  # with a bool column _new
+        self._relations: dict[tuple[str, str, str], list[pa.RecordBatch]] = defaultdict(list)
+        self._n_relations = 0
+
+    def _schema(self, cls: str) -> pa.Schema:
+        if cls not in self._schemas:
+            self._schemas[cls] = pa.schema([pa.field(p.name, arrow_type(p)) for p in self.onto.properties_of(cls)])
+        return self._schemas[cls]
 
     # ------------------------------------------------------------------ staging
     def _existing(self, ids: list[str], full: set[str]) -> dict[str, Existing]:
+        # A staged id answers with its class only: its values are merged at the flush.
         out: dict[str, Existing] = {}
         rest = []
         for i in ids:
             cls = self._classes.get(i)
             if cls is None:
                 rest.append(i)
-                continue
-            row = self._entities[cls][i]
-            out[i] = Existing(cls, {p.name: row.get(p.name) for p in self.onto.properties_of(cls) if p.multi})
+            else:
+                out[i] = Existing(cls, {})
         if rest and not self._empty:
-            out.update(self.inner._existing(rest, full & set(rest)))
+            found = self.inner._existing(rest, full & set(rest))
+            self._stored.update(found)
+            out.update(found)
         return out
 
     def _existing_relation_sources(self, rtype, groups):
-        out: dict[tuple[str, str], list[str]] = {}
-        rest: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for (s, d), pairs in groups.items():
-            staged = self._relations.get((rtype, s, d), {})
-            for pair in pairs:
-                if pair in staged:
-                    out[pair] = staged[pair]["sources"]
-                else:
-                    rest.setdefault((s, d), []).append(pair)
-        if rest and not self._empty:
-            out.update(self.inner._existing_relation_sources(rtype, rest))
-        return out
+        return {}  # merged at the flush, with the store and with earlier staged rows
 
     def _write(self, writes: Writes) -> None:
-        # Rows come with sources and multi-valued properties already unioned with what is stored
-        # or staged; a single value the record does not have keeps the one before (as MERGE's
-        # coalesce does in the embedded store).
         for cls, rows in writes.entities.items():
-            staged = self._entities[cls]
-            for row in rows:
-                old = staged.get(row["id"])
-                if old is None:
-                    staged[row["id"]] = dict(row)
-                    self._classes[row["id"]] = cls
-                    if row["id"] in writes.new_entities:
-                        self._new_entities.add(row["id"])
-                else:
-                    old.update({k: v for k, v in row.items() if v is not None})
+            schema = self._schema(cls)
+            dates = [p.name for p in self.onto.properties_of(cls) if p.kind == "date"]
+            if dates:
+                rows = [{**r, **{d: _date(r[d]) for d in dates if r.get(d) is not None}} for r in rows]
+            batch = pa.RecordBatch.from_pylist(rows, schema=schema)
+            new = pa.array([r["id"] in writes.new_entities for r in rows], pa.bool_())
+            self._entities[cls].append(batch.append_column("_new", new))
+            for r in rows:
+                self._classes[r["id"]] = cls
+        dates = [p.name for p in self.onto.relation_properties() if p.kind == "date"]
         for key, rows in writes.relations.items():
-            staged = self._relations[key]
-            for row in rows:
-                pair = (row["f"], row["t"])
-                rkey = (row["f"], key[0], row["t"])
-                old = staged.get(pair)
-                if old is None:
-                    staged[pair] = dict(row)
-                    self._relation_keys[rkey] = key
-                    if rkey in writes.new_relations:
-                        self._new_relations.add(rkey)
-                else:
-                    old.update({k: v for k, v in row.items() if v is not None})
+            cols = {"from": [r["f"] for r in rows], "to": [r["t"] for r in rows]}
+            for field in self._rel_schema:
+                if field.name not in cols:
+                    vals = [r.get(field.name) for r in rows]
+                    cols[field.name] = [_date(v) for v in vals] if field.name in dates else vals
+            self._relations[key].append(pa.RecordBatch.from_pydict(cols, schema=self._rel_schema))
+            self._n_relations += len(rows)
 
     def staged(self) -> tuple[int, int]:
-        """Entities and relations waiting for the flush."""
-        return len(self._classes), len(self._relation_keys)
+        """Entities and relations waiting for the flush (a relation staged twice counts twice)."""
+        return len(self._classes), self._n_relations
 
     def flush(self) -> None:
-        """Write what is staged in one transaction: COPY the tables of rows new to the store (small
-        ones are CREATEd: a COPY has a fixed cost), MERGE the rows of ids the store already held."""
-        if not self._classes and not self._relation_keys:
+        """Write what is staged in one transaction: COPY the first row of every id and relationship
+        new to the store (small tables are CREATEd: a COPY has a fixed cost), then merge the rest."""
+        if not self._classes and not self._n_relations:
             return
-        conn = self.inner._conn
-        with self.inner.transaction():
-            rows_by_class: dict[str, list[dict]] = {}
-            created: set[str] = set()
-            for cls, rows in self._entities.items():
-                new = [r for i, r in rows.items() if i in self._new_entities]
-                if len(new) >= COPY_MIN_ROWS:
-                    props = self.onto.properties_of(cls)
-                    _copy(conn, cls, pa.table({p.name: pa.array([_value(r.get(p.name), p.kind) for r in new],
-                                                                arrow_type(p)) for p in props}))
-                    new = []
-                created.update(r["id"] for r in new)
-                rest = new + [r for i, r in rows.items() if i not in self._new_entities]
-                if rest:
-                    rows_by_class[cls] = rest
-            self.inner._write_rows(Writes(rows_by_class, {}, created, set()))
-            rel_props = self.onto.relation_properties()
-            rows_by_key: dict[tuple[str, str, str], list[dict]] = {}
-            created_rel: set[tuple[str, str, str]] = set()
-            for (rtype, s, d), rows in self._relations.items():
-                new = [r for (f, t), r in rows.items() if (f, rtype, t) in self._new_relations]
-                if len(new) >= COPY_MIN_ROWS:
-                    cols = {"from": pa.array([r["f"] for r in new], pa.string()),
-                            "to": pa.array([r["t"] for r in new], pa.string())}
-                    cols.update({p.name: pa.array([_value(r.get(p.name), p.kind) for r in new], arrow_type(p))
-                                 for p in rel_props})
-                    _copy_relation(conn, (rtype, s, d), pa.table(cols))
-                    new = []
-                created_rel.update((r["f"], rtype, r["t"]) for r in new)
-                rest = new + [r for (f, t), r in rows.items() if (f, rtype, t) not in self._new_relations]
-                if rest:
-                    rows_by_key[(rtype, s, d)] = rest
-            self.inner._write_rows(Writes({}, rows_by_key, set(), created_rel))
+        inner = self.inner
+        with inner.transaction() as conn:
+            later: dict[str, list[dict]] = {}
+            for cls, batches in self._entities.items():
+                table = pa.Table.from_batches(batches)
+                new_mask = table["_new"]
+                table = table.drop_columns(["_new"])
+                new = table.filter(new_mask)
+                if new.num_rows >= COPY_MIN_ROWS:
+                    _copy(conn, cls, new)
+                elif new.num_rows:
+                    inner._create_entities(cls, new.to_pylist())
+                rest = table.filter(pc.invert(new_mask))
+                if rest.num_rows:
+                    later[cls] = rest.to_pylist()
+            for cls, rows in later.items():
+                self._merge_entities(cls, rows)
+            later_rel: dict[tuple[str, str, str], list[dict]] = {}
+            for key, batches in self._relations.items():
+                table = pa.Table.from_batches(batches)
+                first = _first_rows(table, ["from", "to"])
+                if not self._empty:  # a first row of a relationship the store holds is merged too
+                    ends = [f in self._stored and t in self._stored
+                            for f, t in zip(table["from"].to_pylist(), table["to"].to_pylist())]
+                    candidates = [(f, t) for (f, t), e, m in zip(zip(table["from"].to_pylist(), table["to"].to_pylist()),
+                                                                 ends, first) if e and m]
+                    if candidates:
+                        held = inner._existing_relation_sources(key[0], {key[1:]: candidates})
+                        first &= ~np.array([(f, t) in held for f, t in
+                                            zip(table["from"].to_pylist(), table["to"].to_pylist())])
+                new = table.filter(pa.array(first))
+                if new.num_rows >= COPY_MIN_ROWS:
+                    _copy_relation(conn, key, new)
+                elif new.num_rows:
+                    inner._write_relations(*key, [{"f": r.pop("from"), "t": r.pop("to"), **r}
+                                                  for r in new.to_pylist()], "CREATE")
+                rest = table.filter(pa.array(~first))
+                if rest.num_rows:
+                    later_rel[key] = [{"f": r.pop("from"), "t": r.pop("to"), **r} for r in rest.to_pylist()]
+            for key, rows in later_rel.items():
+                self._merge_relations(key, rows)
         self._reset()
         self._empty = False
+
+    def _merge_entities(self, cls: str, rows: list[dict]) -> None:
+        """Rows of ids the store holds (or holds since this flush's COPY), in staged order: multi-
+        valued properties unioned with what is stored, single values kept where the row has none."""
+        multi = [p.name for p in self.onto.properties_of(cls) if p.multi]
+        for batch in _rounds(rows, lambda r: r["id"]):
+            held = self.inner._existing([r["id"] for r in batch], {r["id"] for r in batch})
+            for r in batch:
+                old = held[r["id"]].multi
+                for m in multi:
+                    r[m] = _union(old.get(m), r.get(m))
+            self.inner._merge_entities(cls, batch)
+
+    def _merge_relations(self, key: tuple[str, str, str], rows: list[dict]) -> None:
+        rtype, s, d = key
+        for batch in _rounds(rows, lambda r: (r["f"], r["t"])):
+            held = self.inner._existing_relation_sources(rtype, {(s, d): [(r["f"], r["t"]) for r in batch]})
+            for r in batch:
+                r["sources"] = _union(held.get((r["f"], r["t"])), r["sources"])
+            self.inner._write_relations(rtype, s, d, batch, "MERGE")
 
     # ------------------------------------------------------------------ reading: the store, after a flush
     def _check_read_only(self, cypher, params, timeout) -> None:
