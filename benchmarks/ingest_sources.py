@@ -1,7 +1,12 @@
 """Ingest every bulk source's files from ../shared/data into a fresh embedded store and print
 rows/s per source and the total time, against a plain parse of the same files in the same run.
 
-    .venv/bin/python benchmarks/ingest_sources.py [--data DIR] [--sources a,b] [--no-store]
+    .venv/bin/python benchmarks/ingest_sources.py [--data DIR] [--sources a,b] [--no-store] [--bulk]
+
+With --bulk the same files also go into a second fresh store through the bulk path (graph/stores/
+bulk.py: staged Arrow batches, COPY FROM), in the same run, and the ratio of the two totals is
+printed. In both runs every source is ingested with ``stamp=False`` and the store is flushed and
+stamped with valid time once at the end, as ``govplat ingest --detect`` does.
 
 Which source reads which file is decided by ``ingest.detect.detect_paths`` (each source's
 ``detect()`` or YAML signatures), so the other bulk sources are included when present
@@ -54,36 +59,11 @@ def plain_parse(path: Path) -> int:
     return text.count("\n") + 1
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=Path(os.environ.get("GOVPLAT_SHARED_DATA", ROOT.parent / "shared" / "data")))
-    ap.add_argument("--sources", help="comma-separated source names (default: every source with files)")
-    ap.add_argument("--no-store", action="store_true", help="validate only (SHACL), write nothing")
-    args = ap.parse_args()
-    if not args.data.is_dir():
-        print(f"no data folder at {args.data}", file=sys.stderr)
-        return 2
+def _ingest_all(args, sources, plan, wanted, store) -> float:
+    """Every wanted source's files into ``store``, a row per source, then the flush and the valid-time
+    stamp once; the wall time of it all."""
+    from ingest.run import run_source
 
-    home = Path(tempfile.mkdtemp(prefix="govplat-bench-"))
-    os.environ["GOVPLAT_HOME"] = str(home)
-    os.environ["GOVPLAT_STORE"] = "embedded"
-    from ingest.detect import detect_paths
-    from ingest.run import available_sources, run_source
-
-    sources = {n: s for n, s in available_sources().items() if not s.bundled}
-    plan = detect_paths([args.data], sources)
-    wanted = set(args.sources.split(",")) if args.sources else set(plan.files)
-    print(f"data: {args.data}   store: {'none (--no-store)' if args.no_store else home}")
-    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    if plan.unrecognised:
-        print(f"files no source claims: {len(plan.unrecognised)} (e.g. {plan.unrecognised[0].relative_to(args.data)})")
-    if plan.ambiguous:
-        print(f"files several sources claim: {len(plan.ambiguous)}")
-
-    store = None
-    if not args.no_store:
-        from graph.stores.embedded import EmbeddedStore
-        store = EmbeddedStore(home / "bench.lbug")
     header = (f"{'source':24} {'files':>5} {'rows':>8} {'records':>8} {'rejected':>8} {'ingest s':>9} {'cpu s':>7} "
               f"{'rows/s':>8} {'rec/s':>7} {'parse s':>8} {'parse rows/s':>12} {'ratio':>7}")
     print(header)
@@ -97,7 +77,7 @@ def main() -> int:
             parsed = sum(plain_parse(f) for f in files)
             parse = time.perf_counter() - t0
             c0, t0 = time.process_time(), time.perf_counter()
-            counters = run_source(sources[name], store, files, check_only=args.no_store)
+            counters = run_source(sources[name], store, files, check_only=args.no_store, stamp=False)
             ingest, cpu = time.perf_counter() - t0, time.process_time() - c0
             # Rows as the source counted them (tabular sources report them per file), else as parsed.
             reported = (getattr(counters, "notes", None) or {}).get("files")
@@ -112,6 +92,15 @@ def main() -> int:
             print(f"{name:24} {len(files):>5} {rows:>8} {counters.read:>8} {counters.rejected:>8} {ingest:>9.1f} "
                   f"{cpu:>7.1f} {rows / ingest:>8.0f} {counters.read / ingest:>7.0f} {parse:>8.2f} {parsed / max(parse, 1e-9):>12.0f} "
                   f"{ingest / max(parse, 1e-9):>6.0f}x", flush=True)
+        if store is not None:
+            from graph.valid_time import stamp
+
+            t0 = time.perf_counter()
+            store.flush()
+            flushed = time.perf_counter() - t0
+            stamp(store)
+            print(f"{'(flush, valid time)':24} {'':>5} {'':>8} {'':>8} {'':>8} {time.perf_counter() - t0:>9.1f} "
+                  f"  flush {flushed:.1f} s", flush=True)
     finally:
         if store is not None:
             store.close()
@@ -122,6 +111,53 @@ def main() -> int:
           f"{totals['parse']:>8.2f} {'':>12} "
           f"{totals['ingest'] / max(totals['parse'], 1e-9):>6.0f}x")
     print(f"total wall time {wall:.1f} s (target: under 120 s); load average after: {os.getloadavg()[0]:.1f}")
+    return wall
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=Path(os.environ.get("GOVPLAT_SHARED_DATA", ROOT.parent / "shared" / "data")))
+    ap.add_argument("--sources", help="comma-separated source names (default: every source with files)")
+    ap.add_argument("--no-store", action="store_true", help="validate only (SHACL), write nothing")
+    ap.add_argument("--bulk", action="store_true",
+                    help="also ingest through the bulk path into a second fresh store and compare")
+    args = ap.parse_args()
+    if not args.data.is_dir():
+        print(f"no data folder at {args.data}", file=sys.stderr)
+        return 2
+
+    home = Path(tempfile.mkdtemp(prefix="govplat-bench-"))
+    os.environ["GOVPLAT_HOME"] = str(home)
+    os.environ["GOVPLAT_STORE"] = "embedded"
+    from ingest.detect import detect_paths
+    from ingest.run import available_sources
+
+    sources = {n: s for n, s in available_sources().items() if not s.bundled}
+    plan = detect_paths([args.data], sources)
+    wanted = set(args.sources.split(",")) if args.sources else set(plan.files)
+    print(f"data: {args.data}   store: {'none (--no-store)' if args.no_store else home}")
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    if plan.unrecognised:
+        print(f"files no source claims: {len(plan.unrecognised)} (e.g. {plan.unrecognised[0].relative_to(args.data)})")
+    if plan.ambiguous:
+        print(f"files several sources claim: {len(plan.ambiguous)}")
+
+    modes = ["transactional", "bulk"] if args.bulk and not args.no_store else ["transactional"]
+    walls = {}
+    for mode in modes:
+        store = None
+        if not args.no_store:
+            from graph.stores.embedded import EmbeddedStore
+            store = EmbeddedStore(home / mode / "bench.lbug")
+            if mode == "bulk":
+                from graph.stores.bulk import BulkStore
+                store = BulkStore(store)
+        print(f"\n{mode} path{' (staging; written at the end)' if mode == 'bulk' else ''}")
+        walls[mode] = _ingest_all(args, sources, plan, wanted, store)
+    if len(walls) == 2:
+        print(f"\nbulk / transactional, all files into a fresh store: {walls['transactional'] / walls['bulk']:.1f}x "
+              f"faster ({walls['transactional']:.1f} s vs {walls['bulk']:.1f} s; target >= 5x); "
+              f"load average now {os.getloadavg()[0]:.1f}")
     return 0
 
 

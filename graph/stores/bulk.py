@@ -152,10 +152,12 @@ class BulkStore(Store):
     def _write(self, writes: Writes) -> None:
         for cls, rows in writes.entities.items():
             schema = self._schema(cls)
-            dates = [p.name for p in self.onto.properties_of(cls) if p.kind == "date"]
-            if dates:
+            try:
+                batch = pa.RecordBatch.from_pylist(rows, schema=schema)
+            except (pa.ArrowTypeError, pa.ArrowInvalid):  # a date given as text or as a datetime
+                dates = [p.name for p in self.onto.properties_of(cls) if p.kind == "date"]
                 rows = [{**r, **{d: _date(r[d]) for d in dates if r.get(d) is not None}} for r in rows]
-            batch = pa.RecordBatch.from_pylist(rows, schema=schema)
+                batch = pa.RecordBatch.from_pylist(rows, schema=schema)
             new = pa.array([r["id"] in writes.new_entities for r in rows], pa.bool_())
             self._entities[cls].append(batch.append_column("_new", new))
             for r in rows:
