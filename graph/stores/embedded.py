@@ -39,6 +39,19 @@ __all__ = ["EmbeddedStore"]
 _TYPES = {"string": "STRING", "date": "DATE", "int": "INT64", "float": "DOUBLE", "bool": "BOOLEAN"}
 _META = "GovplatMeta"
 
+# Ladybug stops with an internal assertion on a $parameter inside a list predicate or
+# comprehension (all(n IN nodes(p) WHERE n.validFrom <= $d)); the same query runs when the
+# value is bound by WITH first.
+_PARAMETER_IN_LIST_PREDICATE = "parsed_parameter_expression.h"
+
+
+def _failed(msg: str) -> str:
+    if _PARAMETER_IN_LIST_PREDICATE in msg:
+        return ("query failed: the embedded store cannot read a $parameter inside all() / any() / none() / "
+                "single() or a list comprehension; bind it first, as in "
+                "`WITH $day AS day MATCH p = ... WHERE all(n IN nodes(p) WHERE n.validFrom <= day)`")
+    return f"query failed: {msg}"
+
 
 def _rows(res) -> Iterator[list]:
     """A query's rows one at a time: Python holds one row, not the whole result, which is freed
@@ -300,7 +313,7 @@ class EmbeddedStore(Store):
                 raise ReadOnlyViolation(f"refused: this console only reads the graph ({msg})")
             if "Permission denied" in msg:  # the planning thread may open no file
                 raise ReadOnlyViolation(f"refused: this console only reads the graph, no files ({msg})")
-            raise QueryError(f"query failed: {msg}")
+            raise QueryError(_failed(msg))
         check_ladybug_plan(text)
 
     def _execute(self, query, params, timeout, *, watch: bool = True):
@@ -321,7 +334,7 @@ class EmbeddedStore(Store):
                                  "holds; narrow it (LIMIT, fewer MATCH parts)") from exc
             if "interrupted" in msg.lower() or "timeout" in msg.lower():
                 raise QueryError(f"query stopped after its timeout of {timeout} s (GOVPLAT_QUERY_TIMEOUT)") from exc
-            raise QueryError(f"query failed: {msg}") from exc
+            raise QueryError(_failed(msg)) from exc
         finally:
             if timeout:
                 self._conn.set_query_timeout(0)
