@@ -111,7 +111,7 @@ class Vocabulary:
     label: str
     comment: str
     prop: str  # the controlled datatype property, e.g. role
-    on: str  # a relationship type (PARTY_TO) or a class name (Source)
+    on: tuple[str, ...]  # relationship types (PARTY_TO) or class names (Ruling, CourtCase)
     on_relation: bool
     concepts: dict[str, Concept]  # by notation
 
@@ -230,7 +230,8 @@ class Ontology:
         key = ("vocabulary_for", prop, on)
         if key not in self._memo:  # asked per value at ingest
             self._memo[key] = next((v for v in self.vocabularies.values() if v.prop == prop and (
-                v.on == on or (not v.on_relation and on in self.classes and self.is_a(on, v.on)))), None)
+                on in v.on or (not v.on_relation and on in self.classes
+                               and any(self.is_a(on, c) for c in v.on)))), None)
         return self._memo[key]
 
     def most_specific(self, labels: set[str] | list[str]) -> str:
@@ -333,12 +334,15 @@ def _load_vocabularies(g: Graph, onto: Ontology) -> None:
         prop, on = g.value(scheme, GP.controls), g.value(scheme, GP.controlsOn)
         if prop is None or on is None:
             continue
-        name, prop_name, on_name = _local(scheme), _local(prop), _local(on)
+        name, prop_name = _local(scheme), _local(prop)
         if prop_name not in onto.properties:
             raise OntologyError(f"scheme {name}: gp:controls {prop_name} is not a datatype property")
-        on_relation = on_name not in onto.classes
-        if on_relation and rel_type(on_name) not in onto.relations:
-            raise OntologyError(f"scheme {name}: gp:controlsOn {on_name} is neither a class nor an object property")
+        ons = sorted(_local(o) for o in g.objects(scheme, GP.controlsOn))  # one or more classes, or relationships
+        on_relation = ons[0] not in onto.classes
+        for on_name in ons:
+            if (on_name not in onto.classes) != on_relation or (on_relation and rel_type(on_name) not in onto.relations):
+                raise OntologyError(f"scheme {name}: gp:controlsOn {on_name} is not a class, or mixes classes "
+                                    "and object properties")
         concepts = {}
         for c in sorted(g.subjects(SKOS.inScheme, scheme)):
             notation = g.value(c, SKOS.notation)
@@ -351,7 +355,8 @@ def _load_vocabularies(g: Graph, onto: Ontology) -> None:
                                               str(c))
         onto.vocabularies[name] = Vocabulary(name, str(g.value(scheme, RDFS.label) or name),
                                              str(g.value(scheme, RDFS.comment) or ""), prop_name,
-                                             rel_type(on_name) if on_relation else on_name, on_relation, concepts)
+                                             tuple(rel_type(o) for o in ons) if on_relation else tuple(ons),
+                                             on_relation, concepts)
 
 
 @lru_cache(maxsize=1)

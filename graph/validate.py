@@ -47,14 +47,15 @@ def shapes_graph() -> Graph:
             continue  # relationship values are checked where relations are emitted (ingest.context)
         shape = URIRef(f"https://w3id.org/govplat/shapes#vocabulary-{v.name}")
         g.add((shape, RDF.type, SH.NodeShape))
-        g.add((shape, SH.targetClass, GP[v.on]))
+        for on in v.on:
+            g.add((shape, SH.targetClass, GP[on]))
         prop = BNode()
         g.add((shape, SH.property, prop))
         g.add((prop, SH.path, GP[v.prop]))
         members = BNode()
         Collection(g, members, [Literal(n) for n in v.concepts])
         g.add((prop, SH["in"], members))
-        g.add((prop, SH.message, Literal(f"{v.prop} of a {v.on} is one of the notations of gp:{v.name} in "
+        g.add((prop, SH.message, Literal(f"{v.prop} of a {' or '.join(v.on)} is one of the notations of gp:{v.name} in "
                                          f"ontology.ttl: {', '.join(v.concepts)}")))
     # Target each concrete class directly, so validation needs no subclass reasoning over the
     # ontology (3x faster than passing ont_graph; same results).

@@ -19,6 +19,7 @@ from graph.model import Entity, Relation, iri_text
 from graph.ontology import ontology
 from graph.stores.base import Store
 from graph.validate import check_entities
+from ingest.vocab import controlled_value, detail_property
 
 __all__ = ["Context", "Counters", "make_id"]
 
@@ -64,10 +65,9 @@ def controlled_relation_props(onto, rtype: str, props: dict[str, Any]) -> dict[s
         vocab = onto.vocabulary_for(name, rtype)
         if vocab is None or out[name] is None:
             continue
-        try:
-            vocab.check(out[name])
-        except GovplatError as exc:
-            raise ValidationError(str(exc), field=name) from None
+        out[name], wording = controlled_value(vocab, out[name])
+        if wording is not None:
+            out.setdefault(detail_property(vocab), wording)
         side = vocab.concepts[out[name]].side
         if side is not None:
             out["side"] = side
@@ -112,15 +112,17 @@ class Context:
             allowed = self._allowed.get(entity.cls)
             if allowed is None:  # computed once per class: properties_of sorts on every call
                 allowed = self._allowed[entity.cls] = frozenset(p.name for p in self.onto.properties_of(entity.cls))
-            for key in entity.props:
+            for key in list(entity.props):
                 if key not in allowed:
                     raise ValidationError(f"{entity.cls} has no property {key!r}", field=key)
                 vocab = self.onto.vocabulary_for(key, entity.cls)
                 if vocab is not None and entity.props[key] is not None:
-                    try:  # a controlled value (a response's kind, a case's status): refused with a did-you-mean
-                        vocab.check(entity.props[key])
-                    except GovplatError as exc:
-                        raise ValidationError(str(exc), field=key) from None
+                    # a controlled value (a demand's kind, a ruling's outcome): a notation of its scheme,
+                    # or a wording its table in ingest/data/vocab maps to one (kept as the detail);
+                    # anything else is refused with a did-you-mean
+                    entity.props[key], wording = controlled_value(vocab, entity.props[key])
+                    if wording is not None:
+                        entity.props.setdefault(detail_property(vocab), wording)
                 if key in uri_props:
                     value = entity.props[key]
                     entity.props[key] = ([iri_text(v) for v in value] if isinstance(value, list)

@@ -239,6 +239,7 @@ def _records(quads: list, where: str) -> ImportResult:
     # values say the same, so they are read past. gp:source and inverses are read below.
     derived = {str(p) for p in onto.graph.subjects(GP.rdfView, None)
                if (p, URIRef(OWL + "inverseOf"), None) not in onto.graph and str(p) != _SOURCE}
+    derived.add("http://www.w3.org/2004/02/skos/core#inScheme")  # a doctrine's scheme: its class says it
     # An inverse property's triple (gp:hasPart...) is read as the relationship it inverts.
     inverses = {str(inv): str(fwd) for inv, fwd in onto.graph.subject_objects(OWL_INVERSE_OF)
                 if str(fwd) in rels_by_iri}

@@ -71,6 +71,7 @@ _DERIVED_FROM = IRI("http://www.w3.org/ns/prov#wasDerivedFrom")
 SOURCE_GRAPH = _GP_ID + "graph/"  # + source id: the named graph of what one source supports
 ONTOLOGY_GRAPH = "https://w3id.org/govplat/ontology"  # ontology.ttl, where a dataset carries it
 _ID = IRI(_GP + "id")
+_IN_SCHEME = IRI("http://www.w3.org/2004/02/skos/core#inScheme")
 _STATED = {"month": XSD + "gYearMonth", "year": XSD + "gYear"}  # datePrecision -> datatype as stated
 
 
@@ -188,6 +189,9 @@ def _make_plan(onto: Ontology) -> dict:
         "types": {cls: [IRI(_GP + c) for c in (cls, *onto.ancestors(cls))] for cls in onto.classes},
         "prop_iri": {name: IRI(str(p.uri)) for name, p in onto.properties.items()},
         "rel_iri": {t: IRI(str(r.uri)) for t, r in onto.relations.items()},
+        # classes whose instances are concepts of a scheme (gp:conceptClass): LegalDoctrine
+        "in_scheme": {c: IRI(str(scheme)) for scheme, cls in onto.graph.subject_objects(GP.conceptClass)
+                      for c in onto.subclasses(str(cls)[len(_GP):])},
         "concepts": {},  # (property, class or relationship type) -> (gp:<p>Concept, {notation: IRI}) or None
         # gp:dateAsStated and its kin: the date at the precision its sources state
         "as_stated": {name: IRI(_GP + name + "AsStated") for name in onto.properties
@@ -204,6 +208,8 @@ def entity_statements(e: Entity, onto: Ontology | None = None) -> list[tuple]:
         onto.cls(e.cls)  # raises OntologyError naming the known classes
     pos: list[tuple] = [(A, c) for c in plan["types"][e.cls]]
     pos.append((_ID, Lit(e.id)))
+    if e.cls in plan["in_scheme"]:
+        pos.append((_IN_SCHEME, plan["in_scheme"][e.cls]))
     pos.extend((_SOURCE, _node(src)) for src in e.sources if src != e.id)  # a Source does not cite itself
     props = plan["props"][e.cls]
     known = {p.name for p in props}

@@ -383,7 +383,7 @@ def _emit(ctx: Context, linker: RegistryLinker, r: Report, unresolved: dict[str,
     details = "; ".join(x.lower() for x in (r.scope_text if r.scope_text != r.measure_text else "", r.network) if x)
     props = {
         "name": f"{r.kind.capitalize()} in {area + ', ' if area else ''}{cname} from {r.start.isoformat()}",
-        "kind": r.kind, "date": r.start, "datePrecision": "day",
+        "kind": ctx.config["lookups"]["measure_kind"][r.kind], "date": r.start, "datePrecision": "day",
         "description": f"{r.measure_text or 'Shutdown'} ({details or 'network not stated'})"
                        + (f", {r.duration} day(s)" if r.duration else "")
                        + (f"; end as reported: {r.end_text}" if r.end_text else ""),
@@ -410,7 +410,7 @@ def _emit(ctx: Context, linker: RegistryLinker, r: Report, unresolved: dict[str,
         ctx.skip(f"IN_JURISDICTION / MADE_BY not linked: {r.country_text!r} is not a country govplat knows")
     body = _body(ctx, linker, r, country, cname) if place else None
     if body:
-        rel("MADE_BY", body, role=r.ordered_by.lower() or None)
+        rel("MADE_BY", body, role=r.body_spec.get("role") or r.ordered_by.lower() or None)
     elif place:
         ctx.skip("MADE_BY not linked: ordered by a non-government actor or not known")
     elif country:

@@ -150,7 +150,7 @@ def _emit(ctx: Context, linker: RegistryLinker, path: Path, sheet: Sheet, row: C
     hours = v.get("duration") if aligned else None
     props = {
         "name": f"Shutdown in {districts[0] + ', ' if districts else ''}{state or 'India'}, India from {date.isoformat()}",
-        "kind": "shutdown", "date": date, "datePrecision": "day",
+        "kind": "internet_shutdown", "date": date, "datePrecision": "day",
         "area": area_text,
         "description": "; ".join(x for x in (
             f"networks: {networks}" if networks else "", f"{nature} (SFLC.in)" if nature else "",

@@ -26,7 +26,7 @@ def test_every_row_is_a_dated_order_with_country_body_and_platforms(store):
                    "RETURN o.kind AS kind, o.date AS start, o.liftedDate AS lifted, o.legalBasis AS basis, "
                    "g.id AS body, m.role AS role, size(o.sources) AS n_sources")
     assert (r["kind"], r["start"], r["lifted"], r["basis"], r["body"], r["role"]) == \
-        ("shutdown", dt.date(2019, 1, 1), dt.date(2019, 1, 2), "Section-144 of CrPC", "gov-in-state", "state government")
+        ("internet_shutdown", dt.date(2019, 1, 1), dt.date(2019, 1, 2), "Section-144 of CrPC", "gov-in-state", "state government")
     assert r["n_sources"] == 3  # the file and the two news links
     # Gabon's national shutdown during the coup attempt (ID 10): service-based part -> TARGETS
     platforms = store.run("MATCH (o:BlockingOrder)-[:IN_JURISDICTION]->(:Country {id: 'country-ga'}) "

@@ -59,7 +59,7 @@ def test_pakistan_fata_shutdown_end_to_end(loaded):
                    "MATCH (o)-[m:MADE_BY]->(g) "
                    "RETURN o.kind AS kind, o.liftedDate AS lifted, o.reportedIn AS rows, g.id AS body, m.role AS role, "
                    "o.orderedBy AS ordered, o.violenceReported AS violence, o.electionRelated AS election")
-    assert (r["kind"], r["lifted"], r["role"], r["election"]) == ("shutdown", dt.date(2021, 12, 28),
+    assert (r["kind"], r["lifted"], r["role"], r["election"]) == ("internet_shutdown", dt.date(2021, 12, 28),
                                                                    "executive government", False)
     assert r["body"] == "pk-government"
     assert "Pakistan Telecommunication Authority" in r["ordered"]
@@ -72,7 +72,7 @@ def test_uganda_election_block_targets_the_platforms_flagged(loaded):
     sheets): Facebook, Twitter, WhatsApp, Instagram, Telegram flagged, YouTube and Signal named."""
     store, _, _, _ = loaded
     oid = value(store, "MATCH (o:BlockingOrder)-[:IN_JURISDICTION]->(:Country {id: 'country-ug'}) "
-                       "WHERE o.date = date('2021-01-12') AND o.kind = 'service-based' RETURN o.id AS id")
+                       "WHERE o.date = date('2021-01-12') AND o.kind = 'service_block' RETURN o.id AS id")
     platforms = [r["pid"] for r in store.run("MATCH (o:BlockingOrder {id: $id})-[:TARGETS]->(p:Platform) "
                                            "RETURN p.id AS pid ORDER BY pid", {"id": oid}).rows]
     # YouTube is in the registry; Signal is not, so it stays text in servicesAffected
@@ -92,7 +92,7 @@ def test_chad_block_worded_two_ways_is_one_order(loaded):
     r = one(store, "MATCH (o:BlockingOrder)-[:IN_JURISDICTION]->(:Country {id: 'country-td'}) "
                    "WHERE o.date = date('2018-03-28') "
                    "RETURN o.id AS id, o.kind AS kind, o.liftedDate AS lifted, o.reportedIn AS rows")
-    assert (r["kind"], r["lifted"]) == ("service-based", dt.date(2019, 7, 13))
+    assert (r["kind"], r["lifted"]) == ("service_block", dt.date(2019, 7, 13))
     assert sorted(r["rows"]) == ["KeepItOn_STOP_Data_2016-2022_Public.xlsx [2016+2017+2018] row 224",
                                  "KeepItOn_STOP_Data_2016-2022_Public.xlsx [2019] row 2"]
     platforms = {x["p"] for x in store.run("MATCH (:BlockingOrder {id: $id})-[:TARGETS]->(p:Platform) "

@@ -20,11 +20,12 @@ def test_notices_become_demands_with_actors(store):
     assert counters.skipped == {"restricted notice (only id, title and body published): stored as a Source, no event": 1}
     r = one(store, "MATCH (d:RemovalRequest {id: 'lumen-notice-100'}) MATCH (d)-[:ADDRESSED_TO]->(g:Company) "
                    "MATCH (d)-[m:MADE_BY]->(a:Company) MATCH (s:Source {id: 'lumen-source-100'}) "
-                   "RETURN d.kind AS kind, d.date AS date, d.topics AS topics, d.actionTaken AS action, "
+                   "RETURN d.kind AS kind, d.kindDetail AS detail, d.date AS date, d.topics AS topics, d.actionTaken AS action, "
                    "d.infringingUrls AS bad, d.copyrightedUrls AS good, g.id AS to, a.name AS by, m.role AS role, "
                    "s.url AS url, s.publisher AS pub")
-    assert (r["kind"], r["date"], r["to"], r["by"], r["role"], r["action"]) == \
-        ("dmca_notice", dt.date(2012, 1, 14), "google-llc", "Audioraiders", "sender and principal", "Yes")
+    # Lumen's notice type is the kind's wording, stored beside its gp:DemandInstruments notation
+    assert (r["kind"], r["detail"], r["date"], r["to"], r["by"], r["role"], r["action"]) == \
+        ("copyright_notice", "dmca_notice", dt.date(2012, 1, 14), "google-llc", "Audioraiders", "sender and principal", "Yes")
     assert sorted(r["topics"]) == ["Copyright", "DMCA Safe Harbor"]
     assert r["bad"] == ["http://download-key.com/search/dfx-audio-enhancer-10-1-crack-serial-key-torrent"]
     assert sorted(r["good"]) == ["http://www.audioraiders.com", "http://www.sasha-soundlab.com"]

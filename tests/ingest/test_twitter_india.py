@@ -74,5 +74,5 @@ def test_a_notice_also_ingested_by_lumen_is_one_source(tmp_path, store):
 def test_named_query_platform_demands_across_sources(loaded):
     store = loaded[0]
     rows = store.run_named("platform_demands_all_sources", {"platform": "twitter"}).rows
-    by_year = {r["year"]: r["demands"] for r in rows if r["country"] == "IN" and r["kind"] == "withholding_demand"}
+    by_year = {r["year"]: r["demands"] for r in rows if r["country"] == "IN" and r["kind"] == "government_request"}
     assert sum(by_year.values()) == 1315 and min(by_year) == 2017 and max(by_year) == 2021
