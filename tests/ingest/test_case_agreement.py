@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+from collections import Counter
 
 import pytest
 
@@ -82,30 +83,67 @@ def test_a_misspelt_response_kind_or_case_status_is_refused_with_did_you_mean(tm
 
 
 def test_every_controlled_value_in_the_bundled_cases_is_a_declared_concept():
-    """Response kinds, case and conflict statuses, source kinds and party roles used in
-    ingest/data/cases are notations of the ontology's concept schemes."""
+    """Kinds (demand instruments, responses, enforcement, legislative and ruling kinds, sources),
+    case and conflict statuses, ruling and case outcomes and party roles used in
+    ingest/data/cases and ingest/data/registry are notations of the ontology's concept schemes,
+    or wordings that ingest/data/vocab maps to one."""
     import glob
 
     import yaml
 
-    onto, unknown, checked = ontology(), [], 0
-    for path in sorted(glob.glob(str(CASES / "*.yaml"))):
-        doc = yaml.safe_load(open(path, encoding="utf-8"))
-        records = [({**doc["conflict"], "class": "Conflict"})] + [{**s, "class": "Source"} for s in doc.get("sources", [])]
-        records += doc.get("entities", [])
+    from graph.errors import ValidationError
+    from ingest.vocab import controlled_value
+
+    onto, unknown, checked = ontology(), [], Counter()
+    paths = sorted(glob.glob(str(CASES / "*.yaml"))) + sorted(glob.glob(str(CASES.parent / "registry" / "*.yaml")))
+    for path in paths:
+        doc = yaml.safe_load(open(path, encoding="utf-8")) or {}
+        records = [{**doc["conflict"], "class": "Conflict"}] if doc.get("conflict") else []
+        records += [{**s, "class": "Source"} for s in doc.get("sources") or []] + (doc.get("entities") or [])
         for rec in records:
-            for prop in ("kind", "status"):
+            for prop in ("kind", "status", "outcome"):
                 vocab = onto.vocabulary_for(prop, rec["class"]) if rec.get(prop) is not None else None
                 if vocab is not None:
-                    checked += 1
-                    if rec[prop] not in vocab.concepts:
+                    checked[vocab.name] += 1
+                    try:
+                        controlled_value(vocab, rec[prop])
+                    except ValidationError:
                         unknown.append((path, rec.get("id"), prop, rec[prop]))
-        for rel in doc.get("relations", []):
+        for rel in doc.get("relations") or []:
             if len(rel) > 3 and isinstance(rel[3], dict) and rel[3].get("role") and rel[1] == "PARTY_TO":
-                checked += 1
+                checked["PartyRoles"] += 1
                 if rel[3]["role"] not in onto.vocabulary_for("role", "PARTY_TO").concepts:
                     unknown.append((path, rel[0], "role", rel[3]["role"]))
-    assert checked > 1000 and unknown == []
+    assert unknown == []
+    assert sum(checked.values()) > 1500 and checked["DemandInstruments"] > 250 and checked["RulingOutcomes"] > 200, checked
+
+
+def test_a_misspelt_demand_instrument_or_ruling_outcome_is_refused_with_did_you_mean(tmp_path, store):
+    reg, cases = _case(tmp_path, "  - [bad-block, MADE_BY, twitter]\n", extra_sources=(
+        "  - {id: bad-block, class: BlockingOrder, name: B, kind: throtle, date: 2020-01-03, sources: [src-a]}\n"
+        "  - {id: bad-ruling, class: Ruling, name: R, outcome: apeal dismissed 7-2, date: 2020-01-03, sources: [src-a]}\n"))
+    counters = ingest(store, reg, cases)
+    messages = [str(e) for e in counters.errors]
+    assert any("broken.yaml" in m and "record 'bad-block'" in m and "field 'kind'" in m
+               and "did you mean 'throttle'" in m and "DemandInstruments" in m for m in messages), messages
+    assert any("record 'bad-ruling'" in m and "field 'outcome'" in m and "did you mean 'appeal dismissed 7-2'" in m
+               and "ingest/data/vocab/RulingOutcomes.yaml" in m for m in messages), messages
+
+
+def test_a_wording_is_stored_as_its_concept_with_the_wording_kept(tmp_path, store):
+    reg, cases = _case(tmp_path, "  - [a-block, MADE_BY, twitter]\n", extra_sources=(
+        "  - {id: a-block, class: BlockingOrder, name: B, kind: section_69a_order, date: 2020-01-03, sources: [src-a]}\n"
+        "  - {id: a-ruling, class: Ruling, name: R, outcome: appeal dismissed 7-2, date: 2020-01-03, sources: [src-a]}\n"
+        "  - {id: b-ruling, class: Ruling, name: R2, outcome: reversed, outcomeDetail: reversed on the papers, "
+        "date: 2020-01-04, sources: [src-a]}\n"))
+    counters = ingest(store, reg, cases)
+    assert counters.rejected == 0, [str(e) for e in counters.errors]
+    rows = store.run("MATCH (e) WHERE e.id IN ['a-block', 'a-ruling', 'b-ruling'] RETURN e.id AS id, e.kind AS kind, "
+                     "e.kindDetail AS kd, e.outcome AS outcome, e.outcomeDetail AS od ORDER BY id").rows
+    assert rows == [
+        {"id": "a-block", "kind": "executive_order", "kd": "section_69a_order", "outcome": None, "od": None},
+        {"id": "a-ruling", "kind": None, "kd": None, "outcome": "upheld", "od": "appeal dismissed 7-2"},
+        {"id": "b-ruling", "kind": None, "kd": None, "outcome": "reversed", "od": "reversed on the papers"}]
 
 
 def _conflict(cid: str, name: str, start: str, end: str | None = None, status: str = "resolved") -> Entity:

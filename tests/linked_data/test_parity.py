@@ -60,10 +60,10 @@ def bundled_store(bundled_home):
         yield store
 
 
-def test_there_are_twelve_examples_each_mirroring_a_named_query():
+def test_there_are_thirteen_examples_each_mirroring_a_named_query():
     names = {q.name for q in registry()}
     examples = sparql_examples.examples()
-    assert len(examples) == 12
+    assert len(examples) == 13
     assert all(e.mirrors in names for e in examples)
 
 
