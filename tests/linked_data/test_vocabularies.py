@@ -2,6 +2,7 @@
 ruling outcomes and the other kinds are SKOS concepts; counting rulings by outcome works."""
 from __future__ import annotations
 
+import datetime as dt
 import glob
 from collections import Counter
 
@@ -76,9 +77,10 @@ def test_rulings_counted_by_outcome_concept(bundled_home):
 def test_a_value_outside_the_scheme_fails_the_generated_shape():
     """SHACL sh:in generated from gp:RulingOutcomes and gp:DemandInstruments (for data that did not
     come through ingest, e.g. an RDF import)."""
-    bad = [Entity("r1", "Ruling", {"name": "R", "outcome": "appeal dismissed"}, ["s"], "x.ttl"),
-           Entity("d1", "BlockingOrder", {"name": "D", "kind": "throttle"}, ["s"], "x.ttl")]
-    good = [Entity("r2", "Ruling", {"name": "R", "outcome": "upheld", "outcomeDetail": "appeal dismissed"},
+    day = {"date": dt.date(2020, 1, 1)}
+    bad = [Entity("r1", "Ruling", {"name": "R", "outcome": "appeal dismissed", **day}, ["s"], "x.ttl"),
+           Entity("d1", "BlockingOrder", {"name": "D", "kind": "throttle", **day}, ["s"], "x.ttl")]
+    good = [Entity("r2", "Ruling", {"name": "R", "outcome": "upheld", "outcomeDetail": "appeal dismissed", **day},
                    ["s"], "x.ttl")]
     errors = check_entities(bad + good)
     assert set(errors) == {"r1", "d1"}
