@@ -70,7 +70,7 @@ def test_query_list_and_a_named_query(env):
     assert {"name", "description", "params", "engines"} <= set(qs[0])
     code, doc = cli_json("query", "conflict_timeline", "-p", "conflict=twitter-dhs-alt-uscis-2017", env=env)
     assert [r["date"] for r in doc["rows"]] == sorted(r["date"] for r in doc["rows"])
-    assert doc["rows"][0]["kind"] == "summons"
+    assert doc["rows"][0]["kind"] == "subpoena"  # CBP's summons: a gp:DemandInstruments concept (wording in kindDetail)
 
 
 def test_refused_write_is_a_clear_error(env):
