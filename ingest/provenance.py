@@ -25,11 +25,8 @@ _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
 def file_sha1(path: Path) -> str:
-    h = hashlib.sha1()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha1").hexdigest()
 
 
 def today() -> dt.date:

@@ -212,11 +212,8 @@ def groups(stats: Stats, *, dumps: str = DUMPS, sparql: str | None = None, homep
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def write(description: list[tuple], out: IO[bytes], fmt: str = "ttl") -> None:
