@@ -13,16 +13,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import RDFS, Graph, URIRef
+from rdflib import RDF, RDFS, Graph, URIRef
 
 from graph.ontology import GP, ONTOLOGY_PATH
 from tests.conftest import require_module
-from tests.linked_data.test_reasoner import ALIGNMENTS, PROV, VOCABULARIES
+from tests.linked_data.test_reasoner import ALIGNMENTS, PROV, VOCABULARIES, _what_can_clash
 
 rustdl = require_module("rustdl")
 
-# What rustdl cannot represent in the vocabularies, and leaves out (a sound under-approximation):
-# W3C ORG's key on org:identifier, and one datatype property's range outside its datatypes.
+# What rustdl cannot represent, and leaves out (a sound under-approximation): gp:year's range
+# xsd:gYear (outside OWL 2's datatype map, kept on purpose: docs/linked-data.md) and W3C ORG's
+# key on org:identifier.
 DROPPED = {"DataPropertyRange: unsupported data range": 1, "HasKey: unsupported axiom (HasKey)": 1}
 EVENTS = {"Event", "Demand", "BlockingOrder", "EnforcementAction", "InformationRequest", "LegislativeAction",
           "OtherDemand", "PublicStatement", "RemovalRequest", "Response", "Ruling", "Settlement", "Withdrawal"}
@@ -85,13 +86,20 @@ def test_the_dl_reasoner_finds_the_thirteen_event_classes_unsatisfiable_under_th
 
 
 @pytest.fixture(scope="module")
-def export_graph(exports) -> Graph:
-    return Graph().parse(exports[("nt", "reified")])
+def export_slice(exports) -> Graph:
+    """The export reduced to one stand-in per kind of record (test_reasoner._what_can_clash).
+    The whole export (94,000 triples) took 70 s and over 1 GB per check on 2 cores, once killed for
+    memory; the slice (18,000 triples) takes 0.1 s. The reduction keeps every asserted class,
+    every property a record has or is the value of, every owl:sameAs link and every asymmetric
+    property's links, which is what our axioms and PROV-O's can clash on; it does not keep how
+    many values a record has for one property, so a functional property given two values is
+    not seen here (our functional properties are datatype properties, checked by SHACL)."""
+    return _what_can_clash(Graph().parse(exports[("nt", "reified")]))
 
 
-def test_the_bundled_export_is_consistent_with_the_outside_vocabularies(tbox, export_graph, clash, tmp_path):
-    """The whole export (every record and relation, not a sample), and with the old alignment
-    the same data is inconsistent (every event individual breaks PROV-O's disjointness)."""
-    assert len(set(export_graph.subjects(None, GP.Ruling))) > 10
-    assert rustdl.is_consistent(_rdf_xml(tmp_path, "abox", tbox, export_graph))
-    assert not rustdl.is_consistent(_rdf_xml(tmp_path, "abox-clash", tbox, clash, export_graph))
+def test_the_bundled_export_is_consistent_with_the_outside_vocabularies(tbox, export_slice, clash, tmp_path):
+    """And with the old alignment the same data is inconsistent (every event individual breaks
+    PROV-O's disjointness of activities and entities)."""
+    assert len(set(export_slice.subjects(RDF.type, GP.Ruling))) > 10
+    assert rustdl.is_consistent(_rdf_xml(tmp_path, "abox", tbox, export_slice))
+    assert not rustdl.is_consistent(_rdf_xml(tmp_path, "abox-clash", tbox, clash, export_slice))
