@@ -278,7 +278,8 @@ def _edges(G: nx.Graph, show_labels: bool) -> list[dict]:
     for i, (u, v, k, d) in enumerate(edges):
         rtype = str(d.get("type") or k or "")
         role = d.get("role")
-        e = {"id": f"e{i}", "from": u, "to": v,
+        own = _iso_span((d.get("validFrom"), d.get("validTo")))
+        e = {"id": f"e{i}", "from": u, "to": v, "vf": own[0], "vt": own[1],
              "title": f"{G.nodes[u].get('name', u)} —{rtype}{f' ({role})' if role else ''}→ {G.nodes[v].get('name', v)}"}
         if show_labels:
             e["label"] = rtype + (f" ({role})" if role and len(str(role)) <= 24 else "")
@@ -290,7 +291,7 @@ def render(G: nx.Graph, *, height: int = 650, sources: dict[str, dict] | None = 
            entity_base: str | None = None, highlight: set[str] | frozenset = frozenset(),
            positions: dict[str, tuple[float, float]] | None = None, heading: str = "govplat network",
            seed: int = 42, around: nx.Graph | None = None, reserve: set[str] | None = None,
-           neighbours: dict[str, int] | None = None) -> str:
+           neighbours: dict[str, int] | None = None, spans: dict | None = None, bounds=None) -> str:
     """The view as one self-contained HTML page (vis-network inline, no network access needed).
 
     Parameters
@@ -313,6 +314,10 @@ def render(G: nx.Graph, *, height: int = 650, sources: dict[str, dict] | None = 
         Precomputed (graph.derived's ``network``): the undrawn neighbours to ship, and each
         node's neighbour count in the graph the view was cut from; ``around`` is then only the
         part of that graph over the view and ``reserve``.
+    spans, bounds : dict, (date, date)
+        Each entity's valid time (graph.valid_time.intervals) and the graph's first and last
+        date: with both, the page has a time slider that hides, in the browser, what does not
+        hold on the chosen month's last day (the rule of graph.derived's held / held_edges).
     """
     entity_base = _ENTITY_BASE if entity_base is None else entity_base or None
     n, m = G.number_of_nodes(), G.number_of_edges()
@@ -344,8 +349,11 @@ def render(G: nx.Graph, *, height: int = 650, sources: dict[str, dict] | None = 
         if not in_view:
             d["reserve"] = True
         d["nb"] = neighbours.get(node, 0)
+        if spans is not None:
+            d["vf"], d["vt"] = _iso_span(spans.get(node, (None, None)))
         nodes.append(d)
     edges_out = _edges(whole, show_labels=m <= EDGE_LABEL_MAX)
+    timed = spans is not None and bool(bounds)
     options = _options(n, m, physics)
     hint = ("Hover a node for its facts; click to pin its card and expand, hide or focus it"
             + ("; double-click to open its page." if entity_base else "."))
@@ -354,7 +362,23 @@ def render(G: nx.Graph, *, height: int = 650, sources: dict[str, dict] | None = 
         heading=heading, height=f"{height}px", nodes=nodes, edges=edges_out, options=options,
         vis_js=_vis_asset("vis-network.min.js"), vis_css=_vis_asset("vis-network.css"),
         classes=_class_styles(whole), entity_base=entity_base, hint=hint, expand_step=EXPAND_STEP,
-        style_keys=STYLE_KEYS)
+        style_keys=STYLE_KEYS,
+        months=[d.strftime("%Y-%m") for d in _months(*bounds)] if timed else None)
+
+
+def _iso_span(span) -> tuple[str | None, str | None]:
+    """A valid time as ISO days (None where open): the page compares them as text."""
+    from graph.valid_time import day_of
+
+    return tuple((day.isoformat() if (day := day_of(v)) else None) for v in span)  # type: ignore[return-value]
+
+
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    out, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        out.append(dt.date(y, m, 1))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
 
 
 def _class_styles(G: nx.Graph) -> dict[str, dict]:

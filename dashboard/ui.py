@@ -179,21 +179,24 @@ def pick_entity(key: str, label: str = "Find an entity", default: str | None = N
 
 @st.cache_data(ttl=data.TTL, show_spinner="Drawing the network…", max_entries=64)
 def _render(_view: nx.Graph, signature: str, height: int, highlight: tuple, v: str, _around: nx.Graph | None = None,
-            heading: str = "govplat network", _part: dict | None = None, keep: bool = False) -> str:
+            heading: str = "govplat network", _part: dict | None = None, keep: bool = False, timed: bool = False) -> str:
     def draw() -> str:
         part = _part or {}
         return network_view.render(_view, height=height, sources=part["sources"] if part else data.sources_index(),
                                    highlight=set(highlight), around=_around, heading=heading,
-                                   reserve=part.get("reserve"), neighbours=part.get("neighbours"))
+                                   reserve=part.get("reserve"), neighbours=part.get("neighbours"),
+                                   spans=data.spans() if timed else None, bounds=data.date_bounds() if timed else None)
 
     if keep:
-        return data.saved("view_html", draw, signature=signature, height=height, highlight=highlight, heading=heading)
+        return data.saved("view_html", draw, signature=signature, height=height, highlight=highlight, heading=heading,
+                          timed=timed)
     return draw()
 
 
 #: What a canvas keeps in the page's URL (Network page): nodes expanded (in order), hidden and
-#: pinned, the node focused on, classes switched off in the legend, colour and size by.
-CANVAS_PARAMS = ("expand", "hidden", "pin", "focus", "off", "colour", "size")
+#: pinned, the node focused on, classes switched off in the legend, colour and size by, and the
+#: time slider's month and mode (``as_of``, ``as_of_mode``: the same words as as_of_slider's).
+CANVAS_PARAMS = ("expand", "hidden", "pin", "focus", "off", "colour", "size", "as_of", "as_of_mode")
 #: At most this many ids per list are read back from a URL.
 CANVAS_MAX_IDS = 500
 
@@ -212,25 +215,30 @@ def canvas_state(key: str, signature: str, nodes, classes) -> dict:
             "focus": focus if focus in nodes else None,
             "off": [c for c in url_value("off", [], many=True) if c in classes],
             "colour": url_value("colour", None, parse=lambda v: v if v in network_view.STYLE_KEYS else None),
-            "size": url_value("size", None, parse=lambda v: v if v in network_view.SIZE_KEYS else None)})
+            "size": url_value("size", None, parse=lambda v: v if v in network_view.SIZE_KEYS else None),
+            "as_of": url_value("as_of", None, parse=lambda v: v if re.fullmatch(r"\d{4}-\d{2}", v) else None),
+            "as_of_mode": url_value("as_of_mode", None, parse=lambda v: v if v in AS_OF_MODES else None)})
     return held["state"]
 
 
 def show_network(view: nx.Graph, key: str, signature: str, height: int = 650,
                  highlight: tuple = (), downloads: bool = True, around: nx.Graph | None = None,
-                 heading: str = "govplat network", part: dict | None = None, canvas: dict | None = None) -> None:
+                 heading: str = "govplat network", part: dict | None = None, canvas: dict | None = None,
+                 timed: bool = False) -> None:
     """Draw a view (cached per signature and data version) and offer it as HTML, GraphML and CSV.
 
     ``around`` is the graph the view was cut from: its undrawn neighbours travel with the page,
     so a click on a node can expand it (see ``network_view.render``). ``part``: graph.derived's
     ``network`` (``around`` is then its ``part``): the drawing is also kept on disk for this
     data version, so the default view opens without the whole graph. ``canvas``: the state to
-    restore on the canvas and keep in the URL (:func:`canvas_state`; Network page only)."""
+    restore on the canvas and keep in the URL (:func:`canvas_state`; Network page only).
+    ``timed``: the drawing carries every entity's and relationship's valid time and a time
+    slider that hides, in the browser, what does not hold on its month."""
     if view.number_of_nodes() == 0:
         st.info("Nothing to draw: no entity matches.")
         return
     html = _render(view, signature, height, tuple(sorted(highlight)), data.version(), around, heading,
-                   part, part is not None)
+                   part, part is not None, timed)
     if canvas is not None:
         html = network_view.with_canvas_state(html, canvas)
     st.iframe(html, height=height + 12 + network_view.legend_height(view))

@@ -3,13 +3,18 @@
 Every choice on the page is in its URL (``?mode=around&id=...&depth=2&country=TR&as_of=2017-03``)
 and restored from it, so a view can be shared as a link.
 
+Time has one control here, the slider inside the drawing: the page selects and draws the view
+whatever its entities' dates, and the slider hides in the browser what does not hold on its
+month (as ``as_of`` reads everywhere: held on the month's last day, or ``as_of_mode=begun``),
+so a step costs no rerun. It writes ``as_of`` to the URL on release and on pause.
+
 The first view (the whole graph, no filter, the default cap) comes from graph.derived's
 ``network``, computed at ingest: the page then opens without loading the whole graph, which
 only happens once a filter, a date or a neighbourhood asks for it."""
 import streamlit as st
 
 from dashboard import data, network_view, ui
-from graph import analytics, valid_time
+from graph import analytics
 from graph.derived import NETWORK_CAP
 
 #: Filtered graphs up to this many nodes are copied for drawing (see dashboard.data.subgraph).
@@ -19,11 +24,10 @@ SCOPE_COPY_MAX = 30_000
 @st.cache_data(ttl=data.TTL, show_spinner=False, max_entries=64)
 def _select(_G, signature: str, mode: str, start: str | None, depth: int, cap: int, classes: tuple,
             countries: tuple, platforms: tuple, years: tuple | None, doctrines: tuple, statuses: tuple,
-            outcome: str, day, v: str) -> tuple[list[str], bool, int, list[str]]:
+            outcome: str, v: str) -> tuple[list[str], bool, int, list[str]]:
     """(nodes in view, whether the cap cut it, how many matched before the cap, the nodes the
     filters keep: what a click on the canvas may expand into)."""
-    G = _G if day is None else _G.subgraph(data.held_ids(day.day, day.mode))
-    G = analytics.filter_graph(G, classes=classes, countries=countries, platforms=platforms,
+    G = analytics.filter_graph(_G, classes=classes, countries=countries, platforms=platforms,
                                years=years, doctrines=doctrines, statuses=statuses, outcome=outcome)
     scope = sorted(G.nodes)
     if mode == "around":
@@ -120,14 +124,13 @@ def body() -> None:
                                   ("cap", int(cap), NETWORK_CAP), ("documents", "1" if documents else None, None),
                                   ("years", f"{years[0]}-{years[1]}" if years else None, None)):
         ui.to_url(param, value, default)
-    day = ui.as_of_slider("net_asof", data.date_bounds())
     ui.share_link()
 
     if mode == "around" and not start:
         st.info("Type a name above to pick the entity to start from.")
         return
-    sig = repr((mode, start, depth, cap, classes, countries, platforms, years, doctrines, statuses, outcome, day))
-    if (mode == "whole" and int(cap) == NETWORK_CAP and not documents and not left_out and day is None
+    sig = repr((mode, start, depth, cap, classes, countries, platforms, years, doctrines, statuses, outcome))
+    if (mode == "whole" and int(cap) == NETWORK_CAP and not documents and not left_out
             and not (countries or platforms or doctrines or statuses or outcome.strip() or years)):
         # The first view, from disk: no need for the whole graph.
         nodes, cut, matched, part = first["nodes"], first["cut"], first["matched"], first
@@ -137,30 +140,32 @@ def body() -> None:
         G = data.graph()
         nodes, cut, matched, scope = _select(G, sig, mode, start, depth, int(cap), tuple(classes), tuple(countries),
                                              tuple(platforms), years, tuple(doctrines), tuple(statuses),
-                                             outcome.strip(), day, data.version())
+                                             outcome.strip(), data.version())
         # Plain copies cut through the arrays (milliseconds) where networkx would walk hubs (seconds);
         # a very large scope stays a view, only its drawn nodes' neighbours are read.
-        view = data.subgraph(nodes, day)
-        around = data.subgraph(scope, day) if len(scope) <= SCOPE_COPY_MAX else G.subgraph(scope)
+        view = data.subgraph(nodes)
+        around = data.subgraph(scope) if len(scope) <= SCOPE_COPY_MAX else G.subgraph(scope)
         part, size = None, (G.number_of_nodes(), G.number_of_edges())
     left = 0 if documents else first["documents"]
     st.caption(f"Showing {view.number_of_nodes():,} entities and {view.number_of_edges():,} relationships "
                f"(the graph has {size[0]:,} and {size[1]:,}"
                + (f"; {left:,} sources and transparency figures are left out" if left else "") + ")"
-               + (f", as of {day.day.isoformat()}: what {day.words()}." if day else "."))
-    if day and day.mode == "begun":
-        states = [valid_time.state((valid_time.day_of(a.get("validFrom")), valid_time.day_of(a.get("validTo"))), day.day)
-                  for n, a in view.nodes(data=True) if a.get("cls") == "Conflict"]
-        if states:
-            st.caption(f"On {day.day.isoformat()}: {states.count('holds')} of these conflicts were going on, "
-                       f"{states.count('ended')} had ended.")
+               + ", whatever their dates.")
+    as_of = ui.url_value("as_of", None, parse=lambda s: s if len(s) == 7 else None)
+    if as_of:
+        what = ("had begun by the end of that month (ended ones kept)" if ui.url_value("as_of_mode", "") == "begun"
+                else "held at the end of that month")
+        when = f"The time slider in the drawing is at {as_of}: it shows those of them that {what}, hiding the rest; "
+    else:
+        when = "Switch on the time slider in the drawing (\"As of\") to see what held at the end of a month; "
+    st.caption(when + "drag or play it, and its position goes into this page's link on release.")
     if cut:
         st.warning(f"{matched:,} entities match; only {len(nodes):,} are drawn"
                    + (" (closest first)." if mode == "around" else " (best connected first).")
                    + " Click a node to expand it, narrow the filters or raise the limit.", icon="✂️")
     canvas = ui.canvas_state("net", sig, around, present)
     ui.show_network(view, key="net", signature=sig, highlight=(start,) if start else (), around=around, part=part,
-                    canvas=canvas)
+                    canvas=canvas, timed=True)
 
 
 ui.guard(body)

@@ -1,5 +1,5 @@
-"""Time in the dashboard: the as-of slider on the Network page and the Overview (its position
-in the URL), and "what changed between two dates" (AppTest on the bundled data)."""
+"""Time in the dashboard: the Network drawing's time slider and the Overview's as-of slider (their
+position in the URL), and "what changed between two dates" (AppTest on the bundled data)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,40 +7,55 @@ import datetime as dt
 from tests.dashboard.test_pages import frames, open_page, shown, texts
 
 
-def test_network_as_of_a_month_restored_from_the_url(bundled_home, monkeypatch):
-    whole = shown(open_page(bundled_home, monkeypatch, "app_pages/network.py"))
-    at = open_page(bundled_home, monkeypatch, "app_pages/network.py", as_of="2017-03")
-    assert at.toggle(key="net_asof_on").value is True
-    assert at.select_slider(key="net_asof_month").value.isoformat() == "2017-03-01"
-    assert "as of 2017-03-31" in texts(at)
-    then = shown(at)
-    assert 0 < then < whole
-    later = open_page(bundled_home, monkeypatch, "app_pages/network.py", as_of="2025-06")
-    assert then < shown(later) <= whole
-    at.toggle(key="net_asof_on").set_value(False).run()
-    assert shown(at) == whole and "as_of" not in at.query_params
+def _canvas_page(at) -> str:
+    (frame,) = at.get("iframe")
+    return frame.proto.srcdoc
+
+
+def test_network_time_slider_starts_from_the_url_and_ships_valid_time(bundled_home, monkeypatch):
+    """The Network page's one time control is the slider in the drawing: the URL's as_of and
+    as_of_mode reach it, the view is not cut by the date on the server, and every drawn entity
+    carries the valid time that graph.derived's ``held`` reads (the page applies the same rule)."""
+    import json
+    import re
+
+    from dashboard import data
+
+    whole = open_page(bundled_home, monkeypatch, "app_pages/network.py", cap="5000")
+    at = open_page(bundled_home, monkeypatch, "app_pages/network.py", as_of="2023-06", as_of_mode="begun",
+                   cap="5000")
+    assert shown(at) == shown(whole)
+    assert "slider in the drawing is at 2023-06" in texts(at) and "had begun by the end of that month" in texts(at)
+    assert "Switch on the time slider" in texts(whole)
+    assert not [s for s in at.slider if "As of" in str(s.label)]  # no second time control on the page
+    page = _canvas_page(at)
+    state = json.loads(re.search(r"/\*gp-canvas\*/(.*?)/\*gp-canvas\*/", page).group(1))
+    assert state["as_of"] == "2023-06" and state["as_of_mode"] == "begun"
+    assert 'id="gp-asof"' in page and '"2023-06"' in re.search(r"var MONTHS = (.*?);\n", page).group(1)
+    nodes = json.loads(re.search(r"var nodeList = (.*?);\n", page).group(1))
+    drawn = {n["id"] for n in nodes if not n.get("reserve")}
+    day = "2023-06-30"
+    for mode in ("held", "begun"):
+        holds = {n["id"] for n in nodes if not n.get("reserve") and (not n["vf"] or n["vf"] <= day)
+                 and (mode == "begun" or not n["vt"] or n["vt"] >= day)}
+        assert holds == drawn & data.held_ids(dt.date(2023, 6, 30), mode)
+        assert 0 < len(holds) < len(drawn)
 
 
 def test_as_of_means_held_on_that_day_unless_begun_by_is_chosen(bundled_home, monkeypatch):
-    """A conflict that ended before the day is not shown "held on" it, but is "begun by" it."""
+    """A conflict that ended before the day is not "held on" it, but is "begun by" it."""
     from dashboard import data
 
-    held = open_page(bundled_home, monkeypatch, "app_pages/network.py", as_of="2023-06", cap="5000")
-    assert held.radio(key="net_asof_mode").value == "held" and "what held on 2023-06-30" in texts(held)
-    begun = open_page(bundled_home, monkeypatch, "app_pages/network.py", as_of="2023-06", as_of_mode="begun",
-                      cap="5000")
-    assert begun.radio(key="net_asof_mode").value == "begun" and "begun by 2023-06-30" in texts(begun)
-    assert shown(held) < shown(begun)
+    now = open_page(bundled_home, monkeypatch, "app_pages/overview.py", as_of="2023-06")
+    then = open_page(bundled_home, monkeypatch, "app_pages/overview.py", as_of="2023-06", as_of_mode="begun")
+    conflicts = lambda at: int(str(at.metric[0].value).replace(",", ""))  # noqa: E731
+    assert conflicts(now) < conflicts(then)
     G = data.graph()
     ended = [n for n, a in G.nodes(data=True) if a.get("cls") == "Conflict" and a.get("validTo")
              and str(a["validTo"]) < "2023-06-30"]
     assert ended
     assert not set(ended) & data.held_ids(dt.date(2023, 6, 30), "held")
     assert set(ended) <= data.held_ids(dt.date(2023, 6, 30), "begun")
-    now = open_page(bundled_home, monkeypatch, "app_pages/overview.py", as_of="2023-06")
-    then = open_page(bundled_home, monkeypatch, "app_pages/overview.py", as_of="2023-06", as_of_mode="begun")
-    conflicts = lambda at: int(str(at.metric[0].value).replace(",", ""))  # noqa: E731
-    assert conflicts(now) < conflicts(then)
 
 
 def test_overview_counts_as_of_a_date(bundled_home, monkeypatch):
