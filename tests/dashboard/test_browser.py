@@ -386,3 +386,62 @@ def test_play_steps_the_as_of_slider_and_the_url(browser, bundled_url):
     assert _url_params(browser)["as_of"] == stopped
     assert "held on" in browser.execute_script("return document.body.innerText")
     assert not streamlit_errors(browser)
+
+
+def test_canvas_time_slider_hides_in_place_and_round_trips_through_the_url(browser, bundled_url):
+    """The time slider in the Network drawing: dragging hides what does not hold on the month
+    without touching the URL (no rerun); on release the month is in the URL; opening that URL
+    starts the drawing at the same month with the same entities shown."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    visible = "return window.gpNetwork.body.data.nodes.get({filter: function (n) { return !n.hidden; }}).length"
+    browser.get(f"{bundled_url}/network?cap=5000")
+    settle(browser)
+    (frame,) = network_frames(browser, expect=True)
+    browser.switch_to.frame(frame)
+    try:
+        total = browser.execute_script(visible)
+        browser.find_element(By.ID, "gp-asof-on").click()  # on, at the last month: written to the URL
+        last = browser.execute_script("return window.gp.asOf()")
+    finally:
+        browser.switch_to.default_content()
+    _wait(lambda: _url_params(browser).get("as_of") == [last])
+    settle(browser)
+    browser.switch_to.frame(frame)
+    try:
+        # Dragging (input events only): nodes hide in place, the page's URL is left alone.
+        browser.execute_script("var r = document.getElementById('gp-asof'); r.value = Math.floor(r.max / 2);"
+                               "r.dispatchEvent(new Event('input'));")
+        middle = browser.execute_script(visible)
+    finally:
+        browser.switch_to.default_content()
+    time.sleep(1)
+    assert _url_params(browser)["as_of"] == [last]
+    browser.switch_to.frame(frame)
+    try:
+        browser.find_element(By.ID, "gp-asof").send_keys(Keys.HOME)  # to the first month, released
+        month = browser.find_element(By.ID, "gp-asof-month").text
+        early = browser.execute_script(visible)
+        count = browser.find_element(By.ID, "gp-asof-count").text
+    finally:
+        browser.switch_to.default_content()
+    assert early < middle <= total and early < total
+    assert count.startswith(f"{early} of {total} entities shown as of {month}")
+    params = _wait(lambda: (p := _url_params(browser)).get("as_of") == [month] and p)
+    assert params["cap"] == ["5000"]
+    settle(browser)
+    assert not streamlit_errors(browser)
+    assert f"slider in the drawing is at {month}" in browser.execute_script("return document.body.innerText")
+    shared = browser.current_url
+    browser.get("about:blank")
+    browser.get(shared)
+    settle(browser)
+    (frame,) = network_frames(browser, expect=True)
+    browser.switch_to.frame(frame)
+    try:
+        assert browser.execute_script("return window.gp.asOf()") == month
+        assert browser.find_element(By.ID, "gp-asof-on").is_selected()
+        assert browser.execute_script(visible) == early
+    finally:
+        browser.switch_to.default_content()
