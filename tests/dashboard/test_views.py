@@ -92,22 +92,23 @@ def test_canvas_carries_undrawn_neighbours_and_style_facts():
 
 
 def test_time_slider_next_and_play(bundled_home, monkeypatch):
-    at = open_page(bundled_home, monkeypatch, "app_pages/network.py", as_of="2017-03")
-    at.button(key="net_asof_next").click().run()
-    assert at.select_slider(key="net_asof_month").value.isoformat() == "2017-04-01"
-    assert qp(at, "as_of") == ["2017-04"] and "as of 2017-04-30" in texts(at)
-    at.radio(key="net_asof_step").set_value("year").run()
-    at.button(key="net_asof_next").click().run()
+    """The Overview's Streamlit slider (the Network page's lives in its drawing: test_browser)."""
+    at = open_page(bundled_home, monkeypatch, "app_pages/overview.py", as_of="2017-03")
+    at.button(key="overview_asof_next").click().run()
+    assert at.select_slider(key="overview_asof_month").value.isoformat() == "2017-04-01"
+    assert qp(at, "as_of") == ["2017-04"] and "As of 2017-04-30" in texts(at)
+    at.radio(key="overview_asof_step").set_value("year").run()
+    at.button(key="overview_asof_next").click().run()
     assert qp(at, "as_of") == ["2018-04"]
-    at.button(key="net_asof_play").click().run()
-    assert at.session_state["net_asof_playing"] is True
-    assert at.button(key="net_asof_play").label == "Pause"
+    at.button(key="overview_asof_play").click().run()
+    assert at.session_state["overview_asof_playing"] is True
+    assert at.button(key="overview_asof_play").label == "Pause"
     # A tick of the player (its timer fires in a browser) moves the slider one step on.
-    at.session_state["net_asof_tick"] = True
+    at.session_state["overview_asof_tick"] = True
     at.run()
     assert qp(at, "as_of") == ["2019-04"]
-    at.button(key="net_asof_play").click().run()
-    assert at.button(key="net_asof_play").label == "Play"
+    at.button(key="overview_asof_play").click().run()
+    assert at.button(key="overview_asof_play").label == "Play"
 
 
 def test_time_axis_keeps_every_year():
