@@ -31,7 +31,7 @@ from dashboard.layout import layout
 from graph.derived import neighbour_counts, reserve_of
 from graph.ontology import ontology
 
-__all__ = ["render", "with_canvas_state", "SIZE_KEYS", "style_facts", "standalone", "class_label", "legend_height", "default_pyvis_html", "legend", "style", "safe_url", "card_html", "PHYSICS_MAX_NODES"]
+__all__ = ["render", "with_canvas_state", "SIZE_KEYS", "style_facts", "standalone", "class_label", "legend_height", "default_pyvis_html", "legend", "style", "safe_url", "card_html", "PHYSICS_MAX_NODES", "months"]
 
 #: Views up to this many nodes get a short physics pass (then freeze); larger ones are static.
 PHYSICS_MAX_NODES = 150
@@ -363,7 +363,7 @@ def render(G: nx.Graph, *, height: int = 650, sources: dict[str, dict] | None = 
         vis_js=_vis_asset("vis-network.min.js"), vis_css=_vis_asset("vis-network.css"),
         classes=_class_styles(whole), entity_base=entity_base, hint=hint, expand_step=EXPAND_STEP,
         style_keys=STYLE_KEYS,
-        months=[d.strftime("%Y-%m") for d in _months(*bounds)] if timed else None)
+        months=[d.strftime("%Y-%m") for d in months(*bounds)] if timed else None)
 
 
 def _iso_span(span) -> tuple[str | None, str | None]:
@@ -373,7 +373,8 @@ def _iso_span(span) -> tuple[str | None, str | None]:
     return tuple((day.isoformat() if (day := day_of(v)) else None) for v in span)  # type: ignore[return-value]
 
 
-def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+def months(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The first day of every month from ``first``'s to ``last``'s (a time slider's stops)."""
     out, y, m = [], first.year, first.month
     while (y, m) <= (last.year, last.month):
         out.append(dt.date(y, m, 1))

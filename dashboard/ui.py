@@ -278,15 +278,8 @@ def guard(fn) -> None:
         st.error(md(exc))
 
 
-def months(first, last) -> list:
-    """The first day of every month from ``first``'s to ``last``'s (a time slider's stops)."""
-    import datetime as dt
-
-    out, y, m = [], first.year, first.month
-    while (y, m) <= (last.year, last.month):
-        out.append(dt.date(y, m, 1))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+#: The first day of every month from ``first``'s to ``last``'s (a time slider's stops).
+months = network_view.months
 
 
 #: Seconds between two steps while the time slider plays.
