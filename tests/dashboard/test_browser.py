@@ -424,10 +424,12 @@ def test_canvas_time_slider_hides_in_place_and_round_trips_through_the_url(brows
         month = browser.find_element(By.ID, "gp-asof-month").text
         early = browser.execute_script(visible)
         count = browser.find_element(By.ID, "gp-asof-count").text
+        exported = browser.execute_script("return (window.gp.svg().match(/<g>/g) || []).length")
     finally:
         browser.switch_to.default_content()
     assert early < middle <= total and early < total
     assert count.startswith(f"{early} of {total} entities shown as of {month}")
+    assert exported == early  # the SVG export draws what the slider shows
     params = _wait(lambda: (p := _url_params(browser)).get("as_of") == [month] and p)
     assert params["cap"] == ["5000"]
     settle(browser)
