@@ -284,26 +284,18 @@ def _index(v: str) -> dict[str, int]:
     return {n: i for i, n in enumerate(validity()["ids"])}
 
 
-def subgraph(nodes, day=None) -> nx.MultiDiGraph:
+def subgraph(nodes) -> nx.MultiDiGraph:
     """A plain copy of the whole graph's subgraph on ``nodes``, its relationships found in the
     ``validity`` arrays: networkx finds them by walking every node's neighbours, thousands for
-    a country or a publisher, which costs seconds; this costs milliseconds. With ``day`` (a
-    ui.AsOf) a relationship whose own stated valid time disagrees with it is left out."""
+    a country or a publisher, which costs seconds; this costs milliseconds."""
     import numpy as np
-
-    from graph.derived import held_edges
 
     G, va = graph(), validity()
     index = _index(version())
     keep = np.zeros(len(va["ids"]), dtype=bool)
     keep[[index[n] for n in nodes if n in index]] = True
     e = va["edges"]
-    if not len(e):
-        chosen = e
-    elif day is None:
-        chosen = e[keep[e[:, 0]] & keep[e[:, 1]]]
-    else:
-        chosen = e[held_edges(va, day.day, day.mode, keep)]
+    chosen = e[keep[e[:, 0]] & keep[e[:, 1]]] if len(e) else e
     H = nx.MultiDiGraph()
     H.add_nodes_from((n, G.nodes[n]) for n in nodes if n in G)
     ids, types = va["ids"], va["types"]
