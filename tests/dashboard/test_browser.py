@@ -4,6 +4,7 @@ run while the dashboard is up. Screenshots go to test-output/screenshots/."""
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -52,6 +53,22 @@ def network_frames(driver, expect: bool, timeout: float = 60) -> list:
         finally:
             driver.switch_to.default_content()
     return frames
+
+
+@contextmanager
+def reopened_canvas(driver):
+    """Open the current URL afresh (as someone the link was shared with would) and work inside its
+    network drawing."""
+    shared = driver.current_url
+    driver.get("about:blank")
+    driver.get(shared)
+    settle(driver)
+    (frame,) = network_frames(driver, expect=True)
+    driver.switch_to.frame(frame)
+    try:
+        yield
+    finally:
+        driver.switch_to.default_content()
 
 
 def streamlit_errors(driver) -> list[str]:
@@ -346,20 +363,12 @@ def test_canvas_actions_round_trip_through_the_url(browser, bundled_url):
     assert params["hidden"] == [gone] and params["id"] == ["alt-uscis"]  # the page's own state is kept too
     settle(browser)
     assert not streamlit_errors(browser)
-    shared = browser.current_url
-    browser.get("about:blank")
-    browser.get(shared)
-    settle(browser)
-    (frame,) = network_frames(browser, expect=True)
-    browser.switch_to.frame(frame)
-    try:
+    with reopened_canvas(browser):
         state = browser.execute_script("return window.gp.state()")
         after = set(browser.execute_script("return window.gpNetwork.body.data.nodes.getIds()"))
         assert state["expanded"] == [target] and state["colour"] == "country" and state["pinned"] == ["alt-uscis"]
         assert state["hidden"] == [gone] and after == before
         assert browser.find_element(By.ID, "gp-colour").get_attribute("value") == "country"
-    finally:
-        browser.switch_to.default_content()
 
 
 def test_play_steps_the_as_of_slider_and_the_url(browser, bundled_url):
@@ -435,15 +444,7 @@ def test_canvas_time_slider_hides_in_place_and_round_trips_through_the_url(brows
     settle(browser)
     assert not streamlit_errors(browser)
     assert f"slider in the drawing is at {month}" in browser.execute_script("return document.body.innerText")
-    shared = browser.current_url
-    browser.get("about:blank")
-    browser.get(shared)
-    settle(browser)
-    (frame,) = network_frames(browser, expect=True)
-    browser.switch_to.frame(frame)
-    try:
+    with reopened_canvas(browser):
         assert browser.execute_script("return window.gp.asOf()") == month
         assert browser.find_element(By.ID, "gp-asof-on").is_selected()
         assert browser.execute_script(visible) == early
-    finally:
-        browser.switch_to.default_content()
