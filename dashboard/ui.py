@@ -278,10 +278,6 @@ def guard(fn) -> None:
         st.error(md(exc))
 
 
-#: The first day of every month from ``first``'s to ``last``'s (a time slider's stops).
-months = network_view.months
-
-
 #: Seconds between two steps while the time slider plays.
 PLAY_SECONDS = 1.5
 
@@ -315,7 +311,7 @@ def as_of_slider(key: str, bounds, label: str = "As of") -> AsOf | None:
 
     if not bounds:
         return None
-    stops = months(*bounds)
+    stops = network_view.months(*bounds)
     raw = st.query_params.get("as_of", "")
     chosen = next((d for d in stops if d.strftime("%Y-%m") == raw[:7]), None)
     on = st.toggle(f"{label} a date", value=chosen is not None, key=f"{key}_on",
@@ -438,7 +434,7 @@ def time_ticks(first: dt.date, last: dt.date) -> tuple[list[dt.date], str]:
     """Tick dates and their format for a continuous time axis from ``first`` to ``last``: every
     year (no year dropped, even one with no event), or every month on spans under two years."""
     if (last - first).days < 730:
-        return [d for d in months(first, last)] + [_next_month(last)], "%Y-%m"
+        return [d for d in network_view.months(first, last)] + [_next_month(last)], "%Y-%m"
     step = max(1, (last.year - first.year + 1) // 30)  # about 30 labels at most, every year below that
     return [dt.date(y, 1, 1) for y in range(first.year, last.year + 2, step)], "%Y"
 

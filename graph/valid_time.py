@@ -21,9 +21,8 @@ or on or before D, and ``validTo`` is absent or on or after D (:func:`holds`); i
 between* two dates when its interval overlaps theirs.
 
 The dashboard's time sliders apply the same rule to the stored dates (graph.derived's
-``held`` / ``held_edges``), or keep what had begun by D when asked; :func:`state` says whether a
-record held on D, as in the named queries. Dates are ``datetime.date``; a month or a year stored as its
-first day counts from that day.
+``held`` / ``held_edges``), or keep what had begun by D when asked. Dates are
+``datetime.date``; a month or a year stored as its first day counts from that day.
 """
 from __future__ import annotations
 
@@ -32,7 +31,7 @@ from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
-__all__ = ["intervals", "state", "holds", "relation_span", "stamp", "as_it_stood", "changes", "date_range",
+__all__ = ["intervals", "holds", "relation_span", "stamp", "as_it_stood", "changes", "date_range",
            "day_of", "to_gexf"]
 
 _STARTS = ("startDate", "filedDate", "date", "periodStart", "publishedDate")
@@ -171,16 +170,6 @@ def stamp(store, progress=None) -> int:
         if progress:
             progress(min(size, len(changed) - i))
     return len(changed)
-
-
-def state(span: tuple[dt.date | None, dt.date | None], day: dt.date) -> str:
-    """``not yet``, ``holds`` or ``ended`` on ``day``."""
-    start, end = span
-    if start is not None and start > day:
-        return "not yet"
-    if end is not None and end < day:
-        return "ended"
-    return "holds"
 
 
 def date_range(spans: dict) -> tuple[dt.date, dt.date] | None:

@@ -33,13 +33,6 @@ def test_records_hold_from_their_own_dates_or_their_first_dated_neighbour():
     assert spans["lonely"] == (None, None)
 
 
-def test_state_on_a_date_says_whether_a_record_had_begun_held_or_ended():
-    spans = valid_time.intervals(_graph())
-    assert valid_time.state(spans["c1"], D(2014, 3, 25)) == "holds"
-    assert valid_time.state(spans["c1"], D(2015, 1, 1)) == "ended"
-    assert valid_time.state(spans["c2"], D(2015, 1, 1)) == "not yet"
-
-
 def test_what_changed_between_two_dates():
     found = valid_time.changes(_graph(), D(2014, 3, 21), D(2014, 12, 31))
     assert [r["id"] for r in found["started"]] == ["case"]
