@@ -20,6 +20,7 @@ from graph import analytics, valid_time
 from graph.csv_cells import csv_text
 from graph.errors import GovplatError
 from graph.model import Node, Path, Rel
+from graph.settings import settings
 
 __all__ = ["md", "cell", "frame", "facts_table", "empty_notice", "entity_url", "sources_frame", "pick_entity",
            "show_network", "download_table", "guard"]
@@ -197,8 +198,6 @@ def _render(_view: nx.Graph, signature: str, height: int, highlight: tuple, v: s
 #: pinned, the node focused on, classes switched off in the legend, colour and size by, and the
 #: time slider's month and mode (``as_of``, ``as_of_mode``: the same words as as_of_slider's).
 CANVAS_PARAMS = ("expand", "hidden", "pin", "focus", "off", "colour", "size", "as_of", "as_of_mode")
-#: At most this many ids per list are read back from a URL.
-CANVAS_MAX_IDS = 500
 
 
 def canvas_state(key: str, signature: str, nodes, classes) -> dict:
@@ -208,7 +207,13 @@ def canvas_state(key: str, signature: str, nodes, classes) -> dict:
     reruns the page, and the drawing must stay as it is (the same page, not reloaded)."""
     held = st.session_state.setdefault(f"{key}_canvas", {})
     if held.get("signature") != signature:
-        ids = lambda param: [i for i in url_value(param, [], many=True) if i in nodes][:CANVAS_MAX_IDS]  # noqa: E731
+        limit, cut = settings().url_max_ids, []
+
+        def ids(param: str) -> list[str]:
+            found = [i for i in url_value(param, [], many=True) if i in nodes]
+            if len(found) > limit:
+                cut.append(f"{param} ({len(found):,})")
+            return found[:limit]
         focus = url_value("focus", None)
         held.update(signature=signature, state={
             "expand": ids("expand"), "hidden": ids("hidden"), "pin": ids("pin"),
@@ -218,6 +223,9 @@ def canvas_state(key: str, signature: str, nodes, classes) -> dict:
             "size": url_value("size", None, parse=lambda v: v if v in network_view.SIZE_KEYS else None),
             "as_of": url_value("as_of", None, parse=lambda v: v if re.fullmatch(r"\d{4}-\d{2}", v) else None),
             "as_of_mode": url_value("as_of_mode", None, parse=lambda v: v if v in AS_OF_MODES else None)})
+        if cut:
+            st.warning(f"This link names more nodes than a view reads back: {', '.join(cut)}; the first {limit:,} "
+                       "of each are used (GOVPLAT_URL_MAX_IDS).")
     return held["state"]
 
 

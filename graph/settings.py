@@ -37,6 +37,8 @@ GOVPLAT_INPUT_MAX_BYTES      bytes of one source file ingest reads (CSV, JSON, Y
 GOVPLAT_INPUT_MAX_DEPTH      nesting depth of one JSON/YAML source file (default 100)
 GOVPLAT_INPUT_MAX_NODES      lists and mappings in one JSON/YAML file, YAML aliases expanded (default 10,000,000)
 GOVPLAT_MESSAGE_ITEMS        items an error or report lists before it gives counts (default 20)
+GOVPLAT_URL_MAX_IDS          ids per list a dashboard link's drawing state is read with (expanded, hidden,
+                             pinned nodes; default 500): more are left out with a notice naming this limit
 """
 from __future__ import annotations
 
@@ -81,6 +83,7 @@ class Settings:
     input_max_depth: int = 100
     input_max_nodes: int = 10_000_000
     message_items: int = 20
+    url_max_ids: int = 500
 
     @property
     def embedded_path(self) -> Path:
@@ -143,7 +146,7 @@ def settings() -> Settings:
 _INPUT_LIMITS = {"import_max_bytes": "GOVPLAT_IMPORT_MAX_BYTES", "import_max_triples": "GOVPLAT_IMPORT_MAX_TRIPLES",
                  "max_literal_chars": "GOVPLAT_MAX_LITERAL_CHARS", "input_max_bytes": "GOVPLAT_INPUT_MAX_BYTES",
                  "input_max_depth": "GOVPLAT_INPUT_MAX_DEPTH", "input_max_nodes": "GOVPLAT_INPUT_MAX_NODES",
-                 "message_items": "GOVPLAT_MESSAGE_ITEMS"}
+                 "message_items": "GOVPLAT_MESSAGE_ITEMS", "url_max_ids": "GOVPLAT_URL_MAX_IDS"}
 
 
 def _input_limits(env) -> dict:

@@ -103,3 +103,15 @@ def test_what_changed_keeps_dates_inside_the_graph(bundled_home, monkeypatch):
                    changed_to="2999-12-31")
     assert not at.exception
     assert at.date_input(key="changed_from").value.year > 1900
+
+
+def test_a_link_naming_more_nodes_than_a_view_reads_back_says_so_and_names_the_limit(bundled_home, monkeypatch):
+    import json
+    import re
+
+    monkeypatch.setenv("GOVPLAT_URL_MAX_IDS", "1")
+    at = open_page(bundled_home, monkeypatch, "app_pages/network.py", mode="around", id="alt-uscis", depth="1",
+                   hidden=["us-cbp", "us-dhs", "twitter", "not-an-id"])
+    assert "the first 1 of each are used (GOVPLAT_URL_MAX_IDS)" in texts(at) and "hidden (3)" in texts(at)
+    state = json.loads(re.search(r"/\*gp-canvas\*/(.*?)/\*gp-canvas\*/", _canvas_page(at)).group(1))
+    assert len(state["hidden"]) == 1
