@@ -82,8 +82,8 @@ def test_bundled_ongoing_conflicts_and_pending_cases_say_when_their_status_was_v
 def test_bundled_data_has_no_aggregator_only_event_and_passes_the_check():
     counters = run_source(available_sources()["cases"], None, None, check_only=True)
     assert [str(e) for e in counters.errors] == []
-    # the sourcing rule for dated events is reported for review, not silently passed
-    assert any(k.startswith("dated events with neither a primary source") for k in counters.notes)
+    # every dated event has a primary source or two independent reputable ones (issue 11.4)
+    assert not any(k.startswith("dated events with neither a primary source") for k in counters.notes)
     # every conflict starts no later than its first event (month/year-precise ones by their period)
     assert not any(k.startswith("conflicts with events before their startDate") for k in counters.notes)
 
@@ -150,6 +150,20 @@ def test_an_event_with_one_reputable_source_besides_an_aggregator_passes(tmp_pat
     counters = check(tmp_path, case(extra_url="https://en.wikipedia.org/wiki/X",
                                     event_sources="src-extra, src-wire"))
     assert counters.errors == []
+
+
+@pytest.mark.parametrize("event_sources, listed", [
+    ("src-extra", True),             # one secondary outlet: listed for review
+    ("src-wire, src-extra", False),  # two independent reputable outlets
+    ("src-court", False),            # a primary source
+])
+def test_an_event_without_a_primary_or_two_independent_sources_is_listed_for_review(tmp_path, event_sources,
+                                                                                      listed):
+    counters = check(tmp_path, case(event_sources=event_sources))
+    assert counters.errors == []
+    weak = next((v for k, v in counters.notes.items()
+                 if k.startswith("dated events with neither a primary source")), {})
+    assert ("an-event" in weak) is listed
 
 
 def test_a_stated_tier_must_be_one_of_the_vocabulary(tmp_path):
