@@ -59,6 +59,8 @@ def test_austrian_supreme_court_final_glawischnig_decision_has_its_day(graph):
     ruling = node(graph, "ogh-final-glawischnig-2020")
     assert prop(ruling, "date") == "2020-09-15"
     assert prop(ruling, "docketNumber") == "6 Ob 195/19y"
+    # the ECLI encodes the court, the number and the day (0915): read in the decision's published text
+    assert prop(ruling, "ecli") == "ECLI:AT:OGH0002:2020:0060OB00195.19Y.0915.000"
     assert prop(ruling, "datePrecision") in (None, "day")
 
 
