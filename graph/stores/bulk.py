@@ -69,13 +69,33 @@ def _copy_relation(conn, key: tuple[str, str, str], rows: pa.Table) -> None:
 
 def copy_tables(store: EmbeddedStore, entities: dict[str, pa.Table],
                 relations: dict[tuple[str, str, str], pa.Table]) -> None:
-    """Tables in the store's column layout (graph.synthetic.Tables) into an empty embedded store:
-    one COPY per table, all in one transaction."""
-    with store.transaction() as conn:
+    """Tables in the store's column layout (graph.synthetic.Tables), already checked
+    (:func:`graph.stores.bulk_checks.check_tables`), into an empty embedded store: one COPY per
+    table, then one checkpoint.
+
+    Not one transaction: Ladybug checkpoints after every COPY statement, and a COPY inside a
+    transaction goes through the transaction's local storage, whose merge at the commit grows
+    faster than the data (3M relations: 167 s, most of it the commit). Each COPY commits on its
+    own with automatic checkpoints off (the rows wait in the write-ahead log) and one CHECKPOINT
+    writes them all. The store was empty: if a COPY fails, what the earlier ones wrote is wiped,
+    so nothing is stored half-written."""
+    if any(store._count_entities().values()):
+        raise StoreError(f"the table path loads an empty store only; {store.path} holds a graph "
+                         "(ingest into it through the record path, or `govplat wipe --yes` first)")
+    conn = store._conn
+    conn.execute("CALL auto_checkpoint=false")
+    try:
         for cls, rows in entities.items():
             _copy(conn, cls, rows)
         for key, rows in relations.items():
             _copy_relation(conn, key, rows)
+        conn.execute("CHECKPOINT")
+    except BaseException:
+        store.wipe()
+        raise
+    finally:
+        conn.execute("CALL auto_checkpoint=true")
+        store._bump_version()
 
 
 def _first_rows(table: pa.Table, keys: list[str]) -> np.ndarray:
