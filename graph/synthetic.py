@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from graph.model import GP_ID, Entity, Relation
 from graph.ontology import ontology
-from graph.stores.bulk import arrow_type, copy_tables
+from graph.stores.bulk import arrow_type, load_tables
 
 __all__ = ["Tables", "tables", "records", "load", "graph"]
 
@@ -81,9 +81,9 @@ class _Maker:
     def ids(self, prefix: str, n: int, start: int = 0) -> pa.Array:
         return pc.binary_join_element_wise(prefix, pc.cast(pa.array(np.arange(start, start + n)), pa.string()), "")
 
-    def cited(self, n: int) -> pa.Array:
-        """One to three consecutive sources of the pool per record."""
-        k = self.rng.integers(1, min(3, len(self.pool)) + 1, n)
+    def cited(self, n: int, least: int = 1) -> pa.Array:
+        """``least`` (one, two for a conflict: shapes.ttl) to three consecutive sources of the pool per record."""
+        k = self.rng.integers(least, min(3, len(self.pool)) + 1, n)
         start = self.rng.integers(0, len(self.pool) - k + 1)
         offsets = np.zeros(n + 1, dtype=np.int32)
         np.cumsum(k, out=offsets[1:])
@@ -91,10 +91,10 @@ class _Maker:
         return pa.ListArray.from_arrays(pa.array(offsets), self.pool.take(pa.array(np.repeat(start, k) + within)))
 
     def entities(self, ids: pa.Array, classes: list[str], codes: np.ndarray | None = None,
-                 name: pa.Array | None = None, **cols) -> _Group:
+                 name: pa.Array | None = None, least_sources: int = 1, **cols) -> _Group:
         n = len(ids)
         codes = np.zeros(n, dtype=np.int8) if codes is None else codes
-        base = {"id": ids, "name": ids if name is None else name, "sources": self.cited(n), **cols}
+        base = {"id": ids, "name": ids if name is None else name, "sources": self.cited(n, least_sources), **cols}
         for c, cls in enumerate(classes):
             mask = pa.array(codes == c)
             self.ent[cls].append({k: (v.filter(mask) if isinstance(v, pa.Array) else v) for k, v in base.items()})
@@ -173,6 +173,7 @@ def tables(n_nodes: int = 10_000, n_edges: int = 30_000, seed: int = 7) -> Table
     rng = m.rng
     title = pc.binary_join_element_wise("Synthetic report ", pc.utf8_slice_codeunits(m.pool, 11), "")
     m.ent["Source"].append({"id": m.pool, "name": title, "title": title,
+                            "publisher": pa.repeat(pa.scalar("Synthetic Publisher"), n_sources),
                             "url": pc.binary_join_element_wise("https://example.org/synthetic/",
                                                                pc.utf8_slice_codeunits(m.pool, 11), ""),
                             "sources": pa.ListArray.from_arrays(pa.array(np.arange(n_sources + 1, dtype=np.int32)),
@@ -220,7 +221,7 @@ def tables(n_nodes: int = 10_000, n_edges: int = 30_000, seed: int = 7) -> Table
         return pa.array(values).take(pa.array(rng.integers(0, len(values), k)))
 
     c = named("syn-conflict-", "Conflict ")
-    conflicts = m.entities(c["ids"], ["Conflict"], name=c["name"], startDate=pa.array(start, pa.date32()),
+    conflicts = m.entities(c["ids"], ["Conflict"], name=c["name"], least_sources=2, startDate=pa.array(start, pa.date32()),
                            status=choice(["ongoing", "resolved"]),
                            outcome=choice(["order upheld", "order withdrawn", "fine paid"]))
     body, plat, country = pick(bodies, k, True), pick(platforms, k, True), pick(countries, k, True)
@@ -300,8 +301,9 @@ def records_of(t: Tables) -> tuple[list[Entity], list[Relation]]:
 
 
 def load(store, t: Tables) -> None:
-    """Write the graph into an empty embedded store with ``COPY FROM`` (one transaction)."""
-    copy_tables(store, t.entities, t.relations)
+    """Write the graph into an empty embedded store: checked as records are, then ``COPY FROM``
+    (graph.stores.bulk.load_tables)."""
+    load_tables(store, t.entities, t.relations, "synthetic graph")
 
 
 def graph(n_nodes: int = 5_000, n_edges: int = 15_000, seed: int = 7):

@@ -33,7 +33,7 @@ from graph.model import Entity, Relation
 from graph.stores.base import Existing, Result, Store, Writes, _union
 from graph.stores.embedded import EmbeddedStore
 
-__all__ = ["BulkStore", "arrow_type", "copy_tables"]
+__all__ = ["BulkStore", "arrow_type", "copy_tables", "load_tables"]
 
 # Fewer new rows than this in one table are CREATEd (UNWIND) instead: a COPY has a fixed cost of
 # tens of milliseconds, an UNWIND CREATE of a few hundred rows costs less.
@@ -96,6 +96,17 @@ def copy_tables(store: EmbeddedStore, entities: dict[str, pa.Table],
     finally:
         conn.execute("CALL auto_checkpoint=true")
         store._bump_version()
+
+
+def load_tables(store: EmbeddedStore, entities: dict[str, pa.Table],
+                relations: dict[tuple[str, str, str], pa.Table], where: str = "") -> None:
+    """A graph held as tables in the store's column layout into an empty embedded store: every
+    row checked column-wise as the record path checks records (graph.stores.table_checks; the
+    first bad row is refused naming ``where``, the record and the field, and nothing is stored),
+    then :func:`copy_tables`."""
+    from graph.stores.table_checks import check_tables
+
+    copy_tables(store, *check_tables(entities, relations, where))
 
 
 def _first_rows(table: pa.Table, keys: list[str]) -> np.ndarray:

@@ -1,0 +1,299 @@
+"""The checks of the record path, column-wise, for a graph held as tables in the embedded store's
+layout (graph.synthetic.Tables: one Arrow table per class, one per (type, from class, to class)).
+
+What a record meets on its way into a store - the shapes (shapes.ttl and the datatype and
+vocabulary shapes graph.validate adds from ontology.ttl), the class and endpoint checks of
+Store.upsert, a validity span in order - is checked here on whole columns. The first failing
+row is reported with the same words: a ValidationError naming the file (``where``), the record
+(an entity's id; ``from TYPE to`` for a relationship) and the field. Tables take one row per id
+and per relationship (the record path merges repeats; a table with a repeat is refused).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from rdflib import RDF, URIRef
+from rdflib.collection import Collection
+
+from graph.errors import OntologyError, ValidationError
+from graph.model import GP_ID
+from graph.ontology import GP, Ontology, ontology
+from graph.stores.bulk import arrow_type
+
+__all__ = ["check_tables"]
+
+@dataclass(frozen=True)
+class _Rule:
+    """One shape constraint on one column: ``ok`` gives a row mask, ``message`` the shape's words."""
+    field: str
+    message: str
+    check: object  # graph.validate._PropCheck
+    alternatives: tuple = ()  # for an sh:or: the _PropChecks, one of which must pass
+
+
+@lru_cache(maxsize=None)
+def _rules(cls: str) -> tuple[_Rule, ...]:
+    """The shapes targeting a class (graph.validate.shapes_graph targets concrete classes)."""
+    from graph.validate import SH, _prop_check, shapes_graph
+
+    g = shapes_graph()
+    out = []
+    for shape in g.subjects(SH.targetClass, GP[cls]):
+        own = g.value(shape, SH.message)
+        nodes = [shape] if g.value(shape, SH.path) is not None else list(g.objects(shape, SH.property))
+        for node in nodes:
+            check = _prop_check(g, node)
+            message = str(g.value(node, SH.message) or own or _default_message(check))
+            out.append(_Rule(_field(check.path), message, check))
+        for lst in g.objects(shape, SH["or"]):
+            alts = tuple(_prop_check(g, alt) for alt in Collection(g, lst))
+            out.append(_Rule(_field(alts[0].path), str(own or "none of the alternatives holds"), None, alts))
+    return tuple(out)
+
+
+def _default_message(check) -> str:
+    if check.datatype is not None:
+        return f"Value is not Literal with datatype {check.datatype}"
+    return "does not conform"
+
+
+def _field(path: URIRef) -> str:
+    return str(path).split("#")[-1]
+
+
+def _column_of(field: str) -> str:
+    return "sources" if field == "source" else field
+
+
+def _values(table: pa.Table, field: str, cls: str) -> tuple[pa.Array, np.ndarray]:
+    """A column's values flattened (empty lists and nulls give none) and, per value, its row;
+    a Source's own id among its sources is no value (it does not cite itself)."""
+    col = table.column(_column_of(field)).combine_chunks()
+    if pa.types.is_list(col.type):
+        rows = pc.list_parent_indices(col).to_numpy(zero_copy_only=False)
+        vals = pc.list_flatten(col)
+    else:
+        rows = np.arange(len(col))
+        vals = col
+    valid = pc.is_valid(vals).to_numpy(zero_copy_only=False)
+    if field == "source":
+        own = table.column("id").combine_chunks().take(pa.array(rows))
+        valid &= ~pc.fill_null(pc.equal(vals, own), False).to_numpy(zero_copy_only=False)
+    return vals.filter(pa.array(valid)), rows[valid]
+
+
+def _prop_ok(check, table: pa.Table, cls: str, types: frozenset) -> np.ndarray:
+    """Rows of ``table`` that pass one property check (graph.validate._prop_ok, by columns)."""
+    n = table.num_rows
+    if check.path == RDF.type:
+        has = check.has_value is None or check.has_value in types
+        return np.full(n, has)
+    field = _field(check.path)
+    if _column_of(field) not in table.column_names:
+        counts = np.zeros(n, dtype=np.int64)
+        vals, rows = pa.array([], pa.string()), np.zeros(0, dtype=np.int64)
+    else:
+        vals, rows = _values(table, field, cls)
+        counts = np.bincount(rows, minlength=n)
+    ok = np.ones(n, dtype=bool)
+    if check.min_count is not None:
+        ok &= counts >= check.min_count
+    if check.max_count is not None:
+        ok &= counts <= check.max_count
+    if check.has_value is not None:
+        hit = pc.equal(pc.cast(vals, pa.string()), str(check.has_value)).to_numpy(zero_copy_only=False)
+        ok &= np.bincount(rows[hit], minlength=n) > 0
+    bad = ~_value_ok(check, vals)
+    if bad.any():
+        ok[rows[bad]] = False
+    return ok
+
+
+_LEXICAL = {"http://www.w3.org/2001/XMLSchema#gYear": r"^-?[0-9]{4,}$"}
+
+
+def _value_ok(check, vals: pa.Array) -> np.ndarray:
+    """Values passing a check's value constraints; the datatype is the column's Arrow type,
+    cast from the ontology's range before any check (graph.validate._value_ok)."""
+    ok = np.ones(len(vals), dtype=bool)
+    text = None
+    if check.pattern is not None or check.min_length is not None or check.max_length is not None or \
+            str(check.datatype) in _LEXICAL or check.allowed is not None:
+        text = vals if pa.types.is_string(vals.type) else pc.cast(vals, pa.string())
+    if str(check.datatype) in _LEXICAL:
+        ok &= pc.match_substring_regex(text, _LEXICAL[str(check.datatype)]).to_numpy(zero_copy_only=False)
+    if check.pattern is not None:
+        ok &= pc.match_substring_regex(text, check.pattern.pattern,
+                                       ignore_case=bool(check.pattern.flags & re.IGNORECASE)
+                                       ).to_numpy(zero_copy_only=False)
+    if check.min_length is not None:
+        ok &= (pc.utf8_length(text).to_numpy(zero_copy_only=False) >= check.min_length)
+    if check.max_length is not None:
+        ok &= (pc.utf8_length(text).to_numpy(zero_copy_only=False) <= check.max_length)
+    if check.allowed is not None:
+        ok &= pc.is_in(text, value_set=pa.array(sorted(str(v) for v in check.allowed))).to_numpy(zero_copy_only=False)
+    return ok
+
+
+def _first_bad(ok: np.ndarray) -> int | None:
+    bad = np.flatnonzero(~ok)
+    return int(bad[0]) if len(bad) else None
+
+
+def _cast(table: pa.Table, props, where: str, what: str, record) -> pa.Table:
+    """The table with every property of ``props`` as a column of its Arrow type (missing ones
+    null), in the store's column order; an unknown column or a value of the wrong type is refused."""
+    names = [p.name for p in props]
+    for name in table.column_names:
+        if name not in names:
+            raise ValidationError(f"is not a property of a {what}", where=where, record=record(0), field=name)
+    cols = []
+    for p in props:
+        want = arrow_type(p)
+        if p.name not in table.column_names:
+            cols.append(pa.nulls(table.num_rows, want))
+            continue
+        col = table.column(p.name)
+        try:
+            cols.append(col if col.type == want else pc.cast(col, want))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            row = _first_uncastable(col, want)
+            value = col[row].as_py() if row is not None else None
+            raise ValidationError(f"{value!r} is not a {p.kind}{' list' if p.multi else ''}", where=where,
+                                  record=record(row or 0), field=p.name) from None
+    return pa.table(cols, names=names)
+
+
+def _first_uncastable(col, want) -> int | None:
+    for i, v in enumerate(col):
+        try:
+            pc.cast(pa.array([v.as_py()], col.type), want)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            return i
+    return None
+
+
+def _span_in_order(table: pa.Table, where: str, record) -> None:
+    if "validFrom" not in table.column_names or "validTo" not in table.column_names:
+        return
+    after = pc.fill_null(pc.greater(table["validFrom"], table["validTo"]), False).to_numpy(zero_copy_only=False)
+    row = _first_bad(~after)
+    if row is not None:
+        raise ValidationError(f"validFrom ({table['validFrom'][row].as_py()}) is after validTo "
+                              f"({table['validTo'][row].as_py()})", where=where, record=record(row), field="validFrom")
+
+
+def _check_entities(onto: Ontology, cls: str, table: pa.Table, where: str) -> pa.Table:
+    ids = table.column("id") if "id" in table.column_names else None
+    record = (lambda i: ids[i].as_py() or "") if ids is not None else (lambda i: "")
+    if cls not in onto.concrete_classes():
+        try:
+            onto.cls(cls)
+            message = f"{cls} is an abstract class; a record is of one of {onto.concrete_subclasses(cls)}"
+        except OntologyError as exc:
+            message = str(exc)
+        raise ValidationError(message, where=where, record=record(0), field="class")
+    table = _cast(table, onto.properties_of(cls), where, f"{cls}", record)
+    ids = table.column("id")
+    uri = pc.binary_join_element_wise(GP_ID, ids, "")
+    given = pc.fill_null(pc.not_equal(table["uri"], uri), False).to_numpy(zero_copy_only=False)
+    row = _first_bad(~given)
+    if row is not None:
+        raise ValidationError(f"uri must be {uri[row].as_py()}", where=where, record=record(row), field="uri")
+    table = table.set_column(table.column_names.index("uri"), "uri", uri)
+    types = frozenset(GP[a] for a in [cls, *onto.ancestors(cls)])
+    for rule in _rules(cls):
+        if rule.alternatives:
+            ok = np.zeros(table.num_rows, dtype=bool)
+            for alt in rule.alternatives:
+                ok |= _prop_ok(alt, table, cls, types)
+        else:
+            ok = _prop_ok(rule.check, table, cls, types)
+        row = _first_bad(ok)
+        if row is not None:
+            raise ValidationError(rule.message, where=where, record=record(row), field=rule.field)
+    _span_in_order(table, where, record)
+    return table
+
+
+def _check_relations(onto: Ontology, key: tuple[str, str, str], table: pa.Table, where: str,
+                     classes: dict[str, pa.Array]) -> pa.Table:
+    rtype, s, d = key
+    props = [_FromTo("from"), _FromTo("to"), *onto.relation_properties()]
+
+    def record(i: int) -> str:
+        return f"{table['from'][i].as_py()} {rtype} {table['to'][i].as_py()}" if table.num_rows else ""
+
+    table = _cast(table, props, where, f"{rtype} relationship", record)
+    if rtype not in onto.relations or not onto.allows(rtype, s, d):
+        raise ValidationError(f"{rtype} cannot join a {s} to a {d}", where=where, record=record(0), field="type")
+    for end, cls in (("from", s), ("to", d)):
+        col = table[end]
+        present = pc.fill_null(pc.is_in(col, value_set=classes.get(cls, pa.array([], pa.string()))), False)
+        row = _first_bad(present.to_numpy(zero_copy_only=False))
+        if row is not None:
+            value = col[row].as_py()
+            other = next((c for c, ids in classes.items() if c != cls and pc.any(pc.equal(ids, value)).as_py()), None)
+            message = (f"refers to {value!r}, a {other}, not a {cls}" if other else
+                       f"refers to unknown entity {value!r}")
+            raise ValidationError(message, where=where, record=record(row), field=end)
+    pairs = pc.binary_join_element_wise(table["from"], table["to"], "\x1f")
+    row = _first_repeat(pairs)
+    if row is not None:
+        raise ValidationError("appears twice: a table holds one row per relationship", where=where,
+                              record=record(row), field="to")
+    for p in onto.relation_properties():
+        vocab = onto.vocabulary_for(p.name, rtype)
+        if vocab is None:
+            continue
+        vals = table[p.name]
+        ok = pc.or_(pc.is_null(vals), pc.is_in(vals, value_set=pa.array(sorted(vocab.concepts))))
+        row = _first_bad(ok.to_numpy(zero_copy_only=False))
+        if row is not None:
+            raise ValidationError(f"{p.name} of a {rtype} is one of the notations of gp:{vocab.name} in ontology.ttl: "
+                                  f"{', '.join(vocab.concepts)}", where=where, record=record(row), field=p.name)
+    _span_in_order(table, where, record)
+    return table
+
+
+@dataclass
+class _FromTo:
+    name: str
+    kind: str = "string"
+    multi: bool = False
+
+
+def _first_repeat(values: pa.Array) -> int | None:
+    """The row of the second occurrence of the first value that occurs twice, or None."""
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    if pc.count_distinct(values).as_py() == len(values):
+        return None
+    _, first = np.unique(values.to_numpy(zero_copy_only=False), return_index=True)
+    seen = np.zeros(len(values), dtype=bool)
+    seen[first] = True
+    return int(np.flatnonzero(~seen)[0])
+
+
+def check_tables(entities: dict[str, pa.Table], relations: dict[tuple[str, str, str], pa.Table],
+                 where: str = "") -> tuple[dict[str, pa.Table], dict[tuple[str, str, str], pa.Table]]:
+    """Check every row; the tables as the store's columns (types cast, ``uri`` filled in), or a
+    ValidationError for the first bad row naming ``where``, the record and the field."""
+    onto = ontology()
+    out_e = {cls: _check_entities(onto, cls, table, where) for cls, table in entities.items()}
+    classes = {cls: t.column("id").combine_chunks() for cls, t in out_e.items()}
+    if out_e:
+        every = pa.chunked_array([t.column("id") for t in out_e.values()]).combine_chunks()
+        row = _first_repeat(every)
+        if row is not None:
+            value = every[row].as_py()
+            where_in = [cls for cls, ids in classes.items() if pc.any(pc.equal(ids, value)).as_py()]
+            message = ("appears twice: a table holds one row per id" if len(where_in) == 1 else
+                       f"id is both a {where_in[0]} and a {where_in[1]}")
+            raise ValidationError(message, where=where, record=value, field="id")
+    out_r = {key: _check_relations(onto, key, table, where, classes) for key, table in relations.items()}
+    return out_e, out_r
