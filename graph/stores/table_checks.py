@@ -200,12 +200,6 @@ def _check_entities(onto: Ontology, cls: str, table: pa.Table, where: str) -> pa
         raise ValidationError(message, where=where, record=record(0), field="class")
     table = _cast(table, onto.properties_of(cls), where, f"{cls}", record)
     ids = table.column("id")
-    uri = pc.binary_join_element_wise(GP_ID, ids, "")
-    given = pc.fill_null(pc.not_equal(table["uri"], uri), False).to_numpy(zero_copy_only=False)
-    row = _first_bad(~given)
-    if row is not None:
-        raise ValidationError(f"uri must be {uri[row].as_py()}", where=where, record=record(row), field="uri")
-    table = table.set_column(table.column_names.index("uri"), "uri", uri)
     types = frozenset(GP[a] for a in [cls, *onto.ancestors(cls)])
     for rule in _rules(cls):
         if rule.alternatives:
@@ -217,6 +211,13 @@ def _check_entities(onto: Ontology, cls: str, table: pa.Table, where: str) -> pa
         row = _first_bad(ok)
         if row is not None:
             raise ValidationError(rule.message, where=where, record=record(row), field=rule.field)
+    # uri follows from id (Store._entity_row): a given one must agree
+    uri = pc.binary_join_element_wise(GP_ID, ids, "")
+    given = pc.fill_null(pc.not_equal(table["uri"], uri), False).to_numpy(zero_copy_only=False)
+    row = _first_bad(~given)
+    if row is not None:
+        raise ValidationError(f"uri must be {uri[row].as_py()}", where=where, record=record(row), field="uri")
+    table = table.set_column(table.column_names.index("uri"), "uri", uri)
     _span_in_order(table, where, record)
     return table
 
