@@ -6,7 +6,8 @@ the same errors, raised by the batch that has the bad record), but the rows it p
 staged as Arrow record batches, one list per class and per (relationship type, from class, to
 class), instead of being MERGEd one transaction at a time. What the store or an earlier batch
 holds is merged at the flush, not at staging: a row for an id seen before keeps only its own
-values until then. :meth:`BulkStore.flush` writes in one transaction: the first row of each id
+values until then. :meth:`BulkStore.flush` writes in one transaction (into an empty store: as
+:func:`copy_tables` writes, wiped if it fails): the first row of each id
 (or relationship) new to the store goes in with Ladybug's ``COPY FROM``; every later row of it,
 and every row of an id the store held before, is merged the transactional way (sources and
 multi-valued properties unioned, single values overwritten only by values the row has), in the
@@ -22,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -67,28 +69,20 @@ def _copy_relation(conn, key: tuple[str, str, str], rows: pa.Table) -> None:
     _copy(conn, rtype, rows, f" (from='{s}', to='{d}')")
 
 
-def copy_tables(store: EmbeddedStore, entities: dict[str, pa.Table],
-                relations: dict[tuple[str, str, str], pa.Table]) -> None:
-    """Tables in the store's column layout (graph.synthetic.Tables), already checked
-    (:func:`graph.stores.bulk_checks.check_tables`), into an empty embedded store: one COPY per
-    table, then one checkpoint.
+@contextmanager
+def _writes_into_empty(store: EmbeddedStore):
+    """The connection for the writes of a load into an empty store: each statement commits on
+    its own with automatic checkpoints off (the rows wait in the write-ahead log), then one
+    CHECKPOINT writes them all; if a statement fails, what the earlier ones wrote is wiped, so
+    nothing is stored half-written (the store was empty).
 
-    Not one transaction: Ladybug checkpoints after every COPY statement, and a COPY inside a
-    transaction goes through the transaction's local storage, whose merge at the commit grows
-    faster than the data (3M relations: 167 s, most of it the commit). Each COPY commits on its
-    own with automatic checkpoints off (the rows wait in the write-ahead log) and one CHECKPOINT
-    writes them all. The store was empty: if a COPY fails, what the earlier ones wrote is wiped,
-    so nothing is stored half-written."""
-    if any(store._count_entities().values()):
-        raise StoreError(f"the table path loads an empty store only; {store.path} holds a graph "
-                         "(ingest into it through the record path, or `govplat wipe --yes` first)")
+    Not one transaction: Ladybug checkpoints after every COPY statement, and COPYs inside a
+    transaction go through its local storage, whose merge at the commit grows faster than the
+    data (3M relations: 167 s, most of it the commit; 1M: 21 s of CPU against 11 s this way)."""
     conn = store._conn
     conn.execute("CALL auto_checkpoint=false")
     try:
-        for cls, rows in entities.items():
-            _copy(conn, cls, rows)
-        for key, rows in relations.items():
-            _copy_relation(conn, key, rows)
+        yield conn
         conn.execute("CHECKPOINT")
     except BaseException:
         store.wipe()
@@ -96,6 +90,20 @@ def copy_tables(store: EmbeddedStore, entities: dict[str, pa.Table],
     finally:
         conn.execute("CALL auto_checkpoint=true")
         store._bump_version()
+
+
+def copy_tables(store: EmbeddedStore, entities: dict[str, pa.Table],
+                relations: dict[tuple[str, str, str], pa.Table]) -> None:
+    """Tables in the store's column layout (graph.synthetic.Tables), already checked
+    (:func:`load_tables`), into an empty embedded store: one COPY per table."""
+    if any(store._count_entities().values()):
+        raise StoreError(f"the table path loads an empty store only; {store.path} holds a graph "
+                         "(ingest into it through the record path, or `govplat wipe --yes` first)")
+    with _writes_into_empty(store) as conn:
+        for cls, rows in entities.items():
+            _copy(conn, cls, rows)
+        for key, rows in relations.items():
+            _copy_relation(conn, key, rows)
 
 
 def load_tables(store: EmbeddedStore, entities: dict[str, pa.Table],
@@ -213,7 +221,7 @@ class BulkStore(Store):
         if not self._classes and not self._n_relations:
             return
         inner = self.inner
-        with inner.transaction() as conn:
+        with _writes_into_empty(inner) if self._empty else inner.transaction() as conn:
             later: dict[str, list[dict]] = {}
             for cls, batches in self._entities.items():
                 table = pa.Table.from_batches(batches)
