@@ -29,9 +29,9 @@ __all__ = ["check_tables"]
 
 @dataclass(frozen=True)
 class _Rule:
-    """One shape constraint on one column: ``ok`` gives a row mask, ``message`` the shape's words."""
+    """One shape constraint on one column, with the shape's own words (None: pyshacl's kind)."""
     field: str
-    message: str
+    message: str | None
     check: object  # graph.validate._PropCheck
     alternatives: tuple = ()  # for an sh:or: the _PropChecks, one of which must pass
 
@@ -45,21 +45,34 @@ def _rules(cls: str) -> tuple[_Rule, ...]:
     out = []
     for shape in g.subjects(SH.targetClass, GP[cls]):
         own = g.value(shape, SH.message)
-        nodes = [shape] if g.value(shape, SH.path) is not None else list(g.objects(shape, SH.property))
-        for node in nodes:
+        if g.value(shape, SH.path) is not None:  # a property shape with its own target
+            check = _prop_check(g, shape)
+            out.append(_Rule(_field(check.path), str(own) if own else None, check))
+        for node in g.objects(shape, SH.property):
             check = _prop_check(g, node)
-            message = str(g.value(node, SH.message) or own or _default_message(check))
-            out.append(_Rule(_field(check.path), message, check))
+            message = g.value(node, SH.message)
+            out.append(_Rule(_field(check.path), str(message) if message else None, check))
         for lst in g.objects(shape, SH["or"]):
             alts = tuple(_prop_check(g, alt) for alt in Collection(g, lst))
             out.append(_Rule(_field(alts[0].path), str(own or "none of the alternatives holds"), None, alts))
     return tuple(out)
 
 
-def _default_message(check) -> str:
-    if check.datatype is not None:
-        return f"Value is not Literal with datatype {check.datatype}"
-    return "does not conform"
+def _default_message(check, table: pa.Table, row: int) -> str:
+    """Words for a constraint whose shape gives none, after pyshacl's."""
+    column = _column_of(_field(check.path))
+    value = table[column][row].as_py() if column in table.column_names else None
+    if check.allowed is not None and value is not None:
+        return f"Value {value!r} not in list [{', '.join(sorted(repr(str(v)) for v in check.allowed))}]"
+    if check.pattern is not None and value is not None:
+        return f"Value {value!r} does not match pattern {check.pattern.pattern!r}"
+    if check.min_count is not None and not value:
+        return f"Less than {check.min_count} values"
+    if check.max_count is not None:
+        return f"More than {check.max_count} values"
+    if check.min_length is not None or check.max_length is not None:
+        return f"String length of {value!r} is out of bounds"
+    return f"Value {value!r} is not Literal with datatype {check.datatype}"
 
 
 def _field(path: URIRef) -> str:
@@ -210,7 +223,8 @@ def _check_entities(onto: Ontology, cls: str, table: pa.Table, where: str) -> pa
             ok = _prop_ok(rule.check, table, cls, types)
         row = _first_bad(ok)
         if row is not None:
-            raise ValidationError(rule.message, where=where, record=record(row), field=rule.field)
+            raise ValidationError(rule.message or _default_message(rule.check, table, row), where=where,
+                                  record=record(row), field=rule.field)
     # uri follows from id (Store._entity_row): a given one must agree
     uri = pc.binary_join_element_wise(GP_ID, ids, "")
     given = pc.fill_null(pc.not_equal(table["uri"], uri), False).to_numpy(zero_copy_only=False)

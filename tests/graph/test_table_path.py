@@ -108,6 +108,8 @@ def test_unknown_class_column_type_and_date_order_are_refused(graph, store):
     err = _refused(store, {**graph.entities, "Ruling": ruling}, {})
     assert (err.record, err.field) == (ruling["id"][2].as_py(), "validFrom")
     assert err.reason == "validFrom (2020-05-01) is after validTo (2019-01-01)"
+    err = _refused(store, {**graph.entities, "Court": _edited(graph.entities["Court"], 0, datePrecision="week")}, {})
+    assert err.field == "datePrecision" and "'week' not in list" in err.reason
     doubled = pa.concat_tables([graph.entities["Law"], graph.entities["Law"].slice(0, 1)])
     err = _refused(store, {**graph.entities, "Law": doubled}, {})
     assert (err.record, err.field) == (graph.entities["Law"]["id"][0].as_py(), "id")
