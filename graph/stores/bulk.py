@@ -74,7 +74,9 @@ def _writes_into_empty(store: EmbeddedStore):
     """The connection for the writes of a load into an empty store: each statement commits on
     its own with automatic checkpoints off (the rows wait in the write-ahead log), then one
     CHECKPOINT writes them all; if a statement fails, what the earlier ones wrote is wiped, so
-    nothing is stored half-written (the store was empty).
+    nothing is stored half-written (the store was empty). A killed load leaves the statements it
+    committed, as a killed ingest leaves its batches: the next reader says so, and ingesting
+    again (idempotent) completes it.
 
     Not one transaction: Ladybug checkpoints after every COPY statement, and COPYs inside a
     transaction go through its local storage, whose merge at the commit grows faster than the
