@@ -120,3 +120,26 @@ def test_the_table_path_loads_an_empty_store_only(graph, store):
     with pytest.raises(StoreError, match="empty store"):
         load_tables(store, graph.entities, graph.relations)
     assert store.counts()["entities"] == {"Platform": 1}
+
+
+def test_a_load_failing_half_way_leaves_the_store_empty_and_writable(graph, store, monkeypatch):
+    """The COPYs commit one by one (graph/stores/bulk.py says why): a failure after the first
+    wipes what the earlier ones wrote, and the store takes a load afterwards."""
+    from graph.stores import bulk
+
+    real, calls = bulk._copy, []
+
+    def failing(conn, table, rows, options=""):
+        calls.append(table)
+        if len(calls) == 3:
+            raise StoreError(f"the bulk load of {rows.num_rows} rows into {table} failed: disk full")
+        real(conn, table, rows, options)
+
+    monkeypatch.setattr(bulk, "_copy", failing)
+    with pytest.raises(StoreError, match="disk full"):
+        load_tables(store, graph.entities, graph.relations)
+    assert store.counts() == {"entities": {}, "relations": {}}
+    monkeypatch.setattr(bulk, "_copy", real)
+    load_tables(store, graph.entities, graph.relations)
+    assert sum(store.counts()["relations"].values()) == graph.n_relations
+    assert store._conn.execute("CALL current_setting('auto_checkpoint') RETURN *").get_all() == [["True"]]
