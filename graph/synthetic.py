@@ -3,8 +3,9 @@ views, loading Neo4j and the embedded store, exports of millions of relations).
 
 Conflicts with their demands, responses, cases and rulings; hubs (a few government bodies,
 platforms and countries take most of the links: picks are skewed, not uniform); every record
-backed by one to three of a pool of sources. Records are valid against the ontology (every
-relationship's endpoint classes are checked here, and ``Store.upsert`` checks them again), so
+backed by one to three of a pool of sources (a conflict by two or three). Records are valid
+against the ontology and shapes.ttl (every relationship's endpoint classes are checked here,
+and ``Store.upsert`` / :func:`load` check them again), so
 the same graph can be ingested into a store or projected directly. Deterministic for a seed.
 
 The graph is made column-wise (numpy picks, Arrow columns): :func:`tables` gives one Arrow
