@@ -125,7 +125,8 @@ def main() -> None:
         store.close()
         rates["embedded transactional (sample)"] = len(s_relations) / tx_s
         print(f"embedded, transactional:       {tx_s:8.1f} s for {len(s_relations):,} relations  "
-              f"{len(s_relations) / tx_s:10,.0f} relations/s  (projected {n / rates['embedded transactional (sample)']:,.0f} s) "
+              f"{len(s_relations) / tx_s:10,.0f} relations/s  "
+              f"(projected {n / rates['embedded transactional (sample)']:,.0f} s) "
               f"{load_average()}", flush=True)
         if not args.skip_neo4j:
             entities, relations = records_of(graph)

@@ -222,7 +222,8 @@ def tables(n_nodes: int = 10_000, n_edges: int = 30_000, seed: int = 7) -> Table
         return pa.array(values).take(pa.array(rng.integers(0, len(values), k)))
 
     c = named("syn-conflict-", "Conflict ")
-    conflicts = m.entities(c["ids"], ["Conflict"], name=c["name"], least_sources=2, startDate=pa.array(start, pa.date32()),
+    conflicts = m.entities(c["ids"], ["Conflict"], name=c["name"], least_sources=2,
+                           startDate=pa.array(start, pa.date32()),
                            status=choice(["ongoing", "resolved"]),
                            outcome=choice(["order upheld", "order withdrawn", "fine paid"]))
     body, plat, country = pick(bodies, k, True), pick(platforms, k, True), pick(countries, k, True)

@@ -84,7 +84,8 @@ def test_a_relationship_to_an_unknown_entity_is_refused_as_upsert_refuses_it(gra
     err = _refused(store, graph.entities, {**graph.relations, key: bad})
     assert (err.record, err.field) == (f"{bad['from'][0].as_py()} HEARD_BY court-nowhere", "to")
     entities, _ = records_of(graph)
-    expected = _upsert_error(tmp_path, entities, [Relation("HEARD_BY", bad["from"][0].as_py(), "court-nowhere", {}, ["s"])])
+    nowhere = Relation("HEARD_BY", bad["from"][0].as_py(), "court-nowhere", {}, ["s"])
+    expected = _upsert_error(tmp_path, entities, [nowhere])
     assert (err.reason, err.field) == (expected.reason, expected.field)
 
 
