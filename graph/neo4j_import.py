@@ -16,104 +16,228 @@ value holds; an empty list is left out (the importer stores none, and govplat re
 list and an empty one alike); every string is quoted, so an empty string stays empty and a
 missing value is null; multi-line strings are allowed (``--multiline-fields=true``). After the import, opening
 the store creates the same constraints and indexes as an ingest.
+
+The files are written column-wise: records are gathered per file, and every
+GOVPLAT_DUMP_PAGE_ROWS records in all (as a dump reads them) become one Arrow table per file,
+written by Arrow's CSV writer; the writer holds one such page, never the graph. A bad value
+stops the export with the record and field named, and the files written so far are removed.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from graph.errors import GovplatError
 from graph.model import Entity, Relation, entity_uri
 from graph.ontology import ontology
+from graph.settings import settings
 
 __all__ = ["write_import_dir", "ARRAY_DELIMITER"]
 
 ARRAY_DELIMITER = "\x1f"
 _TYPES = {"string": "string", "int": "long", "float": "double", "bool": "boolean", "date": "date"}
-
-
-def _cell(value, name: str, record: str) -> str:
-    if value is None or value == []:
-        return ""
-    if isinstance(value, list):
-        return _quote(ARRAY_DELIMITER.join(_text(v, name, record) for v in value))
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value) if isinstance(value, float) else str(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()[:10]
-    return _quote(_text(value, name, record))
+_ARROW = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "date": pa.date32()}
+_STRINGS = pa.list_(pa.string())
+# Strings quoted (all of them, by type), numbers, booleans and dates bare, nulls empty.
+_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="needed")
 
 
 def _text(value, name: str, record: str) -> str:
     text = value.isoformat()[:10] if isinstance(value, (dt.date, dt.datetime)) else str(value)
     if ARRAY_DELIMITER in text:
-        raise GovplatError(f"{record}: {name} holds U+001F, the import files' list separator; "
-                           "remove the control character from the source data")
+        raise _delimiter(name, record)
     return text
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+def _delimiter(name: str, record: str) -> GovplatError:
+    return GovplatError(f"{record}: {name} holds U+001F, the import files' list separator; "
+                        "remove the control character from the source data")
 
 
-class _Files:
-    """One open CSV per class or type, written as records stream by."""
+class _Column:
+    """One typed column of a file: its header cell and how a page of values becomes Arrow."""
 
-    def __init__(self, out: Path) -> None:
-        self.out, self.handles, self.counts = out, {}, {}
+    def __init__(self, name: str, kind: str, multi: bool) -> None:
+        self.name, self.kind, self.multi = name, kind, multi
+        self.header = f"{name}:{_TYPES[kind]}{'[]' if multi else ''}"
+        self.type = pa.string() if multi else _ARROW[kind]
 
-    def writer(self, name: str, header: list[str]) -> IO[str]:
-        if name not in self.handles:
-            fh = open(self.out / name, "w", encoding="utf-8", newline="")
-            fh.write(",".join(header) + "\n")
-            self.handles[name], self.counts[name] = fh, 0
-        self.counts[name] += 1
-        return self.handles[name]
+    def array(self, values: list, record: Callable[[int], str]) -> pa.Array:
+        """``values`` (None where missing) as Arrow; ``record(i)`` names row i in errors."""
+        if self.multi:
+            return self._joined(values, record)
+        try:
+            arr = pa.array(values, self.type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            arr = self._one_by_one(values, record)
+        if self.kind == "string":
+            self._check(arr, record)
+        return arr
+
+    def _joined(self, values: list, record: Callable[[int], str]) -> pa.Array:
+        try:
+            lists = pa.array(values, _STRINGS)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):   # dates or numbers in a list
+            lists = pa.array([None if v is None else [_text(x, self.name, record(i)) for x in v]
+                              for i, v in enumerate(values)], _STRINGS)
+        flat = lists.flatten()
+        hit = pc.index(pc.match_substring(flat, ARRAY_DELIMITER), True).as_py()
+        if hit >= 0:
+            raise _delimiter(self.name, record(pc.list_parent_indices(lists)[hit].as_py()))
+        empty = pc.equal(pc.list_value_length(lists), 0)
+        return pc.if_else(empty, pa.scalar(None, pa.string()), pc.binary_join(lists, ARRAY_DELIMITER))
+
+    def _check(self, arr: pa.Array, record: Callable[[int], str]) -> None:
+        hit = pc.index(pc.match_substring(arr, ARRAY_DELIMITER), True).as_py()
+        if hit >= 0:
+            raise _delimiter(self.name, record(hit))
+
+    def _one_by_one(self, values: list, record: Callable[[int], str]) -> pa.Array:
+        """Values Arrow does not take as they are: strings from anything, dates from their text;
+        anything else is an error naming the record and field."""
+        out = []
+        for i, v in enumerate(values):
+            if v is None or self.kind == "string":
+                out.append(None if v is None else _text(v, self.name, record(i)))
+                continue
+            try:
+                if self.kind == "date":
+                    v = dt.date.fromisoformat(_text(v, self.name, record(i)))
+                pa.array([v], self.type)
+            except (ValueError, pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+                raise GovplatError(f"{record(i)}: {self.name} is {v!r}, not a {self.kind}") from None
+            out.append(v)
+        return pa.array(out, self.type)
+
+
+class _File:
+    """One CSV file (a class's nodes or a type's relationships): header, then pages of rows."""
+
+    def __init__(self, path: Path, fixed: list[str], columns: list[_Column]) -> None:
+        self.path, self.columns, self.rows, self.pending = path, columns, 0, []
+        self.schema = pa.schema([(h, pa.string()) for h in fixed] + [(c.header, c.type) for c in columns])
+        self.sink = pa.OSFile(str(path), "wb")
+        self.sink.write((",".join(self.schema.names) + "\n").encode("utf-8"))
+        self.writer = pacsv.CSVWriter(self.sink, self.schema, write_options=_OPTIONS)
+
+    def props(self, records: list) -> list[pa.Array]:
+        """The property columns of a page of records (one pass over each record's own props)."""
+        n = len(records)
+        values = {c.name: [None] * n for c in self.columns}
+        for i, r in enumerate(records):
+            for k, v in r.props.items():
+                col = values.get(k)
+                if col is not None:
+                    col[i] = v
+        name = self.record_name(records)
+        return [pa.nulls(n, c.type) if values[c.name].count(None) == n else c.array(values[c.name], name)
+                for c in self.columns]
+
+    def write(self, arrays: list[pa.Array]) -> None:
+        self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+        self.rows += len(arrays[0])
 
     def close(self) -> None:
-        for fh in self.handles.values():
-            fh.close()
+        self.writer.close()
+        self.sink.close()
+
+
+class _NodeFile(_File):
+    def __init__(self, path: Path, cls: str) -> None:
+        onto = ontology()
+        self.labels = ARRAY_DELIMITER.join([cls, *onto.ancestors(cls)])
+        columns = [_Column("sources", "string", True)] + [
+            _Column(p.name, p.kind, p.multi) for p in onto.properties_of(cls) if p.name not in ("id", "uri", "sources")]
+        super().__init__(path, ["id:ID", ":LABEL", "uri"], columns)
+        self.columns = columns[1:]
+
+    @staticmethod
+    def record_name(records: list[Entity]) -> Callable[[int], str]:
+        return lambda i: records[i].id
+
+    def flush(self) -> None:
+        records, self.pending = self.pending, []
+        n, name = len(records), self.record_name(records)
+        ids = pa.array([e.id for e in records], pa.string())
+        sources = _Column("sources", "string", True).array([e.sources for e in records], name)
+        self.write([ids, pa.repeat(self.labels, n), pc.binary_join_element_wise(entity_uri(""), ids, ""),
+                    sources, *self.props(records)])
+
+
+class _RelationshipFile(_File):
+    def __init__(self, path: Path, rtype: str) -> None:
+        self.type = rtype
+        columns = [_Column("sources", "string", True)] + [
+            _Column(p.name, p.kind, p.multi) for p in ontology().relation_properties() if p.name != "sources"]
+        super().__init__(path, [":START_ID", ":END_ID", ":TYPE"], columns)
+        self.columns = columns[1:]
+
+    @staticmethod
+    def record_name(records: list[Relation]) -> Callable[[int], str]:
+        return lambda i: f"{records[i].src} {records[i].type} {records[i].dst}"
+
+    def flush(self) -> None:
+        records, self.pending = self.pending, []
+        n, name = len(records), self.record_name(records)
+        sources = _Column("sources", "string", True).array([r.sources for r in records], name)
+        self.write([pa.array([r.src for r in records], pa.string()), pa.array([r.dst for r in records], pa.string()),
+                    pa.repeat(self.type, n), sources, *self.props(records)])
 
 
 def write_import_dir(entities: Iterable[Entity], relations: Iterable[Relation], out: Path) -> dict[str, int]:
     """Write the import files into ``out`` (created; must be empty); rows per file."""
-    onto = ontology()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     if any(out.iterdir()):
         raise GovplatError(f"{out} is not empty: neo4j-import files go into a new or empty folder")
-    files = _Files(out)
-    node_files: list[tuple[str, str]] = []
-    rel_files: list[tuple[str, str]] = []
-    rel_props = [p for p in onto.relation_properties() if p.name != "sources"]
+    page = settings().dump_page_rows
+    files: dict[str, _File] = {}   # by file name, in the order first met
+    nodes: dict[str, _File] = {}   # by class
+    rels: dict[str, _File] = {}    # by relationship type
+    held = 0
+
+    def flush() -> None:
+        for f in files.values():
+            if f.pending:
+                f.flush()
+
     try:
-        for e in entities:
-            props = [p for p in onto.properties_of(e.cls) if p.name not in ("id", "uri", "sources")]
-            name = f"nodes-{e.cls}.csv"
-            if name not in files.handles:
-                node_files.append((e.cls, name))
-            fh = files.writer(name, ["id:ID", ":LABEL", "uri", "sources:string[]",
-                                     *(f"{p.name}:{_TYPES[p.kind]}{'[]' if p.multi else ''}" for p in props)])
-            labels = ARRAY_DELIMITER.join([e.cls, *onto.ancestors(e.cls)])
-            fh.write(",".join([_quote(e.id), _quote(labels), _quote(entity_uri(e.id)), _cell(list(e.sources), "sources", e.id),
-                               *(_cell(e.props.get(p.name), p.name, e.id) for p in props)]) + "\n")
-        for r in relations:
-            name = f"relationships-{r.type}.csv"
-            if name not in files.handles:
-                rel_files.append((r.type, name))
-            fh = files.writer(name, [":START_ID", ":END_ID", ":TYPE", "sources:string[]",
-                                     *(f"{p.name}:{_TYPES[p.kind]}{'[]' if p.multi else ''}" for p in rel_props)])
-            record = f"{r.src} {r.type} {r.dst}"
-            fh.write(",".join([_quote(r.src), _quote(r.dst), _quote(r.type), _cell(list(r.sources), "sources", record),
-                               *(_cell(r.props.get(p.name), p.name, record) for p in rel_props)]) + "\n")
-    finally:
-        files.close()
+        try:
+            for e in entities:
+                f = nodes.get(e.cls)
+                if f is None:
+                    name = f"nodes-{e.cls}.csv"
+                    f = nodes[e.cls] = files[name] = _NodeFile(out / name, e.cls)
+                f.pending.append(e)
+                held += 1
+                if held == page:
+                    flush()
+                    held = 0
+            for r in relations:
+                f = rels.get(r.type)
+                if f is None:
+                    name = f"relationships-{r.type}.csv"
+                    f = rels[r.type] = files[name] = _RelationshipFile(out / name, r.type)
+                f.pending.append(r)
+                held += 1
+                if held == page:
+                    flush()
+                    held = 0
+            flush()
+        finally:
+            for f in files.values():
+                f.close()
+    except BaseException:
+        for f in files.values():
+            f.path.unlink(missing_ok=True)
+        raise
     args = ["--array-delimiter=U+001F", "--multiline-fields=true", "--id-type=string", "--strict=true",
-            *(f"--nodes={name}" for _, name in node_files),
-            *(f"--relationships={name}" for _, name in rel_files)]
+            *(f"--nodes={name}" for name in files if name.startswith("nodes-")),
+            *(f"--relationships={name}" for name in files if name.startswith("relationships-"))]
     (out / "import.args").write_text("\n".join(args) + "\n", encoding="utf-8")
-    return dict(files.counts)
+    return {name: f.rows for name, f in files.items()}
