@@ -3,6 +3,7 @@ the same graph and the same answers as the embedded store it was exported from."
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 
 import pytest
@@ -65,3 +66,54 @@ def test_import_folder_must_be_new(tmp_path):
 
     with pytest.raises(GovplatError, match="not empty"):
         write_import_dir([], [], tmp_path)
+
+
+def _conflict(id_: str, **props):
+    from graph.model import Entity
+
+    return Entity(id_, "Conflict", {"name": id_, **props}, ["src-1"])
+
+
+def test_only_files_with_a_line_break_in_a_value_are_read_as_multi_line(tmp_path):
+    import csv
+
+    from graph.model import Entity, Relation
+
+    entities = [_conflict("c1", description="first line\nsecond line"), _conflict("c2"),
+                Entity("src-1", "Source", {"title": "A report"}, ["src-1"])]
+    write_import_dir(entities, [Relation("CITES", "c1", "src-1", {}, ["src-1"])], tmp_path)
+    args = (tmp_path / "import.args").read_text(encoding="utf-8").splitlines()
+    assert "--multiline-fields-format=v2" in args and "--multiline-fields=nodes-Conflict.csv" in args
+    with open(tmp_path / "nodes-Conflict.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["description:string"] for r in rows] == ["first line\nsecond line", ""]
+    write_import_dir(entities[1:], [], tmp_path / "plain")
+    assert not any(a.startswith("--multiline") for a in (tmp_path / "plain" / "import.args").read_text().splitlines())
+
+
+@pytest.mark.parametrize("entity, relation, message", [
+    (_conflict("c1", name="a\x1fb"), None, "c1: name holds U+001F"),
+    (_conflict("c1"), ("c1", ["src-1", "src\x1f2"]), "c1 CITES src-1: sources holds U+001F"),
+    (_conflict("c1", startDate="spring"), None, "c1: startDate is 'spring', not a date"),
+])
+def test_a_bad_value_names_its_record_and_field_and_leaves_no_files(tmp_path, entity, relation, message):
+    from graph.errors import GovplatError
+    from graph.model import Entity, Relation
+
+    entities = [entity, Entity("src-1", "Source", {"title": "A report"}, ["src-1"])]
+    relations = [Relation("CITES", relation[0], "src-1", {}, relation[1])] if relation else []
+    with pytest.raises(GovplatError, match=re.escape(message)):
+        write_import_dir(entities, relations, tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_files_written_in_pages_hold_the_same_rows(tmp_path, monkeypatch):
+    from graph.synthetic import records
+
+    entities, relations = records(1500, 4500, seed=3)
+    one = write_import_dir(entities, relations, tmp_path / "one")
+    monkeypatch.setenv("GOVPLAT_DUMP_PAGE_ROWS", "1000")   # the smallest page: several per file
+    paged = write_import_dir(iter(entities), iter(relations), tmp_path / "paged")
+    assert paged == one and sum(one.values()) == len(entities) + len(relations)
+    for name in [*one, "import.args"]:
+        assert (tmp_path / "paged" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
