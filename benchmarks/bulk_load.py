@@ -5,6 +5,7 @@ one COPY FROM per table) vs its record paths on a sample: records through Store.
 and COPY-loaded (BulkStore, what `govplat ingest --bulk` does) and transactional.
 
     .venv/bin/python -m benchmarks.bulk_load [--entities 1000000] [--relations 3000000] [--sample 30000]
+                                             [--skip-neo4j | --skip-embedded]
 
 neo4j-admin runs through `tools/neo4j/server import` (its own run dir; the Neo4j it starts on the
 imported database is checked for the counts, then stopped); the transactional Neo4j sample uses
@@ -93,6 +94,7 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=30_000, help="relations in the record paths' samples")
     ap.add_argument("--batch", type=int, default=5000, help="entities per transaction on the transactional paths")
     ap.add_argument("--skip-neo4j", action="store_true", help="only the embedded store")
+    ap.add_argument("--skip-embedded", action="store_true", help="only Neo4j (neo4j-admin import and transactional)")
     args = ap.parse_args()
 
     t = time.perf_counter()
@@ -105,37 +107,38 @@ def main() -> None:
     rates: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="govplat-bulk-") as tmp:
         work = Path(tmp)
-        # Embedded: the table path on everything, the record paths on the sample.
-        check_s, copy_s, cpu_s = embedded_table_path(graph, work / "tables" / "graph.lbdb")
-        table_s = check_s + copy_s
-        rates["embedded table path"] = n / table_s
-        print(f"embedded, table path:          {table_s:8.1f} s ({check_s:.1f} s checking, {copy_s:.1f} s COPY; "
-              f"{cpu_s:.1f} s CPU)  {n / table_s:10,.0f} relations/s {load_average()}", flush=True)
-        store = BulkStore(EmbeddedStore(work / "bulk" / "graph.lbdb"))
-        t = time.perf_counter()
-        batched(store, s_entities, s_relations, args.batch)
-        store.flush()
-        bulk_s = time.perf_counter() - t
-        store.close()
-        rates["embedded records, staged + COPY (sample)"] = len(s_relations) / bulk_s
-        print(f"embedded, records staged+COPY: {bulk_s:8.1f} s for {len(s_relations):,} relations  "
-              f"{len(s_relations) / bulk_s:10,.0f} relations/s {load_average()}", flush=True)
-        store = EmbeddedStore(work / "tx" / "graph.lbdb")
-        tx_s = batched(store, s_entities, s_relations, args.batch)
-        store.close()
-        rates["embedded transactional (sample)"] = len(s_relations) / tx_s
-        print(f"embedded, transactional:       {tx_s:8.1f} s for {len(s_relations):,} relations  "
-              f"{len(s_relations) / tx_s:10,.0f} relations/s  "
-              f"(projected {n / rates['embedded transactional (sample)']:,.0f} s) "
-              f"{load_average()}", flush=True)
+        if not args.skip_embedded:
+            # Embedded: the table path on everything, the record paths on the sample.
+            check_s, copy_s, cpu_s = embedded_table_path(graph, work / "tables" / "graph.lbdb")
+            table_s = check_s + copy_s
+            rates["embedded table path"] = n / table_s
+            print(f"embedded, table path:          {table_s:8.1f} s ({check_s:.1f} s checking, {copy_s:.1f} s COPY; "
+                  f"{cpu_s:.1f} s CPU)  {n / table_s:10,.0f} relations/s {load_average()}", flush=True)
+            store = BulkStore(EmbeddedStore(work / "bulk" / "graph.lbdb"))
+            t = time.perf_counter()
+            batched(store, s_entities, s_relations, args.batch)
+            store.flush()
+            bulk_s = time.perf_counter() - t
+            store.close()
+            rates["embedded records, staged + COPY (sample)"] = len(s_relations) / bulk_s
+            print(f"embedded, records staged+COPY: {bulk_s:8.1f} s for {len(s_relations):,} relations  "
+                  f"{len(s_relations) / bulk_s:10,.0f} relations/s {load_average()}", flush=True)
+            store = EmbeddedStore(work / "tx" / "graph.lbdb")
+            tx_s = batched(store, s_entities, s_relations, args.batch)
+            store.close()
+            rates["embedded transactional (sample)"] = len(s_relations) / tx_s
+            print(f"embedded, transactional:       {tx_s:8.1f} s for {len(s_relations):,} relations  "
+                  f"{len(s_relations) / tx_s:10,.0f} relations/s  "
+                  f"(projected {n / rates['embedded transactional (sample)']:,.0f} s) "
+                  f"{load_average()}", flush=True)
         if not args.skip_neo4j:
             entities, relations = records_of(graph)
             s_entities, s_relations = sample_of(entities, relations, args.sample)
             csv_s, import_s = neo4j_admin(entities, relations, work / "neo4j-admin")
             rates["neo4j-admin import (CSV included)"] = n / (csv_s + import_s)
-            print(f"neo4j-admin import:            {csv_s + import_s:8.1f} s ({csv_s:.0f} s writing CSV, "
-                  f"{import_s:.0f} s importing)  {rates['neo4j-admin import (CSV included)']:10,.0f} relations/s",
-                  flush=True)
+            print(f"neo4j-admin import:            {csv_s + import_s:8.1f} s ({csv_s:.1f} s writing CSV, "
+                  f"{import_s:.0f} s importing)  {rates['neo4j-admin import (CSV included)']:10,.0f} relations/s "
+                  f"{load_average()}", flush=True)
             from graph.stores.neo4j import Neo4jStore
             from tests.neo4j_server import ensure_neo4j
 
@@ -149,13 +152,15 @@ def main() -> None:
                   f"{rates['neo4j transactional (sample)']:10,.0f} relations/s  "
                   f"(projected {n / rates['neo4j transactional (sample)']:,.0f} s)", flush=True)
     print("ratios (relations/s):")
-    print(f"  embedded table path / embedded transactional: "
-          f"{rates['embedded table path'] / rates['embedded transactional (sample)']:.1f}x")
-    print(f"  embedded table path / records staged+COPY:    "
-          f"{rates['embedded table path'] / rates['embedded records, staged + COPY (sample)']:.1f}x")
+    if not args.skip_embedded:
+        print(f"  embedded table path / embedded transactional: "
+              f"{rates['embedded table path'] / rates['embedded transactional (sample)']:.1f}x")
+        print(f"  embedded table path / records staged+COPY:    "
+              f"{rates['embedded table path'] / rates['embedded records, staged + COPY (sample)']:.1f}x")
     if not args.skip_neo4j:
         print(f"  neo4j-admin / neo4j transactional:      "
               f"{rates['neo4j-admin import (CSV included)'] / rates['neo4j transactional (sample)']:.1f}x")
+    if not (args.skip_neo4j or args.skip_embedded):
         print(f"  embedded bulk / neo4j-admin:            "
               f"{rates['embedded table path'] / rates['neo4j-admin import (CSV included)']:.2f}x")
 
