@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from graph.neo4j_import import write_import_dir
+from graph.neo4j_import import ARRAY_DELIMITER, write_import_dir
 from graph.queries import registry
 from tests.conftest import ROOT
 from tests.graph.test_neo4j_parity import _dump, _example_params, _rows
@@ -107,13 +107,23 @@ def test_a_bad_value_names_its_record_and_field_and_leaves_no_files(tmp_path, en
     assert list((tmp_path / "out").iterdir()) == []
 
 
-def test_files_written_in_pages_hold_the_same_rows(tmp_path, monkeypatch):
+def test_every_record_is_one_row_holding_its_values(tmp_path):
+    """Several thousand records, so files are written in several pieces."""
+    import csv
+
     from graph.synthetic import records
 
     entities, relations = records(1500, 4500, seed=3)
-    one = write_import_dir(entities, relations, tmp_path / "one")
-    monkeypatch.setenv("GOVPLAT_DUMP_PAGE_ROWS", "1000")   # the smallest page: several per file
-    paged = write_import_dir(iter(entities), iter(relations), tmp_path / "paged")
-    assert paged == one and sum(one.values()) == len(entities) + len(relations)
-    for name in [*one, "import.args"]:
-        assert (tmp_path / "paged" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
+    counts = write_import_dir(iter(entities), iter(relations), tmp_path)
+    assert sum(counts.values()) == len(entities) + len(relations)
+    nodes, rels = {}, []
+    for name in counts:
+        with open(tmp_path / name, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                sources = row["sources:string[]"].split(ARRAY_DELIMITER)
+                if name.startswith("nodes-"):
+                    nodes[row["id:ID"]] = (row[":LABEL"].split(ARRAY_DELIMITER)[0], row["name:string"], sources)
+                else:
+                    rels.append((row[":START_ID"], row[":TYPE"], row[":END_ID"], row["role:string"] or None, sources))
+    assert nodes == {e.id: (e.cls, e.props["name"], e.sources) for e in entities}
+    assert sorted(rels) == sorted((r.src, r.type, r.dst, r.props.get("role"), r.sources) for r in relations)
