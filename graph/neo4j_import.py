@@ -44,7 +44,6 @@ __all__ = ["write_import_dir", "ARRAY_DELIMITER"]
 ARRAY_DELIMITER = "\x1f"
 _TYPES = {"string": "string", "int": "long", "float": "double", "bool": "boolean", "date": "date"}
 _ARROW = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "date": pa.date32()}
-_STRINGS = pa.list_(pa.string())
 # Strings quoted (all of them, by type), numbers, booleans and dates bare, nulls empty.
 # Records held before they are written: 1M relations took the same time with 2,000 as with
 # 50,000, and an export's peak memory was ~130 MB lower.
@@ -64,6 +63,27 @@ def _delimiter(name: str, record: str) -> GovplatError:
                         "remove the control character from the source data")
 
 
+def _strings(values: list) -> pa.Array:
+    """A string array from str or None values. (``pa.array`` and Python scalars in compute calls
+    would import pandas, ~50 MB more in an export.)"""
+    builder = pa.lib.StringBuilder()
+    builder.append_values(values)
+    return builder.finish()
+
+
+def _constant(text: str, n: int) -> pa.Array:
+    """``text`` n times."""
+    zeros = pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(bytes(4 * n))])
+    return _strings([text]).take(zeros)
+
+
+def _first(mask: pa.Array) -> int:
+    """Index of the first true value of a boolean array, or -1."""
+    if not pc.any(mask).as_py():
+        return -1
+    return pc.indices_nonzero(mask)[0].as_py()
+
+
 class _Column:
     """One typed column of a file: its header cell and how a page of values becomes Arrow."""
 
@@ -76,48 +96,51 @@ class _Column:
         """``values`` (None where missing) as Arrow; ``record(i)`` names row i in errors."""
         if self.multi:
             return self._joined(values, record)
-        try:
-            arr = pa.array(values, self.type)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-            arr = self._one_by_one(values, record)
         if self.kind == "string":
-            self._check(arr, record)
-        return arr
+            try:
+                arr = _strings(values)
+            except TypeError:   # not all str: their text, as the other stores print them
+                arr = _strings([None if v is None else self._text(v, record, i) for i, v in enumerate(values)])
+            hit = _first(pc.match_substring(arr, ARRAY_DELIMITER))
+            if hit >= 0:
+                raise _delimiter(self.name, record(hit))
+            return arr
+        try:   # dates (the usual non-string kind) quickly, the rest one by one
+            texts = _strings([None if v is None else v.isoformat()[:10] for v in values])
+        except (AttributeError, TypeError):
+            texts = _strings([None if v is None else self._text(v, record, i) for i, v in enumerate(values)])
+        try:
+            return pc.cast(texts, self.type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            for i, v in enumerate(values):
+                try:
+                    pc.cast(texts.slice(i, 1), self.type)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    raise GovplatError(f"{record(i)}: {self.name} is {v!r}, not a {self.kind}") from None
+            raise
+
+    def _text(self, value, record: Callable[[int], str], i: int) -> str:
+        if isinstance(value, list):
+            return ARRAY_DELIMITER.join(_text(v, self.name, record(i)) for v in value)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, float):
+            return repr(value)
+        return _text(value, self.name, record(i))
 
     def _joined(self, values: list, record: Callable[[int], str]) -> pa.Array:
+        """Lists joined with U+001F; an empty list is left out."""
         try:
-            lists = pa.array(values, _STRINGS)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):   # dates or numbers in a list
-            lists = pa.array([None if v is None else [_text(x, self.name, record(i)) for x in v]
-                              for i, v in enumerate(values)], _STRINGS)
-        flat = lists.flatten()
-        hit = pc.index(pc.match_substring(flat, ARRAY_DELIMITER), True).as_py()
-        if hit >= 0:
-            raise _delimiter(self.name, record(pc.list_parent_indices(lists)[hit].as_py()))
-        empty = pc.equal(pc.list_value_length(lists), 0)
-        return pc.if_else(empty, pa.scalar(None, pa.string()), pc.binary_join(lists, ARRAY_DELIMITER))
-
-    def _check(self, arr: pa.Array, record: Callable[[int], str]) -> None:
-        hit = pc.index(pc.match_substring(arr, ARRAY_DELIMITER), True).as_py()
-        if hit >= 0:
+            joined = [ARRAY_DELIMITER.join(v) if v else None for v in values]
+        except TypeError:   # dates or numbers in a list
+            joined = [ARRAY_DELIMITER.join(_text(x, self.name, record(i)) for x in v) if v else None
+                      for i, v in enumerate(values)]
+        arr = _strings(joined)
+        # An element holding U+001F shows as one separator more than the list has gaps.
+        if (pc.sum(pc.count_substring(arr, ARRAY_DELIMITER)).as_py() or 0) != sum(len(v) - 1 for v in values if v):
+            hit = next(i for i, v in enumerate(values) if v and joined[i].count(ARRAY_DELIMITER) != len(v) - 1)
             raise _delimiter(self.name, record(hit))
-
-    def _one_by_one(self, values: list, record: Callable[[int], str]) -> pa.Array:
-        """Values Arrow does not take as they are: strings from anything, dates from their text;
-        anything else is an error naming the record and field."""
-        out = []
-        for i, v in enumerate(values):
-            if v is None or self.kind == "string":
-                out.append(None if v is None else _text(v, self.name, record(i)))
-                continue
-            try:
-                if self.kind == "date":
-                    v = dt.date.fromisoformat(_text(v, self.name, record(i)))
-                pa.array([v], self.type)
-            except (ValueError, pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-                raise GovplatError(f"{record(i)}: {self.name} is {v!r}, not a {self.kind}") from None
-            out.append(v)
-        return pa.array(out, self.type)
+        return arr
 
 
 class _File:
@@ -172,10 +195,10 @@ class _NodeFile(_File):
     def flush(self) -> None:
         records, self.pending = self.pending, []
         n, name = len(records), self.record_name(records)
-        ids = pa.array([e.id for e in records], pa.string())
+        ids = _strings([e.id for e in records])
+        uris = pc.binary_join_element_wise(_constant(entity_uri(""), n), ids, _constant("", n))
         sources = _Column("sources", "string", True).array([e.sources for e in records], name)
-        self.write([ids, pa.repeat(self.labels, n), pc.binary_join_element_wise(entity_uri(""), ids, ""),
-                    sources, *self.props(records)])
+        self.write([ids, _constant(self.labels, n), uris, sources, *self.props(records)])
 
 
 class _RelationshipFile(_File):
@@ -194,8 +217,8 @@ class _RelationshipFile(_File):
         records, self.pending = self.pending, []
         n, name = len(records), self.record_name(records)
         sources = _Column("sources", "string", True).array([r.sources for r in records], name)
-        self.write([pa.array([r.src for r in records], pa.string()), pa.array([r.dst for r in records], pa.string()),
-                    pa.repeat(self.type, n), sources, *self.props(records)])
+        self.write([_strings([r.src for r in records]), _strings([r.dst for r in records]),
+                    _constant(self.type, n), sources, *self.props(records)])
 
 
 def write_import_dir(entities: Iterable[Entity], relations: Iterable[Relation], out: Path) -> dict[str, int]:
