@@ -22,8 +22,8 @@ store creates the same constraints and indexes as an ingest.
 
 The files are written column-wise: records are gathered per file, and every 2,000 records in
 all become one Arrow table per file, written by Arrow's CSV writer: the writer holds those,
-never the graph. A bad value
-stops the export with the record and field named, and the files written so far are removed.
+never the graph. A bad value stops the export with the record and field named, and the files
+written so far are removed.
 """
 from __future__ import annotations
 
@@ -45,10 +45,10 @@ ARRAY_DELIMITER = "\x1f"
 _TYPES = {"string": "string", "int": "long", "float": "double", "bool": "boolean", "date": "date"}
 _ARROW = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "date": pa.date32()}
 # Strings quoted (all of them, by type), numbers, booleans and dates bare, nulls empty.
+_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="needed")
 # Records held before they are written: 1M relations took the same time with 2,000 as with
 # 50,000, and an export's peak memory was ~130 MB lower.
 _ROWS_PER_WRITE = 2000
-_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="needed")
 
 
 def _text(value, name: str, record: str) -> str:
@@ -143,13 +143,17 @@ class _Column:
         return arr
 
 
+_SOURCES = _Column("sources", "string", True)
+
+
 class _File:
     """One CSV file (a class's nodes or a type's relationships): header, then pages of rows."""
 
     def __init__(self, path: Path, fixed: list[str], columns: list[_Column]) -> None:
         self.path, self.columns, self.rows, self.pending = path, columns, 0, []
-        self.multiline = False   # a value spans lines: the importer must read this file whole
-        self.schema = pa.schema([(h, pa.string()) for h in fixed] + [(c.header, c.type) for c in columns])
+        self.multiline = False   # a value holds a line break: named in --multiline-fields
+        self.schema = pa.schema([(h, pa.string()) for h in [*fixed, _SOURCES.header]] +
+                                [(c.header, c.type) for c in columns])
         self.sink = pa.OSFile(str(path), "wb")
         self.sink.write((",".join(self.schema.names) + "\n").encode("utf-8"))
         self.writer = pacsv.CSVWriter(self.sink, self.schema, write_options=_OPTIONS)
@@ -183,10 +187,8 @@ class _NodeFile(_File):
     def __init__(self, path: Path, cls: str) -> None:
         onto = ontology()
         self.labels = ARRAY_DELIMITER.join([cls, *onto.ancestors(cls)])
-        columns = [_Column("sources", "string", True)] + [
-            _Column(p.name, p.kind, p.multi) for p in onto.properties_of(cls) if p.name not in ("id", "uri", "sources")]
-        super().__init__(path, ["id:ID", ":LABEL", "uri"], columns)
-        self.columns = columns[1:]
+        super().__init__(path, ["id:ID", ":LABEL", "uri"], [
+            _Column(p.name, p.kind, p.multi) for p in onto.properties_of(cls) if p.name not in ("id", "uri", "sources")])
 
     @staticmethod
     def record_name(records: list[Entity]) -> Callable[[int], str]:
@@ -197,17 +199,15 @@ class _NodeFile(_File):
         n, name = len(records), self.record_name(records)
         ids = _strings([e.id for e in records])
         uris = pc.binary_join_element_wise(_constant(entity_uri(""), n), ids, _constant("", n))
-        sources = _Column("sources", "string", True).array([e.sources for e in records], name)
+        sources = _SOURCES.array([e.sources for e in records], name)
         self.write([ids, _constant(self.labels, n), uris, sources, *self.props(records)])
 
 
 class _RelationshipFile(_File):
     def __init__(self, path: Path, rtype: str) -> None:
         self.type = rtype
-        columns = [_Column("sources", "string", True)] + [
-            _Column(p.name, p.kind, p.multi) for p in ontology().relation_properties() if p.name != "sources"]
-        super().__init__(path, [":START_ID", ":END_ID", ":TYPE"], columns)
-        self.columns = columns[1:]
+        super().__init__(path, [":START_ID", ":END_ID", ":TYPE"], [
+            _Column(p.name, p.kind, p.multi) for p in ontology().relation_properties() if p.name != "sources"])
 
     @staticmethod
     def record_name(records: list[Relation]) -> Callable[[int], str]:
@@ -216,7 +216,7 @@ class _RelationshipFile(_File):
     def flush(self) -> None:
         records, self.pending = self.pending, []
         n, name = len(records), self.record_name(records)
-        sources = _Column("sources", "string", True).array([r.sources for r in records], name)
+        sources = _SOURCES.array([r.sources for r in records], name)
         self.write([_strings([r.src for r in records]), _strings([r.dst for r in records]),
                     _constant(self.type, n), sources, *self.props(records)])
 
