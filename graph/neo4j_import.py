@@ -187,8 +187,9 @@ class _NodeFile(_File):
     def __init__(self, path: Path, cls: str) -> None:
         onto = ontology()
         self.labels = ARRAY_DELIMITER.join([cls, *onto.ancestors(cls)])
-        super().__init__(path, ["id:ID", ":LABEL", "uri"], [
-            _Column(p.name, p.kind, p.multi) for p in onto.properties_of(cls) if p.name not in ("id", "uri", "sources")])
+        super().__init__(path, ["id:ID", ":LABEL", "uri"], [_Column(p.name, p.kind, p.multi)
+                                                            for p in onto.properties_of(cls)
+                                                            if p.name not in ("id", "uri", "sources")])
 
     @staticmethod
     def record_name(records: list[Entity]) -> Callable[[int], str]:
