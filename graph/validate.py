@@ -16,8 +16,8 @@ from rdflib.collection import Collection
 from graph.errors import ValidationError
 from graph.model import Entity
 from graph.ontology import GP, GP_ID, SHAPES_PATH, ontology
-from graph.rdf.terms import datatype_of
-from graph.rdf.view import _to_rdflib, entity_statements, entity_triples
+from graph.rdf.terms import IRI, Lit, datatype_of
+from graph.rdf.view import _to_rdflib, entity_statements, entity_triples, property_statements
 
 __all__ = ["shapes_graph", "check_entities"]
 
@@ -295,40 +295,146 @@ def _prop_ok(check: _PropCheck, values: dict) -> bool:
     return all(_value_ok(check, _to_rdflib(v)) for v in vals)
 
 
-def _conforms(plan: _ClassChecks, values: dict) -> bool:
-    for path, least in plan.required:
-        if len(values.get(path, ())) < least:
+@dataclass(frozen=True)
+class _RecordPlan:
+    """One class's checks arranged for records of that class: what every record of it states
+    (its rdf:types, skos:inScheme; judged once), and per value of a property what that value
+    states, judged once and remembered (``seen``) - a record is then the sum of its values."""
+    checks: _ClassChecks
+    head_ok: bool  # the statements every record of the class has pass their value checks
+    head_counts: dict  # path -> how many of them; gp:id counts one (each record has its id)
+    head_alternatives: dict  # path -> the terms of them the sh:or alternatives look at
+    id_checks: tuple | None  # value checks of gp:id, run on each record's id
+    source_checks: tuple | None  # ... of gp:source, on each source link
+    props: dict  # property name -> ontology property of the class
+    alternative_paths: frozenset
+    seen: dict  # (property, value key, precision) -> (counts, alternative terms) or None (fails)
+
+
+_ID_PATH, _SOURCE_PATH = str(GP) + "id", str(GP) + "source"
+_SEEN_MAX = 200_000  # remembered values per class; cleared when it grows past this
+
+
+_RECORD_PLANS: dict[str, tuple] = {}  # class -> (the ontology it was made with, its plan)
+
+
+def _record_plan(onto, cls: str) -> _RecordPlan:
+    made = _RECORD_PLANS.get(cls)
+    if made is None or made[0] is not onto:
+        made = _RECORD_PLANS[cls] = (onto, _make_record_plan(onto, cls))
+    return made[1]
+
+
+def _make_record_plan(onto, cls: str) -> _RecordPlan:
+    head: dict[str, list] = defaultdict(list)
+    for p, o in entity_statements(Entity("", cls, {}, []), onto):
+        if str(p) != _ID_PATH:
+            head[str(p)].append(o)
+    plan = _class_checks(frozenset(URIRef(t) for t in head.get(str(RDF.type), ())))
+    head_ok = all(_value_passes(plan.value_checks[p], o) for p, terms in head.items() if p in plan.value_checks
+                  for o in terms)
+    counts = {p: len(terms) for p, terms in head.items()}
+    counts[_ID_PATH] = 1
+    alternative_paths = frozenset(str(c.path) for alts in plan.alternatives for c in alts)
+    return _RecordPlan(plan, head_ok, counts, {p: tuple(head[p]) for p in alternative_paths if p in head},
+                       plan.value_checks.get(_ID_PATH), plan.value_checks.get(_SOURCE_PATH),
+                       {p.name: p for p in onto.properties_of(cls) if p.name not in ("id", "uri", "sources")},
+                       alternative_paths, {})
+
+
+def _value_key(value):
+    """A dict key telling values apart as their statements do (1, 1.0 and True are different)."""
+    if isinstance(value, (list, tuple)):
+        return type(value), tuple((type(v), v) for v in value)
+    return type(value), value
+
+
+def _contribution(plan: _RecordPlan, onto, cls: str, prop, value, precision):
+    """What one value of a property adds to a record: (path counts, terms the sh:or alternatives
+    look at), or None when one of its statements fails a value check (or cannot be made)."""
+    try:
+        key = (prop.name, _value_key(value), precision if prop.kind == "date" else None)
+        hash(key)
+    except TypeError:
+        key = None
+    if key is not None and key in plan.seen:
+        return plan.seen[key]
+    try:
+        statements = property_statements(onto, cls, prop, value, precision)
+    except Exception:  # let pyshacl's path report whatever is wrong with it
+        return None
+    counts: dict[str, int] = defaultdict(int)
+    alternatives: dict[str, list] = defaultdict(list)
+    out = None
+    for p, o in statements:
+        path = str(p)
+        checks = plan.checks.value_checks.get(path)
+        if checks and not _value_passes(checks, o):
+            break
+        counts[path] += 1
+        if path in plan.alternative_paths:
+            alternatives[path].append(o)
+    else:
+        out = tuple(counts.items()), tuple((p, tuple(ts)) for p, ts in alternatives.items())
+    if key is not None:
+        if len(plan.seen) >= _SEEN_MAX:
+            plan.seen.clear()
+        plan.seen[key] = out
+    return out
+
+
+def _record_conforms(plan: _RecordPlan, e: Entity, onto) -> bool:
+    """Whether a record's statements (graph.rdf.view.entity_statements) pass every compiled
+    check of its class; a value outside the class's own properties is left to pyshacl."""
+    if not plan.head_ok:
+        return False
+    if plan.id_checks and not _value_passes(plan.id_checks, Lit(e.id)):
+        return False
+    counts = dict(plan.head_counts)
+    alternatives = {p: list(ts) for p, ts in plan.head_alternatives.items()}
+    links = [s for s in e.sources if s != e.id]  # a Source does not cite itself
+    if links:
+        counts[_SOURCE_PATH] = counts.get(_SOURCE_PATH, 0) + len(links)
+        if plan.source_checks or _SOURCE_PATH in plan.alternative_paths:
+            terms = [IRI(str(GP_ID) + s) for s in links]
+            if plan.source_checks and not all(_value_passes(plan.source_checks, t) for t in terms):
+                return False
+            alternatives.setdefault(_SOURCE_PATH, []).extend(terms)
+    precision = e.props.get("datePrecision")
+    for name, value in e.props.items():
+        if value is None or value == [] or name in ("id", "uri", "sources"):
+            continue
+        prop = plan.props.get(name)
+        if prop is None:
             return False
-    for path, vals in values.items():
-        most = plan.at_most.get(path)
-        if most is not None and len(vals) > most:
+        found = _contribution(plan, onto, e.cls, prop, value, precision)
+        if found is None:
             return False
-        checks = plan.value_checks.get(path)
-        if checks and not all(_value_passes(checks, v) for v in vals):
+        for path, n in found[0]:
+            counts[path] = counts.get(path, 0) + n
+        for path, terms in found[1]:
+            alternatives.setdefault(path, []).extend(terms)
+    checks = plan.checks
+    for path, least in checks.required:
+        if counts.get(path, 0) < least:
             return False
-    return all(any(_prop_ok(c, values) for c in alts) for alts in plan.alternatives)
+    for path, n in counts.items():
+        most = checks.at_most.get(path)
+        if most is not None and n > most:
+            return False
+    return all(any(_prop_ok(c, alternatives) for c in alts) for alts in checks.alternatives)
 
 
 def _certainly_conforming(entities: list[Entity], onto) -> set[str]:
     """Ids of the entities that pass every compiled check (the rest need pyshacl)."""
-    checks = _compiled()
-    if checks is None:
+    if _compiled() is None:
         return set()
-    # The rdf:types of a record follow from its class: its checks are arranged once per class.
-    by_class: dict[str, _ClassChecks] = {}
     sure = set()
     for e in entities:
         try:
-            statements = entity_statements(e, onto)
-        except Exception:  # let pyshacl's path report whatever is wrong with it
+            plan = _record_plan(onto, e.cls)
+        except Exception:  # an unknown class: pyshacl's path reports it
             continue
-        values: dict = defaultdict(list)
-        for p, o in statements:
-            values[str(p)].append(o)
-        plan = by_class.get(e.cls)
-        if plan is None:
-            rdf_types = frozenset(URIRef(t) for t in values.get(str(RDF.type), ()))
-            plan = by_class[e.cls] = _class_checks(rdf_types)
-        if _conforms(plan, values):
+        if _record_conforms(plan, e, onto):
             sure.add(e.id)
     return sure

@@ -50,6 +50,7 @@ from graph.rdf.terms import DATATYPE, DCTERMS, OWL, RDF, RDFS, WD, XSD, BNode, I
 from graph.rdf.write import writer_for
 
 __all__ = ["FORMATS", "RELATION_MODES", "Format", "entity_triples", "relation_triples", "to_graph", "write",
+           "entity_statements", "property_statements",
            "groups", "quads", "node", "source_graph", "SOURCE_GRAPH", "statement", "literal", "TEXT_LANGUAGE",
            "ExportError"]
 
@@ -221,23 +222,32 @@ def entity_statements(e: Entity, onto: Ontology | None = None) -> list[tuple]:
         value = e.props.get(p.name)
         if value is None or value == []:
             continue
-        iri, datatype = plan["prop_iri"][p.name], plan["datatype"][p.name]
-        for v in (value if isinstance(value, (list, tuple)) else [value]):
-            if v is not None:
-                pos.append((iri, literal(v, p.kind, datatype)))
-        stated = plan["as_stated"].get(p.name) if precision in _STATED else None
-        if stated is not None and not isinstance(value, (list, tuple)):
-            day = literal(value, "date").lexical
-            pos.append((stated, Lit(day[:7] if precision == "month" else day[:4], _STATED[precision])))
-        concept = _concept(onto, plan, p.name, e.cls, value)
-        if concept is not None:
-            pos.append(concept)
-        if p.name == "wikidata" and _WIKIDATA_ID.match(str(value)):
-            pos.append((_SAME_AS, IRI(WD + str(value))))
-        elif p.name == "name":
-            pos.append((_LABEL, Lit(str(value))))
-        elif p.name == "description":
-            pos.append((_DESCRIPTION, Lit(str(value), RDF + "langString", TEXT_LANGUAGE)))
+        pos.extend(property_statements(onto, e.cls, p, value, precision))
+    return pos
+
+
+def property_statements(onto: Ontology, cls: str, p, value, precision: str | None = None) -> list[tuple]:
+    """(predicate, object) pairs one value (or list of values) of property ``p`` gives an entity
+    of class ``cls`` whose ``datePrecision`` is ``precision``; ``value`` is not None nor []."""
+    plan = _plan(onto)
+    pos: list[tuple] = []
+    iri, datatype = plan["prop_iri"][p.name], plan["datatype"][p.name]
+    for v in (value if isinstance(value, (list, tuple)) else [value]):
+        if v is not None:
+            pos.append((iri, literal(v, p.kind, datatype)))
+    stated = plan["as_stated"].get(p.name) if precision in _STATED else None
+    if stated is not None and not isinstance(value, (list, tuple)):
+        day = literal(value, "date").lexical
+        pos.append((stated, Lit(day[:7] if precision == "month" else day[:4], _STATED[precision])))
+    concept = _concept(onto, plan, p.name, cls, value)
+    if concept is not None:
+        pos.append(concept)
+    if p.name == "wikidata" and _WIKIDATA_ID.match(str(value)):
+        pos.append((_SAME_AS, IRI(WD + str(value))))
+    elif p.name == "name":
+        pos.append((_LABEL, Lit(str(value))))
+    elif p.name == "description":
+        pos.append((_DESCRIPTION, Lit(str(value), RDF + "langString", TEXT_LANGUAGE)))
     return pos
 
 
