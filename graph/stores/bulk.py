@@ -16,7 +16,8 @@ reads the store (a source that looks up what is stored sees what was staged befo
 both paths give the same graph.
 
 Memory: the staged rows as Arrow columns (about 150 bytes per relation) and the class of every
-staged id (a dict, about 100 bytes per entity), not Python row dicts.
+staged id (a dict, about 100 bytes per entity; kept after the flush while only this store has
+written to it, so that later batches need not look their ids up in the store), not Python row dicts.
 """
 from __future__ import annotations
 
@@ -152,6 +153,10 @@ class BulkStore(Store):
         super().__init__()
         self.inner = inner
         self._empty = not any(inner._count_entities().values())  # nothing to look up in the store
+        # While only this store has written to an empty store, what it holds is what was flushed:
+        # an id is looked up here, not in the store (a write through run() ends that).
+        self._only_ours = self._empty
+        self._flushed: dict[str, str] = {}  # every flushed id -> its class, while _only_ours
         self._schemas: dict[str, pa.Schema] = {}
         rel_fields = [pa.field("from", pa.string()), pa.field("to", pa.string())]
         self._rel_schema = pa.schema(rel_fields + [pa.field(p.name, arrow_type(p))
@@ -177,11 +182,14 @@ class BulkStore(Store):
         rest = []
         for i in ids:
             cls = self._classes.get(i)
-            if cls is None:
-                rest.append(i)
-            else:
+            if cls is not None:
                 out[i] = Existing(cls, {})
-        if rest and not self._empty:
+            elif (cls := self._flushed.get(i)) is not None:
+                out[i] = Existing(cls, {})
+                self._stored.add(i)
+            else:
+                rest.append(i)
+        if rest and not self._empty and not self._only_ours:
             found = self.inner._existing(rest, full & set(rest))
             self._stored.update(found)
             out.update(found)
@@ -263,6 +271,8 @@ class BulkStore(Store):
                     later_rel[key] = [{"f": r.pop("from"), "t": r.pop("to"), **r} for r in rest.to_pylist()]
             for key, rows in later_rel.items():
                 self._merge_relations(key, rows)
+        if self._only_ours:
+            self._flushed.update(self._classes)
         self._reset()
         self._empty = False
 
@@ -293,6 +303,9 @@ class BulkStore(Store):
 
     def run(self, cypher, params=None, *, read_only=True, timeout=None, max_rows=None) -> Result:
         self.flush()
+        if not read_only:  # the store may now hold other ids than those flushed: look them up there
+            self._only_ours = False
+            self._flushed.clear()
         return self.inner.run(cypher, params, read_only=read_only, timeout=timeout, max_rows=max_rows)
 
     def dump(self) -> tuple[Iterator[Entity], Iterator[Relation]]:
@@ -318,7 +331,8 @@ class BulkStore(Store):
     def wipe(self) -> None:
         self._reset()
         self.inner.wipe()
-        self._empty = True
+        self._empty = self._only_ours = True
+        self._flushed.clear()
 
     def close(self) -> None:
         try:
