@@ -46,7 +46,35 @@ class Writes:
 
 
 def _union(old: Iterable | None, new: Iterable | None) -> list:
+    if not old:  # most values are new: no set to build for none or one of them
+        if not new:
+            return []
+        if type(new) is list and len(new) == 1:
+            return list(new)
     return sorted({*(old or ()), *(new or ())}, key=str)
+
+
+_ID, _URI, _SOURCES, _MULTI, _SINGLE = range(5)
+
+
+def _entity_row(e: Entity, old: Existing | None, layout: tuple[tuple[str, int], ...]) -> dict:
+    """A record's row: sources and multi-valued properties unioned with what is stored (``old``),
+    single values as the record has them."""
+    row: dict[str, Any] = {}
+    props = e.props
+    held = old.multi if old else {}
+    for name, how in layout:
+        if how == _SINGLE:
+            row[name] = props.get(name)
+        elif how == _MULTI:
+            row[name] = _union(held.get(name), props.get(name))
+        elif how == _ID:
+            row[name] = e.id
+        elif how == _URI:
+            row[name] = entity_uri(e.id)
+        else:
+            row[name] = _union(held.get("sources"), e.sources)
+    return row
 
 
 class Store(abc.ABC):
@@ -69,11 +97,12 @@ class Store(abc.ABC):
                     f"id is already stored as a {old.cls}, not a {e.cls}", where=e.origin, record=e.id, field="class")
             classes[e.id] = e.cls
         rows_by_class: dict[str, list[dict]] = defaultdict(list)
-        props_of: dict[str, list] = {}  # looked up once per class, not per record
+        layouts: dict[str, tuple] = {}  # a class's row layout, made once per class, not per record
         for e in entities:
-            if e.cls not in props_of:
-                props_of[e.cls] = self.onto.properties_of(e.cls)
-            rows_by_class[e.cls].append(self._entity_row(e, existing.get(e.id), props_of[e.cls]))
+            layout = layouts.get(e.cls)
+            if layout is None:
+                layout = layouts[e.cls] = self._row_layout(e.cls)
+            rows_by_class[e.cls].append(_entity_row(e, existing.get(e.id), layout))
         rels_by_key: dict[tuple[str, str, str], list[Relation]] = defaultdict(list)
         allowed: dict[tuple[str, str, str], bool] = {}  # checked once per (type, from class, to class)
         for r in relations:
@@ -92,13 +121,19 @@ class Store(abc.ABC):
         merged_by_key: dict[tuple[str, str, str], dict[tuple[str, str], Relation]] = {}
         for key, rels in rels_by_key.items():
             merged: dict[tuple[str, str], Relation] = {}
+            copied: set[tuple[str, str]] = set()  # pairs merged into a copy (the records given stay as they are)
             for r in rels:
-                if (r.src, r.dst) in merged:
-                    prev = merged[(r.src, r.dst)]
-                    prev.sources = _union(prev.sources, r.sources)
-                    prev.props = {**prev.props, **{k: v for k, v in r.props.items() if v is not None}}
-                else:
-                    merged[(r.src, r.dst)] = Relation(r.type, r.src, r.dst, dict(r.props), list(r.sources), r.origin)
+                pair = (r.src, r.dst)
+                prev = merged.get(pair)
+                if prev is None:
+                    merged[pair] = r
+                    continue
+                if pair not in copied:
+                    copied.add(pair)
+                    prev = merged[pair] = Relation(prev.type, prev.src, prev.dst, dict(prev.props),
+                                                   list(prev.sources), prev.origin)
+                prev.sources = _union(prev.sources, r.sources)
+                prev.props = {**prev.props, **{k: v for k, v in r.props.items() if v is not None}}
             merged_by_key[key] = merged
         # What is stored already, one lookup per relationship type; a pair with an end that is
         # new in this batch cannot be stored yet, so it is not looked up.
@@ -124,35 +159,32 @@ class Store(abc.ABC):
         new_entities = {e.id for e in entities if e.id not in existing}
         self._write(Writes(dict(rows_by_class), rel_rows, new_entities, new_relations))
 
-    def _dedupe_entities(self, entities: list[Entity]) -> list[Entity]:
+    @staticmethod
+    def _dedupe_entities(entities: list[Entity]) -> list[Entity]:
+        """One record per id, later values merged into earlier ones (into a copy: the records
+        given stay as they are)."""
         seen: dict[str, Entity] = {}
+        copied: set[str] = set()
         for e in entities:
-            if e.id in seen:
-                prev = seen[e.id]
-                prev.sources = _union(prev.sources, e.sources)
-                for k, v in e.props.items():
-                    if isinstance(v, list):
-                        prev.props[k] = _union(prev.props.get(k), v)
-                    elif v is not None:
-                        prev.props[k] = v
-            else:
-                seen[e.id] = Entity(e.id, e.cls, dict(e.props), list(e.sources), e.origin)
+            prev = seen.get(e.id)
+            if prev is None:
+                seen[e.id] = e
+                continue
+            if e.id not in copied:
+                copied.add(e.id)
+                prev = seen[e.id] = Entity(prev.id, prev.cls, dict(prev.props), list(prev.sources), prev.origin)
+            prev.sources = _union(prev.sources, e.sources)
+            for k, v in e.props.items():
+                if isinstance(v, list):
+                    prev.props[k] = _union(prev.props.get(k), v)
+                elif v is not None:
+                    prev.props[k] = v
         return list(seen.values())
 
-    def _entity_row(self, e: Entity, old: Existing | None, props: list | None = None) -> dict:
-        row: dict[str, Any] = {}
-        for p in props or self.onto.properties_of(e.cls):
-            if p.name == "id":
-                row["id"] = e.id
-            elif p.name == "uri":
-                row["uri"] = entity_uri(e.id)
-            elif p.name == "sources":
-                row["sources"] = _union(old.multi.get("sources") if old else None, e.sources)
-            elif p.multi:
-                row[p.name] = _union(old.multi.get(p.name) if old else None, e.props.get(p.name))
-            else:
-                row[p.name] = e.props.get(p.name)
-        return row
+    def _row_layout(self, cls: str) -> tuple[tuple[str, int], ...]:
+        """The columns of a class's rows, each with how its value is made (see _entity_row)."""
+        return tuple((p.name, _ID if p.name == "id" else _URI if p.name == "uri" else _SOURCES if p.name == "sources"
+                      else _MULTI if p.multi else _SINGLE) for p in self.onto.properties_of(cls))
 
     # ------------------------------------------------------------------ reading
     def run_named(self, name: str, params: dict[str, Any] | None = None, *,
