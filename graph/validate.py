@@ -16,7 +16,7 @@ from rdflib.collection import Collection
 from graph.errors import ValidationError
 from graph.model import Entity
 from graph.ontology import GP, GP_ID, SHAPES_PATH, ontology
-from graph.rdf.terms import IRI, Lit, datatype_of
+from graph.rdf.terms import IRI, XSD_STRING, Lit, datatype_of
 from graph.rdf.view import _to_rdflib, entity_statements, entity_triples, property_statements
 
 __all__ = ["shapes_graph", "check_entities"]
@@ -272,7 +272,34 @@ def _class_checks(rdf_types: frozenset) -> _ClassChecks:
                         alternatives)
 
 
+_PLAIN_MEMBERS: dict[int, tuple] = {}  # id(check) -> (check, the lexical forms of its plain-string sh:in members)
+
+
+def _plain_members(check: _PropCheck) -> frozenset:
+    made = _PLAIN_MEMBERS.get(id(check))
+    if made is None or made[0] is not check:
+        made = _PLAIN_MEMBERS[id(check)] = (check, frozenset(
+            str(m) for m in check.allowed if isinstance(m, Literal) and m.datatype is None and m.language is None))
+    return made[1]
+
+
+def _plain_ok(check: _PropCheck, text: str) -> bool:
+    """_value_ok for a plain string literal (xsd:string, no language), without making the rdflib
+    term: most values a record has only once (ids, names, descriptions) are such strings."""
+    if check.datatype is not None and check.datatype != _XSD_NS.string:
+        return False
+    if check.pattern is not None and not check.pattern.search(text):
+        return False
+    if check.min_length is not None and len(text) < check.min_length:
+        return False
+    if check.max_length is not None and len(text) > check.max_length:
+        return False
+    return check.allowed is None or text in _plain_members(check)
+
+
 def _value_passes(checks: tuple, term) -> bool:
+    if type(term) is Lit and term.lang is None and term.datatype == XSD_STRING:
+        return all(_plain_ok(c, term.lexical) for c in checks)
     key = (id(checks), type(term), term)
     verdict = _verdicts.get(key)
     if verdict is None:
@@ -342,23 +369,20 @@ def _make_record_plan(onto, cls: str) -> _RecordPlan:
                        alternative_paths, {})
 
 
-def _value_key(value):
-    """A dict key telling values apart as their statements do (1, 1.0 and True are different)."""
-    if isinstance(value, (list, tuple)):
-        return type(value), tuple((type(v), v) for v in value)
-    return type(value), value
+_UNSEEN = object()
 
 
 def _contribution(plan: _RecordPlan, onto, cls: str, prop, value, precision):
     """What one value of a property adds to a record: (path counts, terms the sh:or alternatives
-    look at), or None when one of its statements fails a value check (or cannot be made)."""
+    look at), or None when one of its statements fails a value check (or cannot be made);
+    remembered in ``plan.seen`` under (name, type, value, precision) - the type tells 1, 1.0
+    and True apart, as their statements do."""
+    kind = type(value)
     try:
-        key = (prop.name, _value_key(value), precision if prop.kind == "date" else None)
+        key = (prop.name, kind, tuple((type(v), v) for v in value) if kind is list or kind is tuple else value, precision)
         hash(key)
     except TypeError:
         key = None
-    if key is not None and key in plan.seen:
-        return plan.seen[key]
     try:
         statements = property_statements(onto, cls, prop, value, precision)
     except Exception:  # let pyshacl's path report whatever is wrong with it
@@ -401,13 +425,21 @@ def _record_conforms(plan: _RecordPlan, e: Entity, onto) -> bool:
                 return False
             alternatives.setdefault(_SOURCE_PATH, []).extend(terms)
     precision = e.props.get("datePrecision")
+    seen = plan.seen
     for name, value in e.props.items():
         if value is None or value == [] or name in ("id", "uri", "sources"):
             continue
-        prop = plan.props.get(name)
-        if prop is None:
-            return False
-        found = _contribution(plan, onto, e.cls, prop, value, precision)
+        kind = type(value)
+        try:
+            found = seen.get((name, kind, tuple((type(v), v) for v in value) if kind is list or kind is tuple else value, precision),
+                             _UNSEEN)
+        except TypeError:  # an unhashable value
+            found = _UNSEEN
+        if found is _UNSEEN:
+            prop = plan.props.get(name)
+            if prop is None:
+                return False
+            found = _contribution(plan, onto, e.cls, prop, value, precision)
         if found is None:
             return False
         for path, n in found[0]:
