@@ -96,7 +96,7 @@ class Context:
         self._relations: list[Relation] = []
         self._rejected_ids: set[str] = set()
         self._known: dict[str, str] = {}  # id -> class, emitted in this run
-        self._allowed: dict[str, frozenset[str]] = {}  # class -> its property names
+        self._allowed: dict[str, dict[str, tuple]] = {}  # class -> {property: (its scheme or None, is an IRI)}
 
     # ------------------------------------------------------------------ for sources
     make_id = staticmethod(make_id)
@@ -104,18 +104,20 @@ class Context:
     def emit(self, entity: Entity) -> None:
         self.counters.read += 1
         try:
-            self.onto.cls(entity.cls)
-            if self.onto.classes[entity.cls].abstract:
-                raise ValidationError(f"class {entity.cls} is abstract; use one of "
-                                      f"{', '.join(self.onto.concrete_subclasses(entity.cls))}")
-            uri_props = self.onto.uri_properties()
             allowed = self._allowed.get(entity.cls)
-            if allowed is None:  # computed once per class: properties_of sorts on every call
-                allowed = self._allowed[entity.cls] = frozenset(p.name for p in self.onto.properties_of(entity.cls))
+            if allowed is None:  # once per class: its properties, each with its scheme and whether it is an IRI
+                self.onto.cls(entity.cls)
+                if self.onto.classes[entity.cls].abstract:
+                    raise ValidationError(f"class {entity.cls} is abstract; use one of "
+                                          f"{', '.join(self.onto.concrete_subclasses(entity.cls))}")
+                uri_props = self.onto.uri_properties()
+                allowed = self._allowed[entity.cls] = {
+                    p.name: (self.onto.vocabulary_for(p.name, entity.cls), p.name in uri_props)
+                    for p in self.onto.properties_of(entity.cls)}
             for key in list(entity.props):
                 if key not in allowed:
                     raise ValidationError(f"{entity.cls} has no property {key!r}", field=key)
-                vocab = self.onto.vocabulary_for(key, entity.cls)
+                vocab, is_iri = allowed[key]
                 if vocab is not None and entity.props[key] is not None:
                     # a controlled value (a demand's kind, a ruling's outcome): a notation of its scheme,
                     # or a wording its table in ingest/data/vocab maps to one (kept as the detail);
@@ -123,7 +125,7 @@ class Context:
                     entity.props[key], wording = controlled_value(vocab, entity.props[key])
                     if wording is not None:
                         entity.props.setdefault(detail_property(vocab), wording)
-                if key in uri_props:
+                if is_iri:
                     value = entity.props[key]
                     entity.props[key] = ([iri_text(v) for v in value] if isinstance(value, list)
                                          else iri_text(value))

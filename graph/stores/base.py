@@ -54,26 +54,30 @@ def _union(old: Iterable | None, new: Iterable | None) -> list:
     return sorted({*(old or ()), *(new or ())}, key=str)
 
 
-_ID, _URI, _SOURCES, _MULTI, _SINGLE = range(5)
+@dataclass(frozen=True)
+class _RowLayout:
+    """The columns of a class's rows: all of them in order (a row starts as ``blank``), and
+    which of them are single-valued (taken as the record has them) or multi-valued (unioned)."""
+    blank: dict
+    single: frozenset
+    multi: tuple
 
 
-def _entity_row(e: Entity, old: Existing | None, layout: tuple[tuple[str, int], ...]) -> dict:
+def _entity_row(e: Entity, old: Existing | None, layout: _RowLayout) -> dict:
     """A record's row: sources and multi-valued properties unioned with what is stored (``old``),
-    single values as the record has them."""
-    row: dict[str, Any] = {}
-    props = e.props
+    single values as the record has them (a record has a few of a class's many properties)."""
+    row = layout.blank.copy()
+    row["id"] = e.id
+    row["uri"] = entity_uri(e.id)
     held = old.multi if old else {}
-    for name, how in layout:
-        if how == _SINGLE:
-            row[name] = props.get(name)
-        elif how == _MULTI:
-            row[name] = _union(held.get(name), props.get(name))
-        elif how == _ID:
-            row[name] = e.id
-        elif how == _URI:
-            row[name] = entity_uri(e.id)
-        else:
-            row[name] = _union(held.get("sources"), e.sources)
+    row["sources"] = _union(held.get("sources"), e.sources)
+    props = e.props
+    for name in layout.multi:
+        row[name] = _union(held.get(name), props.get(name))
+    single = layout.single
+    for name, value in props.items():
+        if name in single:
+            row[name] = value
     return row
 
 
@@ -97,7 +101,7 @@ class Store(abc.ABC):
                     f"id is already stored as a {old.cls}, not a {e.cls}", where=e.origin, record=e.id, field="class")
             classes[e.id] = e.cls
         rows_by_class: dict[str, list[dict]] = defaultdict(list)
-        layouts: dict[str, tuple] = {}  # a class's row layout, made once per class, not per record
+        layouts: dict[str, _RowLayout] = {}  # a class's row layout, made once per class, not per record
         for e in entities:
             layout = layouts.get(e.cls)
             if layout is None:
@@ -181,10 +185,12 @@ class Store(abc.ABC):
                     prev.props[k] = v
         return list(seen.values())
 
-    def _row_layout(self, cls: str) -> tuple[tuple[str, int], ...]:
-        """The columns of a class's rows, each with how its value is made (see _entity_row)."""
-        return tuple((p.name, _ID if p.name == "id" else _URI if p.name == "uri" else _SOURCES if p.name == "sources"
-                      else _MULTI if p.multi else _SINGLE) for p in self.onto.properties_of(cls))
+    def _row_layout(self, cls: str) -> _RowLayout:
+        props = self.onto.properties_of(cls)
+        own = {"id", "uri", "sources"}  # every class has them; made from the record itself
+        return _RowLayout(dict.fromkeys(p.name for p in props),
+                          frozenset(p.name for p in props if not p.multi and p.name not in own),
+                          tuple(p.name for p in props if p.multi and p.name not in own))
 
     # ------------------------------------------------------------------ reading
     def run_named(self, name: str, params: dict[str, Any] | None = None, *,
