@@ -272,6 +272,7 @@ def _class_checks(rdf_types: frozenset) -> _ClassChecks:
                         alternatives)
 
 
+_XSD_STRING = _XSD_NS.string  # an rdflib Namespace makes a new term on every attribute access
 _PLAIN_MEMBERS: dict[int, tuple] = {}  # id(check) -> (check, the lexical forms of its plain-string sh:in members)
 
 
@@ -286,7 +287,7 @@ def _plain_members(check: _PropCheck) -> frozenset:
 def _plain_ok(check: _PropCheck, text: str) -> bool:
     """_value_ok for a plain string literal (xsd:string, no language), without making the rdflib
     term: most values a record has only once (ids, names, descriptions) are such strings."""
-    if check.datatype is not None and check.datatype != _XSD_NS.string:
+    if check.datatype is not None and check.datatype != _XSD_STRING:
         return False
     if check.pattern is not None and not check.pattern.search(text):
         return False
@@ -319,6 +320,9 @@ def _prop_ok(check: _PropCheck, values: dict) -> bool:
         return False
     if check.has_value is not None and str(check.has_value) not in {str(v) for v in vals}:
         return False
+    if check.datatype is None and check.pattern is None and check.min_length is None and \
+            check.max_length is None and check.allowed is None:
+        return True  # no value constraint: _value_ok passes every value
     return all(_value_ok(check, _to_rdflib(v)) for v in vals)
 
 
@@ -335,10 +339,11 @@ class _RecordPlan:
     source_checks: tuple | None  # ... of gp:source, on each source link
     props: dict  # property name -> ontology property of the class
     alternative_paths: frozenset
+    alternative_terms: frozenset  # of those, the paths whose values (not only their number) are looked at
     seen: dict  # (property, value key, precision) -> (counts, alternative terms) or None (fails)
 
 
-_ID_PATH, _SOURCE_PATH = str(GP) + "id", str(GP) + "source"
+_ID_PATH, _SOURCE_PATH, _GP_ID = str(GP) + "id", str(GP) + "source", str(GP_ID)
 _SEEN_MAX = 200_000  # remembered values per class; cleared when it grows past this
 
 
@@ -366,7 +371,10 @@ def _make_record_plan(onto, cls: str) -> _RecordPlan:
     return _RecordPlan(plan, head_ok, counts, {p: tuple(head[p]) for p in alternative_paths if p in head},
                        plan.value_checks.get(_ID_PATH), plan.value_checks.get(_SOURCE_PATH),
                        {p.name: p for p in onto.properties_of(cls) if p.name not in ("id", "uri", "sources")},
-                       alternative_paths, {})
+                       alternative_paths, frozenset(
+                           str(c.path) for alts in plan.alternatives for c in alts
+                           if c.has_value is not None or c.datatype is not None or c.pattern is not None or
+                           c.min_length is not None or c.max_length is not None or c.allowed is not None), {})
 
 
 _UNSEEN = object()
@@ -412,18 +420,20 @@ def _record_conforms(plan: _RecordPlan, e: Entity, onto) -> bool:
     check of its class; a value outside the class's own properties is left to pyshacl."""
     if not plan.head_ok:
         return False
-    if plan.id_checks and not _value_passes(plan.id_checks, Lit(e.id)):
+    if plan.id_checks and not all(_plain_ok(c, e.id) for c in plan.id_checks):  # an id is a plain string
         return False
     counts = dict(plan.head_counts)
     alternatives = {p: list(ts) for p, ts in plan.head_alternatives.items()}
     links = [s for s in e.sources if s != e.id]  # a Source does not cite itself
     if links:
         counts[_SOURCE_PATH] = counts.get(_SOURCE_PATH, 0) + len(links)
-        if plan.source_checks or _SOURCE_PATH in plan.alternative_paths:
-            terms = [IRI(str(GP_ID) + s) for s in links]
+        if plan.source_checks or _SOURCE_PATH in plan.alternative_terms:
+            terms = [IRI(_GP_ID + s) for s in links]
             if plan.source_checks and not all(_value_passes(plan.source_checks, t) for t in terms):
                 return False
             alternatives.setdefault(_SOURCE_PATH, []).extend(terms)
+        elif _SOURCE_PATH in plan.alternative_paths:  # only counted there
+            alternatives.setdefault(_SOURCE_PATH, []).extend(links)
     precision = e.props.get("datePrecision")
     seen = plan.seen
     for name, value in e.props.items():

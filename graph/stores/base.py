@@ -110,17 +110,18 @@ class Store(abc.ABC):
         rels_by_key: dict[tuple[str, str, str], list[Relation]] = defaultdict(list)
         allowed: dict[tuple[str, str, str], bool] = {}  # checked once per (type, from class, to class)
         for r in relations:
-            for end, field in ((r.src, "from"), (r.dst, "to")):
-                if end not in classes:
-                    raise ValidationError(f"refers to unknown entity {end!r}", where=r.origin,
-                                          record=f"{r.src} {r.type} {r.dst}", field=field)
-            key = (r.type, classes[r.src], classes[r.dst])
-            if key not in allowed:
-                allowed[key] = self.onto.allows(*key)
-            if not allowed[key]:
-                raise ValidationError(
-                    f"{r.type} cannot join a {classes[r.src]} to a {classes[r.dst]}",
-                    where=r.origin, record=f"{r.src} {r.type} {r.dst}", field="type")
+            src, dst = classes.get(r.src), classes.get(r.dst)
+            if src is None or dst is None:
+                end, field = (r.src, "from") if src is None else (r.dst, "to")
+                raise ValidationError(f"refers to unknown entity {end!r}", where=r.origin,
+                                      record=f"{r.src} {r.type} {r.dst}", field=field)
+            key = (r.type, src, dst)
+            ok = allowed.get(key)
+            if ok is None:
+                ok = allowed[key] = self.onto.allows(*key)
+            if not ok:
+                raise ValidationError(f"{r.type} cannot join a {src} to a {dst}",
+                                      where=r.origin, record=f"{r.src} {r.type} {r.dst}", field="type")
             rels_by_key[key].append(r)
         merged_by_key: dict[tuple[str, str, str], dict[tuple[str, str], Relation]] = {}
         for key, rels in rels_by_key.items():
@@ -152,14 +153,19 @@ class Store(abc.ABC):
         rel_rows: dict[tuple[str, str, str], list[dict]] = {}
         new_relations: set[tuple[str, str, str]] = set()
         rel_props = [p.name for p in self.onto.relation_properties() if p.name != "sources"]
+        blank = dict.fromkeys(rel_props)  # a row takes the few properties its relationship has
+        known = frozenset(rel_props)
         for key, merged in merged_by_key.items():
             rows = rel_rows[key] = []
             for r in merged.values():
                 rkey = (r.src, r.type, r.dst)
                 if rkey not in stored:
                     new_relations.add(rkey)
-                rows.append({"f": r.src, "t": r.dst, "sources": _union(stored.get(rkey), r.sources),
-                             **{name: r.props.get(name) for name in rel_props}})
+                row = {"f": r.src, "t": r.dst, "sources": _union(stored.get(rkey), r.sources), **blank}
+                for name, value in r.props.items():
+                    if name in known:
+                        row[name] = value
+                rows.append(row)
         new_entities = {e.id for e in entities if e.id not in existing}
         self._write(Writes(dict(rows_by_class), rel_rows, new_entities, new_relations))
 
