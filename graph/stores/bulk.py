@@ -217,7 +217,7 @@ class BulkStore(Store):
             for field in self._rel_schema:
                 if field.name not in cols:
                     vals = [r.get(field.name) for r in rows]
-                    cols[field.name] = [_date(v) for v in vals] if field.name in dates else vals
+                    cols[field.name] = [None if v is None else _date(v) for v in vals] if field.name in dates else vals
             self._relations[key].append(pa.RecordBatch.from_pydict(cols, schema=self._rel_schema))
             self._n_relations += len(rows)
 
