@@ -5,7 +5,8 @@ rows/s per source and the total time, against a plain parse of the same files in
 
 With --bulk the same files also go into a second fresh store through the bulk path (graph/stores/
 bulk.py: staged Arrow batches, COPY FROM), in the same run, and the ratio of the two totals is
-printed. In both runs every source is ingested with ``stamp=False`` and the store is flushed and
+printed, of wall time and of CPU time (every thread of the process; less sensitive to what else
+the machine runs). In both runs every source is ingested with ``stamp=False`` and the store is flushed and
 stamped with valid time once at the end, as ``govplat ingest --detect`` does.
 
 Which source reads which file is decided by ``ingest.detect.detect_paths`` (each source's
