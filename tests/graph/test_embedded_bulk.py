@@ -43,17 +43,20 @@ def test_bulk_and_transactional_ingest_store_the_same_graph(tmp_path):
     assert len(runs["bulk"][1][1]) > 10_000
 
 
-def _clash(store) -> str:
+def _clash(store, flushed: bool = False) -> str:
     store.upsert([Entity("x-1", "Platform", {"name": "X"}, ["s"])], [])
+    if flushed:  # the id is in the store, no longer staged
+        store.flush()
     with pytest.raises(ValidationError) as info:
         store.upsert([Entity("x-1", "Company", {"name": "X"}, ["s"])],
                      [Relation("OPERATES", "x-1", "nowhere", {}, ["s"])])
     return str(info.value)
 
 
-def test_bulk_path_refuses_what_the_transactional_path_refuses(tmp_path):
+@pytest.mark.parametrize("flushed", [False, True], ids=["staged", "flushed"])
+def test_bulk_path_refuses_what_the_transactional_path_refuses(tmp_path, flushed):
     with EmbeddedStore(tmp_path / "t" / "graph.lbdb") as tx, BulkStore(EmbeddedStore(tmp_path / "b" / "graph.lbdb")) as bulk:
-        message = _clash(bulk)
+        message = _clash(bulk, flushed)
         assert message == _clash(tx)
         assert "already stored as a Platform, not a Company" in message
 
