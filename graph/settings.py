@@ -14,10 +14,11 @@ GOVPLAT_BUFFER_POOL_MB  the Ladybug buffer pool of read-only opens, a ceiling on
 GOVPLAT_READ_WAIT       seconds a reader waits for a running write (ingest) to finish (default 30)
 GOVPLAT_WRITE_WAIT      seconds a writer waits for running reads to finish (default 60)
 GOVPLAT_DUMP_PAGE_ROWS  rows the embedded store reads per query when it dumps the graph (exports, the SPARQL
-                        endpoint's load): an export holds one page, not the graph (default 50000)
+                        endpoint's load): an export holds one page, not the graph (default 20000)
 GOVPLAT_DUMP_BUFFER_POOL_MB  the Ladybug buffer pool of a dump (exports, the SPARQL endpoint's load), which
-                        caches the pages it scans and holds each page's sort: a dump's memory is about Ladybug's
-                        fixed ~260 MB plus this (default 128; 0 is Ladybug's own, 80% of RAM)
+                        caches the pages it scans and holds the page being read: a dump's memory is about
+                        Ladybug's fixed ~260 MB plus this (default 64; 0 is Ladybug's own, 80% of RAM); too small
+                        for a page of GOVPLAT_DUMP_PAGE_ROWS and the dump stops naming both
 
 The SPARQL endpoint's HTTP limits (``govplat sparql serve``; uvicorn enforces all but the body):
 GOVPLAT_SPARQL_MAX_BODY         bytes of a request body, e.g. a POSTed query (default 1048576)
@@ -68,8 +69,8 @@ class Settings:
     buffer_pool_mb: int = 0
     read_wait: float = 30.0
     write_wait: float = 60.0
-    dump_page_rows: int = 50_000
-    dump_buffer_pool_mb: int = 128
+    dump_page_rows: int = 20_000
+    dump_buffer_pool_mb: int = 64
     sparql_max_body: int = 1 << 20
     sparql_max_header: int = 64 << 10
     sparql_max_connections: int = 1024
@@ -103,8 +104,8 @@ def settings() -> Settings:
         buffer_pool_mb = max(0, int(env.get("GOVPLAT_BUFFER_POOL_MB", "0")))
         read_wait = float(env.get("GOVPLAT_READ_WAIT", "30"))
         write_wait = float(env.get("GOVPLAT_WRITE_WAIT", "60"))
-        dump_page_rows = max(1000, int(env.get("GOVPLAT_DUMP_PAGE_ROWS", "50000")))
-        dump_buffer_pool_mb = max(0, int(env.get("GOVPLAT_DUMP_BUFFER_POOL_MB", "128")))
+        dump_page_rows = max(1000, int(env.get("GOVPLAT_DUMP_PAGE_ROWS", "20000")))
+        dump_buffer_pool_mb = max(0, int(env.get("GOVPLAT_DUMP_BUFFER_POOL_MB", "64")))
     except ValueError as exc:
         raise GovplatError("GOVPLAT_QUERY_TIMEOUT, GOVPLAT_ROW_CAP, GOVPLAT_BATCH_SIZE, GOVPLAT_QUERY_MEMORY_MB, "
                            f"GOVPLAT_BUFFER_POOL_MB, GOVPLAT_READ_WAIT, GOVPLAT_WRITE_WAIT, GOVPLAT_DUMP_PAGE_ROWS and GOVPLAT_DUMP_BUFFER_POOL_MB must be numbers: {exc}") from None

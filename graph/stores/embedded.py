@@ -18,6 +18,7 @@ import os
 import time
 import warnings
 from contextlib import contextmanager, nullcontext
+from datetime import date
 from decimal import Decimal
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,6 +62,27 @@ def _rows(res) -> Iterator[list]:
             yield res.get_next()
     finally:
         res.close()
+
+
+def _dump_columns(var: str, props: list, first: int = 0) -> tuple[str, list[int]]:
+    """The RETURN list of a dump page and the positions of its dates, read as ISO text (see
+    EmbeddedStore.dump); ``first`` = how many columns come before these."""
+    cols, dates = [], []
+    for i, p in enumerate(props):
+        if p.kind == "date" and not p.multi:
+            cols.append(f"CAST({var}.`{p.name}` AS STRING) AS `{p.name}`")
+            dates.append(first + i)
+        else:
+            cols.append(f"{var}.`{p.name}` AS `{p.name}`")
+    return ", ".join(cols), dates
+
+
+def _dated(row: list, dates: list[int]) -> list:
+    """``row`` with the ISO texts at ``dates`` as dates again."""
+    for i in dates:
+        if row[i] is not None:
+            row[i] = date.fromisoformat(row[i])
+    return row
 
 
 def version_file(path: Path) -> Path:
@@ -389,17 +411,20 @@ class EmbeddedStore(Store):
         return v
 
     def dump(self) -> tuple[Iterator[Entity], Iterator[Relation]]:
-        # Ladybug holds a query's whole result until it is read, and sorts in memory: one query
-        # per class or type would hold the graph. Instead pages of about GOVPLAT_DUMP_PAGE_ROWS
-        # rows, by ranges of storage offsets (of the nodes; of the relationships themselves, so a
-        # hub with a million links is read in pages like any other node), each sorted by id: the
-        # order is stable. Each page runs on a connection of its own, closed after it: a
+        # Ladybug holds a query's whole result until it is read: one query per class or type would
+        # hold the graph. Instead pages of about GOVPLAT_DUMP_PAGE_ROWS rows, by ranges of storage
+        # offsets (of the nodes; of the relationships themselves, so a hub with a million links is
+        # read in pages like any other node), unsorted (an ORDER BY would sort each page in the
+        # buffer pool): one thread per page reads it in storage order, so the same store always
+        # dumps in the same order. Each page runs on a connection of its own, closed after it: a
         # connection keeps the memory of what its queries scanned until it is closed, so a dump
         # holds one page and the buffer pool (GOVPLAT_DUMP_BUFFER_POOL_MB), not the graph.
+        # Dates are read as text: Ladybug's row reader never frees a DATE value it returns, which
+        # grew a dump by every date in the graph (32 bytes each).
         page_rows = settings().dump_page_rows
 
         def page(query: str, lo: int, hi: int) -> Iterator[list]:
-            conn = ladybug.Connection(self._db)
+            conn = ladybug.Connection(self._db, num_threads=1)
             try:
                 try:
                     res = conn.execute(query, {"lo": lo, "hi": hi})
@@ -424,19 +449,19 @@ class EmbeddedStore(Store):
         def entities():
             for cls in self.onto.concrete_classes():
                 props = [p.name for p in self.onto.properties_of(cls)]
-                cols = ", ".join(f"n.`{p}` AS `{p}`" for p in props)
+                cols, dates = _dump_columns("n", self.onto.properties_of(cls))
                 n, top = self._conn.execute(f"MATCH (n:`{cls}`) RETURN count(n), max(offset(id(n)))").get_all()[0]
                 for lo, hi in ranges(top, n):
                     for row in page(f"MATCH (n:`{cls}`) WHERE offset(id(n)) >= $lo AND offset(id(n)) < $hi "
-                                    f"RETURN {cols} ORDER BY n.id", lo, hi):
-                        rec = dict(zip(props, row))
+                                    f"RETURN {cols}", lo, hi):
+                        rec = dict(zip(props, _dated(row, dates)))
                         yield Entity(rec.pop("id"), cls, {k: v for k, v in rec.items()
                                                           if k not in ("sources", "uri") and v not in (None, [])},
                                      rec.get("sources") or [])
 
         def relations():
             rel_props = [p.name for p in self.onto.relation_properties()]
-            cols = ", ".join(f"e.`{p}` AS `{p}`" for p in rel_props)
+            cols, dates = _dump_columns("e", self.onto.relation_properties(), first=2)
             for rtype in sorted(self.onto.relations):
                 for src in sorted({s for s, _ in self.onto.endpoint_pairs(rtype)}):
                     n, top = self._conn.execute(f"MATCH (a:`{src}`)-[e:`{rtype}`]->() "
@@ -444,7 +469,8 @@ class EmbeddedStore(Store):
                     for lo, hi in ranges(top, n):
                         for row in page(
                                 f"MATCH (a:`{src}`)-[e:`{rtype}`]->(b) WHERE offset(id(e)) >= $lo "
-                                f"AND offset(id(e)) < $hi RETURN a.id, b.id, {cols} ORDER BY a.id, b.id", lo, hi):
+                                f"AND offset(id(e)) < $hi RETURN a.id, b.id, {cols}", lo, hi):
+                            row = _dated(row, dates)
                             rec = dict(zip(rel_props, row[2:]))
                             yield Relation(rtype, row[0], row[1], {k: v for k, v in rec.items()
                                                                    if k != "sources" and v is not None},
