@@ -29,9 +29,8 @@ FORMATS = ["nt", "nq", "ttl", "trig", "jsonld", "neo4j-import"]
 
 def build(home: Path, n_relations: int) -> None:
     """The synthetic graph into an empty embedded store at ``home``, column-wise with COPY FROM."""
-    from graph.stores.bulk import copy_tables
     from graph.stores.embedded import EmbeddedStore
-    from graph.synthetic import tables
+    from graph.synthetic import load, tables
 
     t = time.perf_counter()
     graph = tables(n_relations // 3, n_relations, seed=1)
@@ -39,12 +38,7 @@ def build(home: Path, n_relations: int) -> None:
           f"{time.perf_counter() - t:.0f} s", flush=True)
     t = time.perf_counter()
     with EmbeddedStore(home / "graph.lbdb") as store:
-        # One table per COPY and transaction, each dropped once loaded: 10M relations in one
-        # transaction took more than 11 GB.
-        for cls in list(graph.entities):
-            copy_tables(store, {cls: graph.entities.pop(cls)}, {})
-        for key in list(graph.relations):
-            copy_tables(store, {}, {key: graph.relations.pop(key)})
+        load(store, graph)
     del graph
     (home / "complete").write_text(str(n_relations))
     print(f"  loaded (COPY FROM) in {time.perf_counter() - t:.0f} s", flush=True)
