@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from graph.arrow_types import ARROW_TYPES
 from graph.errors import GovplatError
 from graph.model import Entity, Relation, entity_uri
 from graph.ontology import ontology
@@ -43,7 +44,6 @@ __all__ = ["write_import_dir", "ARRAY_DELIMITER"]
 
 ARRAY_DELIMITER = "\x1f"
 _TYPES = {"string": "string", "int": "long", "float": "double", "bool": "boolean", "date": "date"}
-_ARROW = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "date": pa.date32()}
 # Strings quoted (all of them, by type), numbers, booleans and dates bare, nulls empty.
 _OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="needed")
 # Records held before they are written: 1M relations took the same time with 2,000 as with
@@ -90,7 +90,7 @@ class _Column:
     def __init__(self, name: str, kind: str, multi: bool) -> None:
         self.name, self.kind, self.multi = name, kind, multi
         self.header = f"{name}:{_TYPES[kind]}{'[]' if multi else ''}"
-        self.type = pa.string() if multi else _ARROW[kind]
+        self.type = pa.string() if multi else ARROW_TYPES[kind]
 
     def array(self, values: list, record: Callable[[int], str]) -> pa.Array:
         """``values`` (None where missing) as Arrow; ``record(i)`` names row i in errors."""

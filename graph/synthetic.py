@@ -29,7 +29,8 @@ import pyarrow.compute as pc
 
 from graph.model import GP_ID, Entity, Relation
 from graph.ontology import ontology
-from graph.stores.bulk import arrow_type, load_tables
+from graph.arrow_types import arrow_type
+from graph.stores.bulk import load_tables
 
 __all__ = ["Tables", "tables", "records", "load", "graph"]
 

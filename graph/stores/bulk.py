@@ -31,23 +31,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from graph.arrow_types import arrow_type
 from graph.errors import StoreError
 from graph.model import Entity, Relation
 from graph.stores.base import Existing, Result, Store, Writes, _union
 from graph.stores.embedded import EmbeddedStore
 
-__all__ = ["BulkStore", "arrow_type", "copy_tables", "load_tables"]
+__all__ = ["BulkStore", "copy_tables", "load_tables"]
 
 # Fewer new rows than this in one table are CREATEd (UNWIND) instead: a COPY has a fixed cost of
 # tens of milliseconds, an UNWIND CREATE of a few hundred rows costs less.
 COPY_MIN_ROWS = 500
-_ARROW = {"string": pa.string(), "date": pa.date32(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
-
-
-def arrow_type(prop) -> pa.DataType:
-    """The Arrow type of an ontology property (a list type for a multi-valued one)."""
-    t = _ARROW[prop.kind]
-    return pa.list_(t) if prop.multi else t
 
 
 def _date(v: Any) -> Any:

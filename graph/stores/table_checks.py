@@ -20,10 +20,10 @@ import pyarrow.compute as pc
 from rdflib import RDF, URIRef
 from rdflib.collection import Collection
 
+from graph.arrow_types import arrow_type
 from graph.errors import OntologyError, ValidationError
 from graph.model import GP_ID
 from graph.ontology import GP, Ontology, ontology
-from graph.stores.bulk import arrow_type
 from graph.validate import SH, _compiled, _prop_check, shapes_graph
 
 __all__ = ["check_tables"]
