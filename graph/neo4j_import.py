@@ -240,26 +240,19 @@ def write_import_dir(entities: Iterable[Entity], relations: Iterable[Relation], 
 
     try:
         try:
-            for e in entities:
-                f = nodes.get(e.cls)
-                if f is None:
-                    name = f"nodes-{e.cls}.csv"
-                    f = nodes[e.cls] = files[name] = _NodeFile(out / name, e.cls)
-                f.pending.append(e)
-                held += 1
-                if held == _ROWS_PER_WRITE:
-                    flush()
-                    held = 0
-            for r in relations:
-                f = rels.get(r.type)
-                if f is None:
-                    name = f"relationships-{r.type}.csv"
-                    f = rels[r.type] = files[name] = _RelationshipFile(out / name, r.type)
-                f.pending.append(r)
-                held += 1
-                if held == _ROWS_PER_WRITE:
-                    flush()
-                    held = 0
+            for records, by_key, key, kind, make in ((entities, nodes, "cls", "nodes", _NodeFile),
+                                                     (relations, rels, "type", "relationships", _RelationshipFile)):
+                for rec in records:
+                    k = getattr(rec, key)
+                    f = by_key.get(k)
+                    if f is None:
+                        name = f"{kind}-{k}.csv"
+                        f = by_key[k] = files[name] = make(out / name, k)
+                    f.pending.append(rec)
+                    held += 1
+                    if held == _ROWS_PER_WRITE:
+                        flush()
+                        held = 0
             flush()
         finally:
             for f in files.values():

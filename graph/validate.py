@@ -210,16 +210,16 @@ def _value_ok(check: _PropCheck, v) -> bool:
                 (py is int and isinstance(v.value, bool)):
             return False
     if check.pattern is not None or check.min_length is not None or check.max_length is not None:
-        if isinstance(v, BNode):
-            return False
-        text = str(v)
-        if check.pattern is not None and not check.pattern.search(text):
-            return False
-        if check.min_length is not None and len(text) < check.min_length:
-            return False
-        if check.max_length is not None and len(text) > check.max_length:
+        if isinstance(v, BNode) or not _text_ok(check, str(v)):
             return False
     return check.allowed is None or v in check.allowed
+
+
+def _text_ok(check: _PropCheck, text: str) -> bool:
+    """A value's text against the check's sh:pattern, sh:minLength and sh:maxLength."""
+    return ((check.pattern is None or check.pattern.search(text) is not None)
+            and (check.min_length is None or len(text) >= check.min_length)
+            and (check.max_length is None or len(text) <= check.max_length))
 
 
 def _applicable(checks: tuple[_ShapeCheck, ...], rdf_types: frozenset, onto) -> tuple[tuple, tuple]:
@@ -289,13 +289,7 @@ def _plain_ok(check: _PropCheck, text: str) -> bool:
     term: most values a record has only once (ids, names, descriptions) are such strings."""
     if check.datatype is not None and check.datatype != _XSD_STRING:
         return False
-    if check.pattern is not None and not check.pattern.search(text):
-        return False
-    if check.min_length is not None and len(text) < check.min_length:
-        return False
-    if check.max_length is not None and len(text) > check.max_length:
-        return False
-    return check.allowed is None or text in _plain_members(check)
+    return _text_ok(check, text) and (check.allowed is None or text in _plain_members(check))
 
 
 def _value_passes(checks: tuple, term) -> bool:
