@@ -19,7 +19,7 @@ from graph.ontology import GP, GP_ID, SHAPES_PATH, ontology
 from graph.rdf.terms import IRI, XSD_STRING, Lit, datatype_of
 from graph.rdf.view import _to_rdflib, entity_statements, entity_triples, property_statements
 
-__all__ = ["shapes_graph", "check_entities"]
+__all__ = ["shapes_graph", "check_entities", "compiled_shapes", "prop_check", "PropCheck", "ShapeCheck", "SH"]
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -118,7 +118,7 @@ class _Unsupported(Exception):
 
 
 @dataclass(frozen=True)
-class _PropCheck:
+class PropCheck:
     path: URIRef
     min_count: int | None = None
     max_count: int | None = None
@@ -131,10 +131,10 @@ class _PropCheck:
 
 
 @dataclass(frozen=True)
-class _ShapeCheck:
+class ShapeCheck:
     targets: frozenset
     props: tuple
-    alternatives: tuple  # sh:or lists: each a tuple of _PropCheck, one of which must pass
+    alternatives: tuple  # sh:or lists: each a tuple of PropCheck, one of which must pass
 
 
 def _int(g: Graph, node, pred) -> int | None:
@@ -142,7 +142,7 @@ def _int(g: Graph, node, pred) -> int | None:
     return None if value is None else int(value)
 
 
-def _prop_check(g: Graph, node) -> _PropCheck:
+def prop_check(g: Graph, node) -> PropCheck:
     allowed_preds = {RDF.type, SH.path, SH.minCount, SH.maxCount, SH.datatype, SH.pattern, SH.flags,
                      SH.minLength, SH.maxLength, SH["in"], SH.hasValue, SH.severity, *_NOTES}
     for p, o in g.predicate_objects(node):
@@ -158,7 +158,7 @@ def _prop_check(g: Graph, node) -> _PropCheck:
         flags |= _FLAGS[ch]
     pattern = g.value(node, SH.pattern)
     members = g.value(node, SH["in"])
-    return _PropCheck(path, _int(g, node, SH.minCount), _int(g, node, SH.maxCount), g.value(node, SH.datatype),
+    return PropCheck(path, _int(g, node, SH.minCount), _int(g, node, SH.maxCount), g.value(node, SH.datatype),
                       re.compile(str(pattern), flags) if pattern is not None else None,
                       _int(g, node, SH.minLength), _int(g, node, SH.maxLength),
                       frozenset(Collection(g, members)) if members is not None else None,
@@ -166,7 +166,7 @@ def _prop_check(g: Graph, node) -> _PropCheck:
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[_ShapeCheck, ...] | None:
+def compiled_shapes() -> tuple[ShapeCheck, ...] | None:
     """The shapes as checks, or None when one uses something the fast path does not evaluate."""
     g = shapes_graph()
     node_preds = {RDF.type, SH.targetClass, SH.property, SH["or"], SH.severity, *_NOTES}
@@ -180,15 +180,15 @@ def _compiled() -> tuple[_ShapeCheck, ...] | None:
             if (shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, OWL.Class) in g:
                 raise _Unsupported("implicit class target")
             if g.value(shape, SH.path) is not None:  # a property shape with its own target
-                props = [_prop_check(g, shape)]
+                props = [prop_check(g, shape)]
             else:
                 for p, o in g.predicate_objects(shape):
                     if p not in node_preds or (p == SH.severity and o != SH.Violation):
                         raise _Unsupported(str(p))
-                props = [_prop_check(g, ps) for ps in g.objects(shape, SH.property)]
-            alternatives = tuple(tuple(_prop_check(g, alt) for alt in Collection(g, lst))
+                props = [prop_check(g, ps) for ps in g.objects(shape, SH.property)]
+            alternatives = tuple(tuple(prop_check(g, alt) for alt in Collection(g, lst))
                                  for lst in g.objects(shape, SH["or"]))
-            out.append(_ShapeCheck(frozenset(g.objects(shape, SH.targetClass)), tuple(props), alternatives))
+            out.append(ShapeCheck(frozenset(g.objects(shape, SH.targetClass)), tuple(props), alternatives))
     except (_Unsupported, ValueError, TypeError):
         return None
     return tuple(out)
@@ -197,7 +197,7 @@ def _compiled() -> tuple[_ShapeCheck, ...] | None:
 _LEXICAL = {_XSD_NS.gYear: re.compile(r"^-?[0-9]{4,}$")}  # datatypes rdflib keeps as text
 
 
-def _value_ok(check: _PropCheck, v) -> bool:
+def _value_ok(check: PropCheck, v) -> bool:
     if check.datatype in _LEXICAL:
         if not (isinstance(v, Literal) and v.datatype == check.datatype and _LEXICAL[check.datatype].match(str(v))):
             return False
@@ -215,14 +215,14 @@ def _value_ok(check: _PropCheck, v) -> bool:
     return check.allowed is None or v in check.allowed
 
 
-def _text_ok(check: _PropCheck, text: str) -> bool:
+def _text_ok(check: PropCheck, text: str) -> bool:
     """A value's text against the check's sh:pattern, sh:minLength and sh:maxLength."""
     return ((check.pattern is None or check.pattern.search(text) is not None)
             and (check.min_length is None or len(text) >= check.min_length)
             and (check.max_length is None or len(text) <= check.max_length))
 
 
-def _applicable(checks: tuple[_ShapeCheck, ...], rdf_types: frozenset, onto) -> tuple[tuple, tuple]:
+def _applicable(checks: tuple[ShapeCheck, ...], rdf_types: frozenset, onto) -> tuple[tuple, tuple]:
     """The property checks and sh:or alternatives that target a record with these rdf:types
     (superclasses added, as pyshacl would find them with the ontology)."""
     types = set(rdf_types)
@@ -255,7 +255,7 @@ class _ClassChecks:
 @lru_cache(maxsize=None)
 def _class_checks(rdf_types: frozenset) -> _ClassChecks:
     """Cached, so its check tuples live as long as the compiled shapes and key the verdicts."""
-    props, alternatives = _applicable(_compiled(), rdf_types, ontology())
+    props, alternatives = _applicable(compiled_shapes(), rdf_types, ontology())
     required: dict[str, int] = {}
     at_most: dict[str, int] = {}
     value_checks: dict[str, list] = defaultdict(list)
@@ -276,7 +276,7 @@ _XSD_STRING = _XSD_NS.string  # an rdflib Namespace makes a new term on every at
 _PLAIN_MEMBERS: dict[int, tuple] = {}  # id(check) -> (check, the lexical forms of its plain-string sh:in members)
 
 
-def _plain_members(check: _PropCheck) -> frozenset:
+def _plain_members(check: PropCheck) -> frozenset:
     made = _PLAIN_MEMBERS.get(id(check))
     if made is None or made[0] is not check:
         made = _PLAIN_MEMBERS[id(check)] = (check, frozenset(
@@ -284,7 +284,7 @@ def _plain_members(check: _PropCheck) -> frozenset:
     return made[1]
 
 
-def _plain_ok(check: _PropCheck, text: str) -> bool:
+def _plain_ok(check: PropCheck, text: str) -> bool:
     """_value_ok for a plain string literal (xsd:string, no language), without making the rdflib
     term: most values a record has only once (ids, names, descriptions) are such strings."""
     if check.datatype is not None and check.datatype != _XSD_STRING:
@@ -305,7 +305,7 @@ def _value_passes(checks: tuple, term) -> bool:
     return verdict
 
 
-def _prop_ok(check: _PropCheck, values: dict) -> bool:
+def _prop_ok(check: PropCheck, values: dict) -> bool:
     """Whether a record's values (its graph.rdf_terms terms by predicate IRI) pass one check."""
     vals = values.get(str(check.path), ())
     if check.min_count is not None and len(vals) < check.min_count:
@@ -463,7 +463,7 @@ def _record_conforms(plan: _RecordPlan, e: Entity, onto) -> bool:
 
 def _certainly_conforming(entities: list[Entity], onto) -> set[str]:
     """Ids of the entities that pass every compiled check (the rest need pyshacl)."""
-    if _compiled() is None:
+    if compiled_shapes() is None:
         return set()
     sure = set()
     for e in entities:

@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+
 from graph.errors import GovplatError, ValidationError
 from graph.messages import clip, message_items
 from graph.model import Entity, Relation, iri_text
 from graph.ontology import ontology
-from graph.stores.base import Store
+from graph.stores.base import Store, table_records
 from graph.validate import check_entities
 from ingest.vocab import controlled_value, detail_property
 
@@ -163,6 +166,67 @@ class Context:
         # up what is stored); a source that emits many relations per entity flushes earlier.
         if len(self._relations) >= RELATIONS_PER_BATCH * self.batch_size:
             self.flush()
+
+    def emit_table(self, cls: str, table: pa.Table, origins: list[str],
+                   relations: dict[str, tuple[pa.Table, list[str]]]) -> None:
+        """Records of one class given as columns, for a source that maps a file column-wise
+        (ingest.sources.tabular): ``table`` one row per id (``id``, ``sources`` and properties of
+        ``cls``; no id twice), ``origins`` each row's file:line, and per relationship type a table
+        of ``from`` (an id of ``table``), ``to`` (an id emitted before) and ``sources`` with the
+        origin of each row. Counted, checked and stored as :meth:`emit` / :meth:`emit_relation`
+        records would be: every row meets the shapes (graph.stores.table_checks, the record
+        path's words), a failing row is rejected alone and takes its relations with it, and the
+        rest goes to the store as columns (Store.upsert_table) after the records emitted before."""
+        from graph.stores.table_checks import check_entity_rows
+
+        self.counters.read += table.num_rows + sum(rels.num_rows for rels, _ in relations.values())
+        self.flush()  # what the relations point to (the file's Source, countries, companies) first
+        for name in table.column_names:
+            if self.onto.vocabulary_for(name, cls) is not None or name in self.onto.uri_properties() and name != "uri":
+                raise ValidationError(f"{cls}.{name} takes controlled values or IRIs; emit such records "
+                                      "one by one (Context.emit)", field=name)
+        table, good, errors = check_entity_rows(cls, table, origins)
+        for err in errors:
+            self.reject(err)
+        if not good.all():
+            bad_ids = table.column("id").filter(pa.array(~good)).to_pylist()
+            self._rejected_ids.update(bad_ids)
+            table = table.filter(pa.array(good))
+            origins = [o for o, g in zip(origins, good) if g]
+        ids = table.column("id").to_pylist()
+        self._known.update(dict.fromkeys(ids, cls))
+        kept: dict[str, pa.Table] = {}
+        for rtype, (rels, where) in relations.items():
+            self.onto.relation(rtype)
+            ok = np.ones(rels.num_rows, dtype=bool)
+            if self._rejected_ids:
+                for end in ("from", "to"):
+                    values = rels.column(end).to_pylist()
+                    for row, value in enumerate(values):
+                        if ok[row] and value in self._rejected_ids:
+                            ok[row] = False
+                            r = rels.slice(row, 1).to_pylist()[0]
+                            self.reject(ValidationError(f"not stored because {value!r} was rejected", where=where[row],
+                                                        record=f"{r['from']} {rtype} {r['to']}", field=end))
+            if self.check_only or self.store is None:  # what the store would refuse: the ends' classes
+                for row, dst in enumerate(rels.column("to").to_pylist()):
+                    dcls = self._known.get(dst)
+                    if ok[row] and dcls and not self.onto.allows(rtype, cls, dcls):
+                        ok[row] = False
+                        self.reject(ValidationError(f"{rtype} cannot join a {cls} to a {dcls}", where=where[row],
+                                                    record=f"{rels['from'][row].as_py()} {rtype} {dst}", field="type"))
+            kept[rtype] = rels if ok.all() else rels.filter(pa.array(ok))
+        if not (self.check_only or self.store is None):
+            try:
+                self.store.upsert_table(cls, table, kept)
+            except ValidationError:  # one bad record must not sink the table: records one by one find it
+                entities, records = table_records(cls, table, kept)
+                self._write(entities, records)
+                return
+        self.counters.stored_entities += table.num_rows
+        self.counters.stored_relations += sum(rels.num_rows for rels in kept.values())
+        if self.progress:
+            self.progress(table.num_rows)
 
     def reject(self, error: ValidationError, record_id: str | None = None) -> None:
         self.counters.rejected += 1

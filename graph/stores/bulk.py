@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graph.arrow_types import arrow_type
-from graph.errors import StoreError
+from graph.errors import StoreError, ValidationError
 from graph.model import Entity, Relation
 from graph.stores.base import Existing, Result, Store, Writes, _union
 from graph.stores.embedded import EmbeddedStore
@@ -214,6 +214,52 @@ class BulkStore(Store):
                     cols[field.name] = [None if v is None else _date(v) for v in vals] if field.name in dates else vals
             self._relations[key].append(pa.RecordBatch.from_pydict(cols, schema=self._rel_schema))
             self._n_relations += len(rows)
+
+    def upsert_table(self, cls: str, table: pa.Table, relations: dict[str, pa.Table]) -> None:
+        """Records given as columns (Store.upsert_table), staged as they are: the table (one row
+        per id, in the store's column layout, checked) is cast to the class's staged schema with
+        ``_new`` telling the ids new to the store from those staged or stored before (merged at
+        the flush like any repeated record), and each relationship table is split by the class
+        of its ``to`` end. An id stored as another class, or a relationship to an unknown id or
+        between classes the ontology does not join, is refused as Store.upsert refuses it, and
+        then nothing of the call is staged."""
+        ids = table.column("id").to_pylist()
+        dst = sorted({t for rels in relations.values() for t in rels.column("to").to_pylist()})
+        existing = self._existing(ids + [d for d in dst if d not in self._classes], set())
+        for i in ids:
+            old = existing.get(i)
+            if old is not None and old.cls != cls:
+                raise ValidationError(f"id is already stored as a {old.cls}, not a {cls}", record=i, field="class")
+        own = set(ids)
+        classes = {d: cls if d in own else self._classes.get(d) or (existing[d].cls if d in existing else None)
+                   for d in dst}
+        parts: list[tuple[tuple[str, str, str], pa.Table]] = []
+        for rtype, rels in relations.items():
+            by_class: dict[str | None, list[int]] = defaultdict(list)
+            for row, t in enumerate(rels.column("to").to_pylist()):
+                by_class[classes.get(t)].append(row)
+            for dcls, rows in by_class.items():
+                first = rels.slice(rows[0], 1).to_pylist()[0]
+                record = f"{first['from']} {rtype} {first['to']}"
+                if dcls is None:
+                    raise ValidationError(f"refers to unknown entity {first['to']!r}", record=record, field="to")
+                if not self.onto.allows(rtype, cls, dcls):
+                    raise ValidationError(f"{rtype} cannot join a {cls} to a {dcls}", record=record, field="type")
+                parts.append(((rtype, cls, dcls), rels.take(pa.array(rows, pa.int64())) if len(rows) < rels.num_rows
+                              else rels))
+        if ids:
+            schema = self._schema(cls)
+            cols = [table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(len(ids), f.type)
+                    for f in schema]
+            new = pa.array([i not in existing for i in ids], pa.bool_())
+            batch = pa.Table.from_arrays(cols, schema=schema).combine_chunks().to_batches()[0]
+            self._entities[cls].append(batch.append_column("_new", new))
+            self._classes.update(dict.fromkeys(ids, cls))
+        for key, part in parts:
+            cols = [part.column(f.name).cast(f.type) if f.name in part.column_names else pa.nulls(part.num_rows, f.type)
+                    for f in self._rel_schema]
+            self._relations[key].extend(pa.Table.from_arrays(cols, schema=self._rel_schema).to_batches())
+            self._n_relations += part.num_rows
 
     def staged(self) -> tuple[int, int]:
         """Entities and relations waiting for the flush (a relation staged twice counts twice)."""

@@ -24,9 +24,9 @@ from graph.arrow_types import arrow_type
 from graph.errors import OntologyError, ValidationError
 from graph.model import GP_ID
 from graph.ontology import GP, Ontology, ontology
-from graph.validate import SH, _compiled, _prop_check, shapes_graph
+from graph.validate import SH, compiled_shapes, prop_check, shapes_graph
 
-__all__ = ["check_tables"]
+__all__ = ["check_tables", "check_entity_rows"]
 
 
 @dataclass(frozen=True)
@@ -34,14 +34,14 @@ class _Rule:
     """One shape constraint on one column, with the shape's own words (None: pyshacl's kind)."""
     field: str
     message: str | None
-    check: object  # graph.validate._PropCheck
+    check: object  # graph.validate.PropCheck
     alternatives: tuple = ()  # for an sh:or: the _PropChecks, one of which must pass
 
 
 @lru_cache(maxsize=None)
 def _rules(cls: str) -> tuple[_Rule, ...]:
     """The shapes targeting a class (graph.validate.shapes_graph targets concrete classes)."""
-    if _compiled() is None:  # a shape uses what the compiled checks do not evaluate: pyshacl alone can
+    if compiled_shapes() is None:  # a shape uses what the compiled checks do not evaluate: pyshacl alone can
         raise OntologyError("shapes.ttl uses a constraint the table path does not check; load the records "
                             "through `govplat ingest` instead")
     g = shapes_graph()
@@ -49,14 +49,14 @@ def _rules(cls: str) -> tuple[_Rule, ...]:
     for shape in g.subjects(SH.targetClass, GP[cls]):
         own = g.value(shape, SH.message)
         if g.value(shape, SH.path) is not None:  # a property shape with its own target
-            check = _prop_check(g, shape)
+            check = prop_check(g, shape)
             out.append(_Rule(_field(check.path), str(own) if own else None, check))
         for node in g.objects(shape, SH.property):
-            check = _prop_check(g, node)
+            check = prop_check(g, node)
             message = g.value(node, SH.message)
             out.append(_Rule(_field(check.path), str(message) if message else None, check))
         for lst in g.objects(shape, SH["or"]):
-            alts = tuple(_prop_check(g, alt) for alt in Collection(g, lst))
+            alts = tuple(prop_check(g, alt) for alt in Collection(g, lst))
             out.append(_Rule(_field(alts[0].path), str(own or "none of the alternatives holds"), None, alts))
     return tuple(out)
 
@@ -197,19 +197,26 @@ def _first_uncastable(col, want) -> int | None:
     return None
 
 
-def _span_in_order(table: pa.Table, where: str, record) -> None:
+def _span_ok(table: pa.Table) -> np.ndarray:
+    """Rows whose validity span is in order (validFrom not after validTo)."""
     if "validFrom" not in table.column_names or "validTo" not in table.column_names:
-        return
+        return np.ones(table.num_rows, dtype=bool)
     after = pc.fill_null(pc.greater(table["validFrom"], table["validTo"]), False).to_numpy(zero_copy_only=False)
-    row = _first_bad(~after)
+    return ~after
+
+
+def _span_error(table: pa.Table, row: int, where: str, record) -> ValidationError:
+    return ValidationError(f"validFrom ({table['validFrom'][row].as_py()}) is after validTo "
+                           f"({table['validTo'][row].as_py()})", where=where, record=record(row), field="validFrom")
+
+
+def _span_in_order(table: pa.Table, where: str, record) -> None:
+    row = _first_bad(_span_ok(table))
     if row is not None:
-        raise ValidationError(f"validFrom ({table['validFrom'][row].as_py()}) is after validTo "
-                              f"({table['validTo'][row].as_py()})", where=where, record=record(row), field="validFrom")
+        raise _span_error(table, row, where, record)
 
 
-def _check_entities(onto: Ontology, cls: str, table: pa.Table, where: str) -> pa.Table:
-    ids = table.column("id") if "id" in table.column_names else None
-    record = (lambda i: ids[i].as_py() or "") if ids is not None else (lambda i: "")
+def _entity_class(onto: Ontology, cls: str, where: str, record) -> None:
     if cls not in onto.concrete_classes():
         try:
             onto.cls(cls)
@@ -217,9 +224,25 @@ def _check_entities(onto: Ontology, cls: str, table: pa.Table, where: str) -> pa
         except OntologyError as exc:
             message = str(exc)
         raise ValidationError(message, where=where, record=record(0), field="class")
-    table = _cast(table, onto.properties_of(cls), where, f"{cls}", record)
+
+
+def check_entity_rows(cls: str, table: pa.Table, origins: list[str]
+                      ) -> tuple[pa.Table, np.ndarray, list[ValidationError]]:
+    """Every row of one class's table checked as the record path checks a record (its shapes,
+    ``uri``, a validity span in order): the table as the store's columns (types cast, ``uri``
+    filled in), a mask of the rows that pass, and for each failing row and rule a
+    ValidationError naming the row's origin (``origins[row]``, its file:line), its id and the
+    field, in the record path's words. A column that is no property of the class, or of the
+    wrong type, is refused for the whole table (ValidationError): that is a mapping's error."""
+    onto = ontology()
+    ids = table.column("id") if "id" in table.column_names else None
+    record = (lambda i: ids[i].as_py() or "") if ids is not None else (lambda i: "")
+    where0 = origins[0] if origins else ""
+    _entity_class(onto, cls, where0, record)
+    table = _cast(table, onto.properties_of(cls), where0, f"{cls}", record)
     ids = table.column("id")
     types = frozenset(GP[a] for a in [cls, *onto.ancestors(cls)])
+    failed: list[tuple[np.ndarray, object]] = []  # (bad rows, their message or a function of the row)
     for rule in _rules(cls):
         if rule.alternatives:
             ok = np.zeros(table.num_rows, dtype=bool)
@@ -227,18 +250,36 @@ def _check_entities(onto: Ontology, cls: str, table: pa.Table, where: str) -> pa
                 ok |= _prop_ok(alt, table, cls, types)
         else:
             ok = _prop_ok(rule.check, table, cls, types)
-        row = _first_bad(ok)
-        if row is not None:
-            raise ValidationError(rule.message or _default_message(rule.check, table, row), where=where,
-                                  record=record(row), field=rule.field)
+        if not ok.all():
+            failed.append((ok, rule))
     # uri follows from id (Store._entity_row): a given one must agree
     uri = pc.binary_join_element_wise(GP_ID, ids, "")
-    given = pc.fill_null(pc.not_equal(table["uri"], uri), False).to_numpy(zero_copy_only=False)
-    row = _first_bad(~given)
-    if row is not None:
-        raise ValidationError(f"uri must be {uri[row].as_py()}", where=where, record=record(row), field="uri")
+    given_ok = ~pc.fill_null(pc.not_equal(table["uri"], uri), False).to_numpy(zero_copy_only=False)
     table = table.set_column(table.column_names.index("uri"), "uri", uri)
-    _span_in_order(table, where, record)
+    span_ok = _span_ok(table)
+    good = np.ones(table.num_rows, dtype=bool)
+    errors: list[ValidationError] = []
+    for row in np.flatnonzero(~np.logical_and.reduce([given_ok, span_ok, *(ok for ok, _ in failed)])
+                              if failed else ~(given_ok & span_ok)):
+        row = int(row)
+        good[row] = False
+        where = origins[row] if row < len(origins) else where0
+        for ok, rule in failed:
+            if not ok[row]:
+                errors.append(ValidationError(rule.message or _default_message(rule.check, table, row),
+                                              where=where, record=record(row), field=rule.field))
+        if not given_ok[row]:
+            errors.append(ValidationError(f"uri must be {uri[row].as_py()}", where=where, record=record(row),
+                                          field="uri"))
+        if not span_ok[row]:
+            errors.append(_span_error(table, row, where, record))
+    return table, good, errors
+
+
+def _check_entities(onto: Ontology, cls: str, table: pa.Table, where: str) -> pa.Table:
+    table, good, errors = check_entity_rows(cls, table, [where] * table.num_rows)
+    if errors:
+        raise errors[0]
     return table
 
 

@@ -25,12 +25,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
+from graph.arrow_types import arrow_type
 from graph.errors import SourceError, ValidationError
 from graph.model import Entity, Relation
 from ingest.context import Context, make_id
@@ -41,7 +45,7 @@ from ingest.sources.cells import (MISSING, PERIOD_FORMATS, Band, CellError, Peri
                                   parse_percent, parse_text, us_date)
 from ingest.resolve import Resolver, country_entity, country_id
 
-__all__ = ["StatisticsSource", "RowResult", "RowError", "Layout"]
+__all__ = ["StatisticsSource", "RowResult", "RowError", "Layout", "Stats"]
 
 
 class RowError(Exception):
@@ -92,6 +96,7 @@ class Layout:
 
 @dataclass
 class Stat:
+    """One statistic of one row, for a handler that adjusts it (Stats.stat, Stats.extend)."""
     block: Block
     props: dict[str, Any]
     jurisdiction: str | None
@@ -100,9 +105,55 @@ class Stat:
 
 
 @dataclass
+class Stats:
+    """The statistics of a file's rows as columns: per statistic its row (an index into the
+    file's rows), block, a value per property (None where it has none), natural keys (for its
+    id), jurisdiction and REPORTS_ON targets."""
+    rows: list[int]
+    blocks: list[Block]
+    props: dict[str, list]
+    keys: list[tuple]
+    jurisdiction: list[str | None]
+    targets: list[list[str]]
+
+    @classmethod
+    def empty(cls) -> Stats:
+        return cls([], [], {}, [], [], [])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def column(self, name: str) -> list:
+        return self.props.get(name) or [None] * len(self.rows)
+
+    def row_errors(self, errors: list) -> list:
+        return [errors[i] for i in self.rows]
+
+    def stat(self, k: int) -> Stat:
+        return Stat(self.blocks[k], {n: c[k] for n, c in self.props.items() if c[k] is not None},
+                    self.jurisdiction[k], list(self.targets[k]), self.keys[k])
+
+    def extend(self, row: int, stats: list[Stat]) -> None:
+        for s in stats:
+            for name in s.props:
+                self.props.setdefault(name, [None] * len(self.rows))
+            for name, col in self.props.items():
+                col.append(s.props.get(name))
+            self.rows.append(row)
+            self.blocks.append(s.block)
+            self.keys.append(s.keys)
+            self.jurisdiction.append(s.jurisdiction)
+            self.targets.append(s.reports_on)
+
+    def make_ids(self, prefix: str, layout: str, edition: dt.date | None) -> list[str]:
+        """Stable ids: ``make_id(prefix, layout, edition, block key, natural keys)``."""
+        return [make_id(prefix, layout, edition, b.key, *keys) for b, keys in zip(self.blocks, self.keys)]
+
+
+@dataclass
 class RowResult:
-    """What one row yields: statistics (ids made once the file's edition is known), or, for
-    a layout with a ``handler``, finished entities and relations plus registry ids to emit."""
+    """What one row of a layout with a ``handler`` yields: statistics (ids made once the file's
+    edition is known) and finished entities and relations plus registry ids to emit."""
     line: int | str
     where: str
     row: Any = None  # the CsvRow, to name the record in a message
@@ -110,7 +161,19 @@ class RowResult:
     entities: list[Entity] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
-    built: list[Entity] = field(default_factory=list)  # the stats as entities, once ids are known
+    index: int = -1  # the row's place in the file
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A cell that cannot be read: its RowError or CellError."""
+    exc: Exception
+
+
+@dataclass(frozen=True)
+class _Unknown:
+    """A cell the report marks as not known (unknown_values)."""
+    note: str
 
 
 Handler = Callable[["StatisticsSource", Layout, CsvRow], RowResult]
@@ -210,6 +273,7 @@ class StatisticsSource:
         self.onto_props = {p.name: p for p in ctx.onto.properties_of("RequestStatistic")}
         self.report: dict[str, dict] = {}
         self.unmapped_products: set[str] = set()
+        self._product_ids: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------ files
     @staticmethod
@@ -282,59 +346,63 @@ class StatisticsSource:
             self.ctx.reject(exc)
             return
         info["layout"], info["rows"] = layout.name, len(rows)
-        results: list[RowResult] = []
-        errors: list[ValidationError] = []
         handler = self.handlers.get(layout.handler) if layout.handler else None
-        for row in rows:
-            try:
-                extra = row.values.pop(None, None)
-                if extra:  # more cells than the header: the row is misaligned (fewer = empty cells)
-                    raise RowError("", f"has {len(layout.columns) + len(extra)} cells; "
-                                        f"the header has {len(layout.columns)}")
-                results.append(handler(self, layout, row) if handler else self.parse_row(layout, row))
-            except RowError as exc:
-                errors.append(ValidationError(exc.message, where=row.where, record=self._record(layout, row),
-                                              field=exc.column))
-            except CellError as exc:
-                errors.append(ValidationError(str(exc), where=row.where, record=self._record(layout, row)))
-            except ValidationError as exc:
-                errors.append(exc)
-        edition = layout.edition or max((s.props["periodEnd"] for r in results for s in r.stats
-                                         if s.props.get("periodEnd")), default=None)
-        seen: dict[str, RowResult] = {}
-        good: list[RowResult] = []
-        for r in results:
-            r.built = [self._entity(layout, s, edition, r.where) for s in r.stats]
-            ids = [e.id for e in (*r.built, *r.entities)]
-            clash = next((seen[i] for i in ids if i in seen), None)
-            if clash is not None:
-                errors.append(ValidationError(
-                    f"repeats the figures of line {clash.line} (same country, period and breakdown)",
-                    where=r.where, record=self._record(layout, r.row) if r.row is not None else ""))
+        results: list[RowResult] = []
+        if handler:  # a few records of their own per row: row by row
+            errors, stats = [None] * len(rows), Stats.empty()
+            for i, row in enumerate(rows):
+                try:
+                    self._aligned(layout, row)
+                    result = handler(self, layout, row)
+                except (RowError, CellError, ValidationError) as exc:
+                    errors[i] = self._row_error(layout, row, exc)
+                    continue
+                result.index = i
+                results.append(result)
+                stats.extend(i, result.stats)
+        else:
+            errors, stats = self.map_rows(layout, rows)
+        edition = layout.edition or max((e for e, err in zip(stats.column("periodEnd"), stats.row_errors(errors))
+                                         if e is not None and err is None), default=None)
+        ids = stats.make_ids(self.prefix, layout.name, edition)
+        # a row whose figures another row of the file already gave is refused (same country,
+        # period and breakdown: the same ids)
+        by_row: dict[int, list[int]] = defaultdict(list)
+        for k, i in enumerate(stats.rows):
+            by_row[i].append(k)
+        extra = {r.index: [e.id for e in r.entities] for r in results}
+        seen: dict[str, int] = {}
+        repeats: list[ValidationError] = []
+        for i, row in enumerate(rows):
+            if errors[i] is not None:
                 continue
-            seen.update((i, r) for i in ids)
-            good.append(r)
-        bad = len(errors)
-        info["rejected_rows"] = bad
-        if rows and bad / len(rows) > self.max_bad:
-            first = "; ".join(f"{e.where} {e.field + ': ' if e.field else ''}{e.reason}" for e in errors[:5])
+            mine = [ids[k] for k in by_row.get(i, ())] + extra.get(i, [])
+            clash = next((seen[x] for x in mine if x in seen), None)
+            if clash is not None:
+                errors[i] = ValidationError(
+                    f"repeats the figures of line {rows[clash].line} (same country, period and breakdown)",
+                    where=row.where, record=self._record(layout, row))
+                repeats.append(errors[i])
+                continue
+            seen.update((x, i) for x in mine)
+        bad = [e for e in errors if e is not None and e not in repeats] + repeats
+        info["rejected_rows"] = len(bad)
+        if rows and len(bad) / len(rows) > self.max_bad:
+            first = "; ".join(f"{e.where} {e.field + ': ' if e.field else ''}{e.reason}" for e in bad[:5])
             self.ctx.reject(SourceError(
-                f"{bad} of {len(rows)} rows ({bad / len(rows):.1%}) are bad, more than the "
+                f"{len(bad)} of {len(rows)} rows ({len(bad) / len(rows):.1%}) are bad, more than the "
                 f"{self.max_bad:.0%} {self.ctx.name}.yml allows, so nothing of this file is stored. First: {first}",
                 where=str(path)))
             return
-        for err in errors:
+        for err in bad:
             self.ctx.reject(err)
         source = self._source(path, layout)
         self.ctx.emit(source)
-        for r in good:
-            for s, e in zip(r.stats, r.built):
-                e.sources = [source.id]
-                self.ctx.emit(e)
-                if s.jurisdiction and self.linker.ensure(s.jurisdiction):
-                    self.ctx.emit_relation(Relation("IN_JURISDICTION", e.id, s.jurisdiction, {}, [source.id], r.where))
-                for target in s.reports_on:
-                    self._link(e.id, target, source.id, r.where)
+        keep = [k for k, i in enumerate(stats.rows) if errors[i] is None]
+        self._emit_stats(layout, stats, keep, ids, edition, source.id, [rows[stats.rows[k]].where for k in keep])
+        for r in results:
+            if errors[r.index] is not None:
+                continue
             for link in r.links:
                 self.linker.ensure(link)
             for e in r.entities:
@@ -343,15 +411,59 @@ class StatisticsSource:
             for rel in r.relations:
                 rel.sources = [source.id]
                 self.ctx.emit_relation(rel)
-            info["statistics"] += len(r.built) + len(r.entities)
+            info["statistics"] += len(r.entities)
+        info["statistics"] += len(keep)
         info["stored"] = True
 
-    def _link(self, stat_id: str, target: str, source_id: str, where: str) -> None:
-        if self.linker.ensure(target):
-            self.ctx.emit_relation(Relation("REPORTS_ON", stat_id, target, {}, [source_id], where))
-        else:
-            self.ctx.reject(ValidationError(f"the registry has no entity {target!r} (named in {self.ctx.name}.yml)",
-                                            where=where, record=stat_id, field="reports_on"))
+    def _aligned(self, layout: Layout, row: CsvRow) -> None:
+        extra = row.values.pop(None, None)
+        if extra:  # more cells than the header: the row is misaligned (fewer = empty cells)
+            raise RowError("", f"has {len(layout.columns) + len(extra)} cells; the header has {len(layout.columns)}")
+
+    def _row_error(self, layout: Layout, row: CsvRow, exc: Exception) -> ValidationError:
+        if isinstance(exc, RowError):
+            return ValidationError(exc.message, where=row.where, record=self._record(layout, row), field=exc.column)
+        if isinstance(exc, CellError):
+            return ValidationError(str(exc), where=row.where, record=self._record(layout, row))
+        return exc  # a ValidationError as it is
+
+    def _emit_stats(self, layout: Layout, stats: "Stats", keep: list[int], ids: list[str], edition,
+                    source_id: str, origins: list[str]) -> None:
+        """The statistics of the good rows as one table, with their IN_JURISDICTION and
+        REPORTS_ON links (Context.emit_table); the registry records they link to first."""
+        if not keep:
+            return
+        jurisdictions = [stats.jurisdiction[k] for k in keep]
+        linked = {j: bool(self.linker.ensure(j)) for j in sorted(set(filter(None, jurisdictions)))}
+        targets = [stats.targets[k] for k in keep]
+        known = {t: bool(self.linker.ensure(t)) for t in sorted({t for ts in targets for t in ts})}
+        stat_ids = [ids[k] for k in keep]
+        cols: dict[str, Any] = {"id": stat_ids, "sources": [[source_id]] * len(keep)}
+        for name, values in stats.props.items():
+            cols[name] = [values[k] for k in keep]
+        if edition is not None:
+            cols["editionDate"] = [edition] * len(keep)
+        types = {p: arrow_type(self.onto_props[p]) for p in cols if p in self.onto_props}
+        table = pa.table({n: pa.array(v, types.get(n)) for n, v in cols.items()})
+        j_rows = [n for n, j in enumerate(jurisdictions) if j and linked[j]]
+        rels = {"IN_JURISDICTION": ({"from": [stat_ids[n] for n in j_rows], "to": [jurisdictions[n] for n in j_rows]},
+                                    [origins[n] for n in j_rows])}
+        r_from, r_to, r_where = [], [], []
+        for n, ts in enumerate(targets):
+            for t in ts:
+                if known[t]:
+                    r_from.append(stat_ids[n])
+                    r_to.append(t)
+                    r_where.append(origins[n])
+                else:
+                    self.ctx.reject(ValidationError(f"the registry has no entity {t!r} (named in {self.ctx.name}.yml)",
+                                                    where=origins[n], record=stat_ids[n], field="reports_on"))
+        rels["REPORTS_ON"] = ({"from": r_from, "to": r_to}, r_where)
+        relations = {}
+        for rtype, (c, where) in rels.items():
+            if c["from"]:
+                relations[rtype] = (pa.table({**c, "sources": [[source_id]] * len(c["from"])}), where)
+        self.ctx.emit_table("RequestStatistic", table, origins, relations)
 
     def _record(self, layout: Layout, row: CsvRow) -> str:
         """A row's country and period as written, to name it in messages."""
@@ -368,64 +480,170 @@ class StatisticsSource:
                            retrievedDate=retrieved,
                            description=f"File {path.name}, read as layout {self.ctx.name}/{layout.name}.")
 
-    # ------------------------------------------------------------------ one row
+    # ------------------------------------------------------------------ a file's rows, column-wise
     def cell(self, row: CsvRow, column: str) -> str:
         return row.values.get(column) or ""
 
     def parse_row(self, layout: Layout, row: CsvRow) -> RowResult:
-        """The statistics of one row: one per block that has a figure in the row (a row with no
-        figure at all still yields its first block: the report lists the country)."""
-        period = self._period(layout, row)
-        jurisdiction, country_name, country_key = self._country(layout, row)
-        if layout.country and "fixed" in layout.country:
-            label = layout.country.get("label") or layout.country["fixed"]
-        else:
-            label = country_name or ("no country named" if layout.country else None)
-        base: dict[str, Any] = {"layout": f"{self.ctx.name}/{layout.name}"}
-        if period is not None:
-            base.update(period=period.raw, periodStart=period.start, periodEnd=period.end, year=period.end.year)
-        else:
-            base["uncertain"] = "the file states no reporting period"
-        if country_name:
-            base["countryName"] = country_name
-        for prop, col in layout.dimensions.items():
-            value = parse_text(self.cell(row, col))
-            if value is not None:
-                base[prop] = value
-        notes = [f"{title}: {parse_text(self.cell(row, col))}" for col, title in layout.describe.items()
-                 if parse_text(self.cell(row, col))]
-        if notes:
-            base["description"] = "; ".join(notes)
-        result = RowResult(row.line, row.where, row)
-        for block in layout.blocks:
-            values: dict[str, Any] = {}
-            unknown = []
-            for prop, cols in block.values.items():
-                if self.cell(row, cols[0]).strip() in self.unknown:
-                    unknown.append(f"{cols[0]}: {self.cell(row, cols[0]).strip()!r} in the report (not known)")
-                    continue
-                values.update(self._value(prop, cols[0], self.cell(row, cols[0])))
-            if unknown:
-                values["uncertain"] = "; ".join(unknown)
-            if values:
-                result.stats.append(self._stat(layout, block, base, values, period, label, jurisdiction, country_key))
-        if not result.stats and layout.blocks:
-            result.stats.append(self._stat(layout, layout.blocks[0], base, {}, period, label, jurisdiction,
-                                           country_key))
-        return result
+        """The statistics of one row (for a handler that adjusts them), as :meth:`map_rows` maps it;
+        a bad cell raises its ValidationError."""
+        errors, stats = self.map_rows(layout, [row])
+        if errors[0] is not None:
+            raise errors[0]
+        return RowResult(row.line, row.where, row, stats=[stats.stat(k) for k in range(len(stats))])
 
-    def _stat(self, layout: Layout, block: Block, base: dict, values: dict, period: Period | None,
-              label: str | None, jurisdiction: str | None, country_key: str) -> Stat:
-        props = {"kind": block.kind, "breakdown": block.breakdown, **base, **block.fixed, **values}
-        props["name"] = self._name(block, period, label, props)
-        targets = list(layout.reports_on if block.reports_on is None else block.reports_on)
-        if props.get("product") is not None:
-            pid = self._product(props["product"])
-            if pid and pid not in targets:
-                targets.append(pid)
-        dims = sorted({*layout.dimensions, *block.fixed} & set(props))
-        keys = (country_key, period.end if period else None, *(f"{k}={props[k]}" for k in dims))
-        return Stat(block, props, jurisdiction, targets, keys)
+    def map_rows(self, layout: Layout, rows: list[CsvRow]) -> tuple[list[ValidationError | None], Stats]:
+        """Every row of a file mapped column by column: each cell parsed once per distinct value,
+        each row's first bad cell (in the order period, country, the blocks' values) its
+        ValidationError ``file:line, field=column``, and the statistics of the good rows: one
+        per block that has a figure in the row (a row with no figure at all still yields its
+        first block: the report lists the country)."""
+        n = len(rows)
+        failed: list[Exception | None] = [None] * n
+        for i, row in enumerate(rows):
+            try:
+                self._aligned(layout, row)
+            except RowError as exc:
+                failed[i] = exc
+        columns: dict[str, list[str]] = {}
+
+        def cells(column: str) -> list[str]:
+            if column not in columns:
+                columns[column] = [r.values.get(column) or "" for r in rows]
+            return columns[column]
+
+        def per_value(texts: list, parse) -> list:
+            """``parse`` of each distinct value once; a bad one becomes the row's error."""
+            done = {}
+            for t in set(texts):
+                try:
+                    done[t] = parse(t)
+                except (RowError, CellError) as exc:
+                    done[t] = _Failed(exc)
+            out = [done[t] for t in texts]
+            if any(type(v) is _Failed for v in done.values()):
+                for i, v in enumerate(out):
+                    if type(v) is _Failed and failed[i] is None:
+                        failed[i] = v.exc
+            return out
+
+        spec = layout.period
+        if not spec:
+            periods = [None] * n
+        elif "file_name" in spec:
+            name = Path(rows[0].where.rsplit(":", 1)[0]).name if rows else ""
+            periods = per_value([name] * n, lambda t: self._file_period(spec, t))
+        else:
+            stated = [k for k in ("start", "end") if spec.get(k)]
+            texts = list(zip(*(cells(c) for c in [spec["column"], *(spec[k] for k in stated)])))
+            periods = per_value(texts, lambda t: self._period_of(spec, stated, t))
+        spec = layout.country
+        if not spec:
+            countries = [(None, None, "")] * n
+        elif "fixed" in spec:
+            countries = [(self._lookup_target(spec["fixed"]), None, spec["fixed"])] * n
+        else:
+            names = cells(spec["name"]) if spec.get("name") else [""] * n
+            codes = cells(spec["code"]) if spec.get("code") else [""] * n
+            countries = per_value(list(zip(names, codes)), lambda t: self._country_of(spec, *t))
+        block_values = [[per_value(cells(cols[0]), lambda t, p=prop, c=cols[0]: self._fragment(p, c, t))
+                         for prop, cols in block.values.items()] for block in layout.blocks]
+        errors = [None if exc is None else self._row_error(layout, rows[i], exc) for i, exc in enumerate(failed)]
+
+        # the statistics: (row, block) of the good rows, row by row
+        stat_rows: list[int] = []
+        stat_blocks: list[int] = []
+        for i in range(n):
+            if failed[i] is not None:
+                continue
+            chosen = [b for b, frags in enumerate(block_values) if any(f[i] for f in frags)]
+            if not chosen and layout.blocks:
+                chosen = [0]
+            stat_rows.extend([i] * len(chosen))
+            stat_blocks.extend(chosen)
+        blocks = [layout.blocks[b] for b in stat_blocks]
+        values: list[dict] = []  # per statistic: the values of its block's columns in its row
+        for i, b in zip(stat_rows, stat_blocks):
+            v: dict[str, Any] = {}
+            unknown = []
+            for frags in block_values[b]:
+                x = frags[i]
+                if type(x) is _Unknown:
+                    unknown.append(x.note)
+                elif x:
+                    v.update(x)
+            if unknown:
+                v["uncertain"] = "; ".join(unknown)
+            values.append(v)
+
+        # per row: what every statistic of the row has (the base), as columns over the rows
+        base: dict[str, list] = {"layout": [f"{self.ctx.name}/{layout.name}"] * n}
+        if layout.period:
+            base["period"] = [p.raw if type(p) is Period else None for p in periods]
+            base["periodStart"] = [p.start if type(p) is Period else None for p in periods]
+            base["periodEnd"] = [p.end if type(p) is Period else None for p in periods]
+            base["year"] = [p.end.year if type(p) is Period else None for p in periods]
+        else:
+            base["uncertain"] = ["the file states no reporting period"] * n
+        if layout.country and "fixed" not in layout.country:
+            base["countryName"] = [c[1] if type(c) is tuple else None for c in countries]
+        for prop, col in layout.dimensions.items():
+            base[prop] = per_value(cells(col), parse_text)
+        if layout.describe:
+            described = [(title, per_value(cells(col), parse_text)) for col, title in layout.describe.items()]
+            base["description"] = ["; ".join(f"{t}: {v[i]}" for t, v in described if v[i]) or None for i in range(n)]
+
+        # the statistics' columns: a value of its block over a fixed value over the base
+        fixed_names = {k for b in layout.blocks for k in b.fixed}
+        value_names = {k for v in values for k in v}
+        props: dict[str, list] = {"kind": [b.kind for b in blocks], "breakdown": [b.breakdown for b in blocks]}
+        for name in [*base, *sorted((fixed_names | value_names) - set(base))]:
+            col = base.get(name)
+            if name not in fixed_names and name not in value_names:
+                props[name] = [col[i] for i in stat_rows]
+                continue
+            out = []
+            for i, b, v in zip(stat_rows, blocks, values):
+                x = v.get(name)
+                if x is None:
+                    x = b.fixed[name] if name in b.fixed else (col[i] if col is not None else None)
+                out.append(x)
+            props[name] = out
+        none = [None] * len(stat_rows)
+        get = lambda name: props.get(name, none)  # noqa: E731
+        label_of = [self._label(layout, c) if type(c) is tuple else None for c in countries]
+        props["name"] = [self._name(b, periods[i] if layout.period else None, label_of[i], product, justification,
+                                    requester, process, assisting)
+                         for i, b, product, justification, requester, process, assisting in zip(
+                             stat_rows, blocks, get("product"), get("justification"), get("requesterType"),
+                             get("legalProcess"), get("assistingCountry"))]
+        dims = {id(b): sorted({*layout.dimensions, *b.fixed}) for b in layout.blocks}
+        keys = []
+        targets = []
+        for k, (i, b) in enumerate(zip(stat_rows, blocks)):
+            period = periods[i]
+            keys.append((countries[i][2], period.end if period is not None else None,
+                         *(f"{d}={props[d][k]}" for d in dims[id(b)] if props.get(d, none)[k] is not None)))
+            found = list(layout.reports_on if b.reports_on is None else b.reports_on)
+            product = get("product")[k]
+            if product is not None:
+                pid = self._product(product)
+                if pid and pid not in found:
+                    found.append(pid)
+            targets.append(found)
+        return errors, Stats(stat_rows, blocks, props, keys, [countries[i][0] for i in stat_rows], targets)
+
+    def _fragment(self, prop: str, column: str, text: str):
+        """A cell of a block's column: its values ({} when empty), or a note when the report
+        marks it as not known."""
+        if text.strip() in self.unknown:
+            return _Unknown(f"{column}: {text.strip()!r} in the report (not known)")
+        return self._value(prop, column, text)
+
+    def _label(self, layout: Layout, country: tuple) -> str | None:
+        if layout.country and "fixed" in layout.country:
+            return layout.country.get("label") or layout.country["fixed"]
+        return country[1] or ("no country named" if layout.country else None)
 
     def _value(self, prop: str, column: str, text: str) -> dict[str, Any]:
         kind = self.onto_props[prop].kind
@@ -444,39 +662,29 @@ class StatisticsSource:
             raise RowError(column, str(exc)) from None
         return {} if value is None else {prop: value}
 
-    def _period(self, layout: Layout, row: CsvRow) -> Period | None:
-        spec = layout.period
-        if not spec:
-            return None
-        if "file_name" in spec:
-            name = Path(row.where.rsplit(":", 1)[0]).name
-            m = re.search(spec["file_name"], name)
-            if not m:
-                raise RowError("file name", f"{name!r} does not say its period (expected {spec['file_name']!r})")
-            return half_year(int(m["year"]), int(m["half"]), m[0])
+    def _file_period(self, spec: dict, name: str) -> Period:
+        m = re.search(spec["file_name"], name)
+        if not m:
+            raise RowError("file name", f"{name!r} does not say its period (expected {spec['file_name']!r})")
+        return half_year(int(m["year"]), int(m["half"]), m[0])
+
+    def _period_of(self, spec: dict, stated: list[str], cells: tuple) -> Period:
+        """The period of a row's period cell; its stated first and last days must agree with it."""
         column = spec["column"]
-        parse = PERIOD_FORMATS[spec["format"]]
         try:
-            period = parse(self.cell(row, column))
-            for key in ("start", "end"):  # stated first and last days must agree with the period
-                if spec.get(key):
-                    column = spec[key]
-                    if us_date(self.cell(row, column)) != getattr(period, key):
-                        raise CellError(f"{self.cell(row, column)!r} does not match period {period.raw!r}")
+            period = PERIOD_FORMATS[spec["format"]](cells[0])
+            for key, text in zip(stated, cells[1:]):
+                column = spec[key]
+                if us_date(text) != getattr(period, key):
+                    raise CellError(f"{text!r} does not match period {period.raw!r}")
         except CellError as exc:
             raise RowError(column, str(exc)) from None
         return period
 
-    def _country(self, layout: Layout, row: CsvRow) -> tuple[str | None, str | None, str]:
-        """(jurisdiction id or None, the name as written, a key for ids)."""
-        spec = layout.country
-        if not spec:
-            return None, None, ""
-        if "fixed" in spec:
-            cid = self._lookup_target(spec["fixed"])
-            return cid, None, spec["fixed"]
-        name = parse_text(self.cell(row, spec["name"])) if spec.get("name") else None
-        code = parse_text(self.cell(row, spec["code"])) if spec.get("code") else None
+    def _country_of(self, spec: dict, name_cell: str, code_cell: str) -> tuple[str | None, str | None, str]:
+        """(jurisdiction id or None, the name as written, a key for ids) of a row's country cells."""
+        name = parse_text(name_cell)
+        code = parse_text(code_cell)
         if code and _is_country_code(code):
             return country_id(code), name, code
         for value in (code, name):
@@ -501,6 +709,11 @@ class StatisticsSource:
         return country_id(value) if re.fullmatch(r"[A-Z]{2}", str(value)) else str(value)
 
     def _product(self, product: str) -> str | None:
+        if product not in self._product_ids:
+            self._product_ids[product] = self._product_id(product)
+        return self._product_ids[product]
+
+    def _product_id(self, product: str) -> str | None:
         if product in self.products:
             return self.products[product]
         for pattern, pid in self.product_patterns:
@@ -509,20 +722,12 @@ class StatisticsSource:
         self.unmapped_products.add(product)
         return None
 
-    def _name(self, block: Block, period: Period | None, country: str | None, props: dict) -> str:
+    def _name(self, block: Block, period: Period | None, country: str | None, *details) -> str:
+        """'<label> <block name>: <country>, <period>, <product, reason, requester, process>, via <country>'."""
         parts = [country] if country else []
         parts.append(period.label if period else "period not stated")
-        for key in ("product", "justification", "requesterType", "legalProcess"):
-            value = props.get(key)
-            if value and value != "All":
-                parts.append(str(value))
-        if props.get("assistingCountry"):
-            parts.append(f"via {props['assistingCountry']}")
+        *named, assisting = details
+        parts.extend(str(v) for v in named if v and v != "All")
+        if assisting:
+            parts.append(f"via {assisting}")
         return f"{self.config.get('label', self.ctx.name)} {block.name}: {', '.join(parts)}"
-
-    def _entity(self, layout: Layout, s: Stat, edition: dt.date | None, where: str) -> Entity:
-        eid = make_id(self.prefix, layout.name, edition, s.block.key, *s.keys)
-        props = dict(s.props)
-        if edition is not None:
-            props["editionDate"] = edition
-        return Entity(eid, "RequestStatistic", props, [], where)

@@ -72,6 +72,11 @@ class Capture:
         for r in relations:
             self.relations.add((r.src, r.type, r.dst))
 
+    def upsert_table(self, cls, table, relations):
+        from graph.stores.base import table_records
+
+        self.upsert(*table_records(cls, table, relations))
+
     def stats(self, **where) -> list[Entity]:
         return [e for e in self.entities.values() if e.cls == "RequestStatistic"
                 and all(e.props.get(k) == v for k, v in where.items())]
