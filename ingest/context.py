@@ -24,7 +24,7 @@ from graph.stores.base import Store, table_records
 from graph.validate import check_entities
 from ingest.vocab import controlled_value, detail_property
 
-__all__ = ["Context", "Counters", "make_id"]
+__all__ = ["Context", "Counters", "make_id", "make_ids"]
 
 
 def make_id(prefix: str, *keys: Any) -> str:
@@ -35,6 +35,16 @@ def make_id(prefix: str, *keys: Any) -> str:
     """
     digest = hashlib.sha1("\x1f".join(str(k) for k in keys).encode("utf-8")).hexdigest()[:16]
     return f"{prefix}-{digest}"
+
+
+def make_ids(prefix: str, head: tuple, keys: list[tuple]) -> list[str]:
+    """``make_id(prefix, *head, *k)`` for each ``k`` of ``keys``: the ids of many records that
+    share their first keys (a file's layout, edition, block), hashed without a call per record."""
+    sep = "\x1f"
+    start = sep.join(str(k) for k in head)
+    sha1 = hashlib.sha1
+    return [prefix + "-" + sha1(sep.join((start, *map(str, k))).encode("utf-8")).hexdigest()[:16]
+            if k else make_id(prefix, *head) for k in keys]
 
 
 @dataclass
@@ -196,6 +206,7 @@ class Context:
         ids = table.column("id").to_pylist()
         self._known.update(dict.fromkeys(ids, cls))
         kept: dict[str, pa.Table] = {}
+        kept_origins: dict[str, list[str]] = {}
         for rtype, (rels, where) in relations.items():
             self.onto.relation(rtype)
             ok = np.ones(rels.num_rows, dtype=bool)
@@ -216,11 +227,12 @@ class Context:
                         self.reject(ValidationError(f"{rtype} cannot join a {cls} to a {dcls}", where=where[row],
                                                     record=f"{rels['from'][row].as_py()} {rtype} {dst}", field="type"))
             kept[rtype] = rels if ok.all() else rels.filter(pa.array(ok))
+            kept_origins[rtype] = where if ok.all() else [w for w, g in zip(where, ok) if g]
         if not (self.check_only or self.store is None):
             try:
-                self.store.upsert_table(cls, table, kept)
+                self.store.upsert_table(cls, table, kept, origins, kept_origins)
             except ValidationError:  # one bad record must not sink the table: records one by one find it
-                entities, records = table_records(cls, table, kept)
+                entities, records = table_records(cls, table, kept, origins, kept_origins)
                 self._write(entities, records)
                 return
         self.counters.stored_entities += table.num_rows

@@ -145,7 +145,7 @@ def read_csv(path: Path, layouts: dict[str, list[str]], *, subset: bool = False)
     try:
         for cells in reader:
             line, start = start, reader.line_num + 1
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():  # blank: no cell holds anything but spaces
                 continue
             values = dict(zip(names, cells))
             if len(cells) > len(names):

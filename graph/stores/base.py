@@ -83,18 +83,21 @@ def _entity_row(e: Entity, old: Existing | None, layout: _RowLayout) -> dict:
     return row
 
 
-def table_records(cls: str, table, relations: dict) -> tuple[list[Entity], list[Relation]]:
+def table_records(cls: str, table, relations: dict, origins=None, relation_origins=None
+                  ) -> tuple[list[Entity], list[Relation]]:
     """The records of Store.upsert_table's columns: an entity per row of ``table`` (its null
     and empty values left out, as a record leaves out what it does not have), a relation per row
-    of each relationship table."""
+    of each relationship table; each with its origin (file:line) where given."""
     own = {"id", "uri", "sources"}
     entities = [] if table is None else [
         Entity(r["id"], cls, {k: v for k, v in r.items() if k not in own and v is not None and v != []},
-               list(r["sources"] or [])) for r in table.to_pylist()]
+               list(r["sources"] or []), origins[n] if origins else "") for n, r in enumerate(table.to_pylist())]
     ends = {"from", "to", "sources"}
-    rels = [Relation(rtype, r["from"], r["to"], {k: v for k, v in r.items() if k not in ends and v is not None},
-                     list(r["sources"] or []))
-            for rtype, t in relations.items() for r in t.to_pylist()]
+    rels = []
+    for rtype, t in relations.items():
+        where = (relation_origins or {}).get(rtype)
+        rels.extend(Relation(rtype, r["from"], r["to"], {k: v for k, v in r.items() if k not in ends and v is not None},
+                             list(r["sources"] or []), where[n] if where else "") for n, r in enumerate(t.to_pylist()))
     return entities, rels
 
 
@@ -186,18 +189,23 @@ class Store(abc.ABC):
         new_entities = {e.id for e in entities if e.id not in existing}
         self._write(Writes(dict(rows_by_class), rel_rows, new_entities, new_relations))
 
-    def upsert_table(self, cls: str, table, relations: dict) -> None:
+    def upsert_table(self, cls: str, table, relations: dict, origins=None, relation_origins=None) -> None:
         """Records given as columns (ingest.context.Context.emit_table): ``table`` one row per id of
         class ``cls`` in the store's column layout (checked: graph.stores.table_checks), and per
-        relationship type a table of ``from`` (an id of ``table``), ``to`` and ``sources``. Written
+        relationship type a table of ``from`` (an id of ``table``), ``to`` and ``sources``; ``origins``
+        and ``relation_origins`` (by type) the file:line of each row, for messages. Written
         as their records (:func:`table_records`) through :meth:`upsert`, in batches of
         TABLE_BATCH_ROWS rows (one transaction each); the bulk path stages the columns as they
         are (graph.stores.bulk.BulkStore.upsert_table)."""
-        for start in range(0, table.num_rows, TABLE_BATCH_ROWS):
-            self.upsert(table_records(cls, table.slice(start, TABLE_BATCH_ROWS), {})[0], [])
+        step = TABLE_BATCH_ROWS
+        for start in range(0, table.num_rows, step):
+            self.upsert(table_records(cls, table.slice(start, step), {},
+                                      origins[start:start + step] if origins else None)[0], [])
         for rtype, rels in relations.items():
-            for start in range(0, rels.num_rows, TABLE_BATCH_ROWS):
-                self.upsert([], table_records(cls, None, {rtype: rels.slice(start, TABLE_BATCH_ROWS)})[1])
+            where = (relation_origins or {}).get(rtype)
+            for start in range(0, rels.num_rows, step):
+                self.upsert([], table_records(cls, None, {rtype: rels.slice(start, step)}, None,
+                                              {rtype: where[start:start + step]} if where else None)[1])
 
     @staticmethod
     def _dedupe_entities(entities: list[Entity]) -> list[Entity]:

@@ -215,7 +215,8 @@ class BulkStore(Store):
             self._relations[key].append(pa.RecordBatch.from_pydict(cols, schema=self._rel_schema))
             self._n_relations += len(rows)
 
-    def upsert_table(self, cls: str, table: pa.Table, relations: dict[str, pa.Table]) -> None:
+    def upsert_table(self, cls: str, table: pa.Table, relations: dict[str, pa.Table], origins=None,
+                     relation_origins=None) -> None:
         """Records given as columns (Store.upsert_table), staged as they are: the table (one row
         per id, in the store's column layout, checked) is cast to the class's staged schema with
         ``_new`` telling the ids new to the store from those staged or stored before (merged at

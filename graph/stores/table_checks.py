@@ -103,19 +103,24 @@ def _values(table: pa.Table, field: str) -> tuple[pa.Array, np.ndarray]:
     return vals.filter(pa.array(valid)), rows[valid]
 
 
-def _prop_ok(check, table: pa.Table, cls: str, types: frozenset) -> np.ndarray:
-    """Rows of ``table`` that pass one property check (graph.validate._prop_ok, by columns)."""
+def _prop_ok(check, table: pa.Table, cls: str, types: frozenset, seen: dict | None = None) -> np.ndarray:
+    """Rows of ``table`` that pass one property check (graph.validate._prop_ok, by columns);
+    ``seen`` keeps each column's values for the next check of the same table."""
     n = table.num_rows
     if check.path == RDF.type:
         has = check.has_value is None or check.has_value in types
         return np.full(n, has)
     field = _field(check.path)
-    if _column_of(field) not in table.column_names:
+    if seen is not None and field in seen:
+        vals, rows, counts = seen[field]
+    elif _column_of(field) not in table.column_names:
         counts = np.zeros(n, dtype=np.int64)
         vals, rows = pa.array([], pa.string()), np.zeros(0, dtype=np.int64)
     else:
         vals, rows = _values(table, field)
         counts = np.bincount(rows, minlength=n)
+    if seen is not None:
+        seen[field] = vals, rows, counts
     ok = np.ones(n, dtype=bool)
     if check.min_count is not None:
         ok &= counts >= check.min_count
@@ -242,14 +247,15 @@ def check_entity_rows(cls: str, table: pa.Table, origins: list[str]
     table = _cast(table, onto.properties_of(cls), where0, f"{cls}", record)
     ids = table.column("id")
     types = frozenset(GP[a] for a in [cls, *onto.ancestors(cls)])
-    failed: list[tuple[np.ndarray, object]] = []  # (bad rows, their message or a function of the row)
+    failed: list[tuple[np.ndarray, _Rule]] = []  # (the rows that pass, the rule)
+    seen: dict = {}
     for rule in _rules(cls):
         if rule.alternatives:
             ok = np.zeros(table.num_rows, dtype=bool)
             for alt in rule.alternatives:
-                ok |= _prop_ok(alt, table, cls, types)
+                ok |= _prop_ok(alt, table, cls, types, seen)
         else:
-            ok = _prop_ok(rule.check, table, cls, types)
+            ok = _prop_ok(rule.check, table, cls, types, seen)
         if not ok.all():
             failed.append((ok, rule))
     # uri follows from id (Store._entity_row): a given one must agree

@@ -37,7 +37,7 @@ import pyarrow as pa
 from graph.arrow_types import arrow_type
 from graph.errors import SourceError, ValidationError
 from graph.model import Entity, Relation
-from ingest.context import Context, make_id
+from ingest.context import Context, make_ids
 from ingest.detect import CsvRow, check_header, csv_header, header_names, read_csv, walk
 from ingest.provenance import file_source
 from ingest.registry import RegistryLinker
@@ -147,7 +147,7 @@ class Stats:
 
     def make_ids(self, prefix: str, layout: str, edition: dt.date | None) -> list[str]:
         """Stable ids: ``make_id(prefix, layout, edition, block key, natural keys)``."""
-        return [make_id(prefix, layout, edition, b.key, *keys) for b, keys in zip(self.blocks, self.keys)]
+        return make_ids(prefix, (layout, edition), [(b.key, *keys) for b, keys in zip(self.blocks, self.keys)])
 
 
 @dataclass
@@ -433,14 +433,16 @@ class StatisticsSource:
         REPORTS_ON links (Context.emit_table); the registry records they link to first."""
         if not keep:
             return
-        jurisdictions = [stats.jurisdiction[k] for k in keep]
+        every = len(keep) == len(stats)
+        jurisdictions = stats.jurisdiction if every else [stats.jurisdiction[k] for k in keep]
         linked = {j: bool(self.linker.ensure(j)) for j in sorted(set(filter(None, jurisdictions)))}
-        targets = [stats.targets[k] for k in keep]
+        targets = stats.targets if every else [stats.targets[k] for k in keep]
         known = {t: bool(self.linker.ensure(t)) for t in sorted({t for ts in targets for t in ts})}
-        stat_ids = [ids[k] for k in keep]
+        stat_ids = ids if every else [ids[k] for k in keep]
         cols: dict[str, Any] = {"id": stat_ids, "sources": [[source_id]] * len(keep)}
         for name, values in stats.props.items():
-            cols[name] = [values[k] for k in keep]
+            if values.count(None) < len(values):  # a column with no value at all is left out
+                cols[name] = values if every else [values[k] for k in keep]
         if edition is not None:
             cols["editionDate"] = [edition] * len(keep)
         types = {p: arrow_type(self.onto_props[p]) for p in cols if p in self.onto_props}

@@ -72,10 +72,10 @@ class Capture:
         for r in relations:
             self.relations.add((r.src, r.type, r.dst))
 
-    def upsert_table(self, cls, table, relations):
+    def upsert_table(self, cls, table, relations, origins=None, relation_origins=None):
         from graph.stores.base import table_records
 
-        self.upsert(*table_records(cls, table, relations))
+        self.upsert(*table_records(cls, table, relations, origins, relation_origins))
 
     def stats(self, **where) -> list[Entity]:
         return [e for e in self.entities.values() if e.cls == "RequestStatistic"
