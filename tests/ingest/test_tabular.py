@@ -243,3 +243,47 @@ def test_shacl_fast_path_gives_pyshacl_results():
     finally:
         v._certainly_conforming = original
     assert fast == slow and set(fast) == {e.id for e in bad}
+
+
+def _statistics_both_ways(rows):
+    """The same statistics and their IN_JURISDICTION links emitted as records and as a table
+    (Context.emit_table): (errors, stored entity ids, stored relations) of each."""
+    import pyarrow as pa
+
+    from graph.model import Relation
+
+    out = []
+    for as_table in (False, True):
+        cap = Capture()
+        ctx = Context("tst", cap)  # type: ignore[arg-type]
+        if as_table:
+            ctx.emit_table("RequestStatistic", pa.table({"id": [r[0] for r in rows], "sources": [["src"]] * len(rows),
+                                                         "name": [r[1] for r in rows]}),
+                           [f"t.csv:{n}" for n in range(2, len(rows) + 2)],
+                           {"IN_JURISDICTION": (pa.table({"from": [r[0] for r in rows], "to": ["country-tr"] * len(rows),
+                                                          "sources": [["src"]] * len(rows)}),
+                                                [f"t.csv:{n}" for n in range(2, len(rows) + 2)])})
+        else:
+            for n, (eid, name) in enumerate(rows, 2):
+                ctx.emit(Entity(eid, "RequestStatistic", {"name": name}, ["src"], f"t.csv:{n}"))
+            for n, (eid, _) in enumerate(rows, 2):
+                ctx.emit_relation(Relation("IN_JURISDICTION", eid, "country-tr", {}, ["src"], f"t.csv:{n}"))
+        ctx.flush()
+        out.append((sorted(str(e) for e in ctx.counters.errors), sorted(cap.entities), sorted(cap.relations),
+                    ctx.counters.to_json()))
+    return out
+
+
+def test_a_row_failing_a_shape_is_rejected_alone_in_the_record_paths_words():
+    """Shapes checked column-wise on a table: the failing rows (an id against the id pattern,
+    an empty name) rejected with the words pyshacl gives on the record path, their links with
+    them, the other rows stored."""
+    records, table = _statistics_both_ways([("tst-1", "Good"), ("TST-2", "Upper-case id"), ("tst-3", ""),
+                                            ("tst-4", "Also good")])
+    assert table == records
+    errors, stored, relations, counters = table
+    assert stored == ["tst-1", "tst-4"] and len(relations) == 2
+    assert any("t.csv:3, record 'TST-2', field 'id'" in e and "lowercase" in e for e in errors)
+    assert any("t.csv:4, record 'tst-3', field 'name'" in e and "every entity needs a name" in e for e in errors)
+    assert any("not stored because 'tst-3' was rejected" in e for e in errors)
+    assert counters["read"] == 8 and counters["stored_entities"] == 2 and counters["stored_relations"] == 2
