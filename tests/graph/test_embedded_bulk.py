@@ -80,14 +80,14 @@ def test_bulk_ingest_into_a_stored_graph_merges_like_an_incremental_one(tmp_path
 
 def test_transparency_tables_give_the_same_graph_on_both_paths(tmp_path):
     """Google and Meta files mapped column-wise and staged as tables (the bulk path) or written as
-    records (the transactional path): the same graph and counters; the Google file read twice
-    merges its repeated ids like records."""
-    google = shared_file("google-transparency-report", "export-2022H1", "google-government-removal-requests-historical.csv")
+    records (the transactional path): the same graph and counters; a Meta file read twice merges
+    its repeated ids like records."""
+    google = shared_file("google-transparency-report", "user-data-requests-2023H2", "google-enterprise-data-requests.csv")
     letters = shared_file("google-transparency-report", "user-data-requests-2023H2",
                           "google-usnationalsecurity-nsl-requests-released.csv")
     meta = [shared_file("meta-government-requests", "prpl-export-2013H1-2023H1", "PRPL-Facebook-Government-Report-2017_H2.csv"),
             shared_file("meta-government-requests", "early-export-2013H1", "facebook-gov-requests-2013S1.csv")]
-    plan = [("google_transparency", [google, letters]), ("meta_requests", meta), ("google_transparency", [google])]
+    plan = [("google_transparency", [google, letters]), ("meta_requests", meta), ("meta_requests", meta[1:])]
     sources = available_sources()
     runs = {}
     for mode in ("transactional", "bulk"):
@@ -103,8 +103,8 @@ def test_transparency_tables_give_the_same_graph_on_both_paths(tmp_path):
     assert runs["bulk"][0] == runs["transactional"][0]
     assert runs["bulk"][1] == runs["transactional"][1]
     statistics = [e for e in runs["bulk"][1][0] if '"cls": "RequestStatistic"' in e]
-    assert len(statistics) > 3000
-    assert any('"uncertain": "All Requests: Number of Requests: \'?\'' in e for e in statistics)  # China's "?"
+    assert len(statistics) > 500
+    assert any('"kind": "nsl"' in e for e in runs["bulk"][1][0])  # the released letters, row by row
 
 
 def _statistic_table(ids, sources, **columns):
