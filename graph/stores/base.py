@@ -195,17 +195,24 @@ class Store(abc.ABC):
         relationship type a table of ``from`` (an id of ``table``), ``to`` and ``sources``; ``origins``
         and ``relation_origins`` (by type) the file:line of each row, for messages. Written
         as their records (:func:`table_records`) through :meth:`upsert`, in batches of
-        TABLE_BATCH_ROWS rows (one transaction each); the bulk path stages the columns as they
-        are (graph.stores.bulk.BulkStore.upsert_table)."""
+        TABLE_BATCH_ROWS entities with the relations from them (one transaction each, as
+        Context batches records); the bulk path stages the columns as they are
+        (graph.stores.bulk.BulkStore.upsert_table)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         step = TABLE_BATCH_ROWS
-        for start in range(0, table.num_rows, step):
-            self.upsert(table_records(cls, table.slice(start, step), {},
-                                      origins[start:start + step] if origins else None)[0], [])
-        for rtype, rels in relations.items():
-            where = (relation_origins or {}).get(rtype)
-            for start in range(0, rels.num_rows, step):
-                self.upsert([], table_records(cls, None, {rtype: rels.slice(start, step)}, None,
-                                              {rtype: where[start:start + step]} if where else None)[1])
+        relation_origins = relation_origins or {}
+        for start in range(0, max(table.num_rows, 1), step):
+            part = table.slice(start, step)
+            ids = part.column("id")
+            rels, where = {}, {}
+            for rtype, t in relations.items():  # a batch's entities with the relations from them
+                mine = pc.is_in(t.column("from"), value_set=ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids)
+                rels[rtype] = t.filter(mine)
+                if rtype in relation_origins:
+                    where[rtype] = [w for w, m in zip(relation_origins[rtype], mine.to_pylist()) if m]
+            self.upsert(*table_records(cls, part, rels, origins[start:start + step] if origins else None, where))
 
     @staticmethod
     def _dedupe_entities(entities: list[Entity]) -> list[Entity]:
