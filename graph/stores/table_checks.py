@@ -90,6 +90,8 @@ def _values(table: pa.Table, field: str) -> tuple[pa.Array, np.ndarray]:
     """A column's values flattened (empty lists and nulls give none) and, per value, its row;
     a Source's own id among its sources is no value (it does not cite itself)."""
     col = table.column(_column_of(field)).combine_chunks()
+    if col.null_count == len(col):
+        return pa.array([], col.type.value_type if pa.types.is_list(col.type) else col.type), np.zeros(0, dtype=np.int64)
     if pa.types.is_list(col.type):
         rows = pc.list_parent_indices(col).to_numpy(zero_copy_only=False)
         vals = pc.list_flatten(col)
@@ -111,6 +113,12 @@ def _prop_ok(check, table: pa.Table, cls: str, types: frozenset, seen: dict | No
         has = check.has_value is None or check.has_value in types
         return np.full(n, has)
     field = _field(check.path)
+    column = _column_of(field)
+    if column in table.column_names and not pa.types.is_list(table.schema.field(column).type) and \
+            check.min_count is None and check.has_value is None and (check.max_count or 1) >= 1 and \
+            check.pattern is None and check.min_length is None and check.max_length is None and \
+            check.allowed is None and str(check.datatype) not in _LEXICAL:
+        return np.ones(n, dtype=bool)  # one value at most, of the column's type: nothing to look at
     if seen is not None and field in seen:
         vals, rows, counts = seen[field]
     elif _column_of(field) not in table.column_names:

@@ -619,15 +619,17 @@ class StatisticsSource:
                          for i, b, product, justification, requester, process, assisting in zip(
                              stat_rows, blocks, get("product"), get("justification"), get("requesterType"),
                              get("legalProcess"), get("assistingCountry"))]
-        dims = {id(b): sorted({*layout.dimensions, *b.fixed}) for b in layout.blocks}
-        keys = []
+        # natural keys: country, period end, then "dimension=value" of the block's dimensions
+        # (the layout's and the block's fixed ones, sorted) that the statistic has
+        dims = {id(b): {*layout.dimensions, *b.fixed} for b in layout.blocks}
+        pairs = [[f"{d}={v}" if v is not None and d in dims[id(b)] else None for v, b in zip(props[d], blocks)]
+                 for d in sorted(set().union(*dims.values())) if d in props]
+        keys = [(countries[i][2], periods[i].end if periods[i] is not None else None, *[x for x in more if x])
+                for i, *more in zip(stat_rows, *pairs)]
+        products = get("product")
         targets = []
-        for k, (i, b) in enumerate(zip(stat_rows, blocks)):
-            period = periods[i]
-            keys.append((countries[i][2], period.end if period is not None else None,
-                         *(f"{d}={props[d][k]}" for d in dims[id(b)] if props.get(d, none)[k] is not None)))
+        for b, product in zip(blocks, products):
             found = list(layout.reports_on if b.reports_on is None else b.reports_on)
-            product = get("product")[k]
             if product is not None:
                 pid = self._product(product)
                 if pid and pid not in found:
