@@ -4,6 +4,8 @@ A source module's ``crawl(context)`` reads its files and calls ``context.emit(en
 ``context.emit_relation(relation)``; it reports a bad record with ``context.reject(error)``.
 The context validates each batch (SHACL) and writes it to the store in one transaction.
 A rejected entity takes the relations that touch it with it, so nothing is half-stored.
+A source that maps a whole file column-wise emits its records as one table instead
+(``context.emit_table``): the same counters, checks and errors, without a record object per row.
 """
 from __future__ import annotations
 

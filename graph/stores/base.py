@@ -16,9 +16,7 @@ from graph.errors import QueryError, ReadOnlyViolation, ValidationError
 from graph.model import Entity, Relation, entity_uri
 from graph.ontology import Ontology, ontology
 
-__all__ = ["Store", "Result", "Existing", "Writes", "TABLE_BATCH_ROWS", "table_records"]
-
-TABLE_BATCH_ROWS = 10_000  # rows of a table written as records in one transaction (Store.upsert_table)
+__all__ = ["Store", "Result", "Existing", "Writes", "table_records"]
 
 
 @dataclass
@@ -195,13 +193,15 @@ class Store(abc.ABC):
         relationship type a table of ``from`` (an id of ``table``), ``to`` and ``sources``; ``origins``
         and ``relation_origins`` (by type) the file:line of each row, for messages. Written
         as their records (:func:`table_records`) through :meth:`upsert`, in batches of
-        TABLE_BATCH_ROWS entities with the relations from them (one transaction each, as
+        settings' batch_size entities with the relations from them (one transaction each, as
         Context batches records); the bulk path stages the columns as they are
         (graph.stores.bulk.BulkStore.upsert_table)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        step = TABLE_BATCH_ROWS
+        from graph.settings import settings
+
+        step = settings().batch_size
         relation_origins = relation_origins or {}
         for start in range(0, max(table.num_rows, 1), step):
             part = table.slice(start, step)

@@ -15,6 +15,10 @@ order they were staged. A flush happens when the ingest ends (``close``) and bef
 reads the store (a source that looks up what is stored sees what was staged before it), so
 both paths give the same graph.
 
+Records a source emits as columns (ingest.context.Context.emit_table) are staged as the Arrow
+tables they are (:meth:`BulkStore.upsert_table`), with the same ``_new`` marks, and merged at the
+flush in the same way.
+
 Memory: the staged rows as Arrow columns (about 150 bytes per relation) and the class of every
 staged id (a dict, about 100 bytes per entity; kept after the flush while only this store has
 written to it, so that later batches need not look their ids up in the store), not Python row dicts.

@@ -8,12 +8,20 @@ YAML holds every exact header set; the code holds no column names. Per file it
 
 * picks the layout whose header matches exactly (else SourceError naming the file, the
   missing and unexpected columns and the layouts it expected; nothing of it stored);
-* parses every row first; a bad row (unparseable number, unknown country) becomes a
+* maps the rows column by column (:meth:`StatisticsSource.map_rows`: each distinct cell value
+  of a column parsed once); a bad row (unparseable number, unknown country) becomes a
   ValidationError ``where=file:line, field=column`` and is skipped, and when more than
   ``max_bad_fraction`` of a file's rows are bad the whole file is rejected;
-* only then emits the file's Source, the statistics (ids from
-  ``make_id(prefix, layout, edition, natural keys)``, so re-runs change nothing), their
-  ``IN_JURISDICTION`` country and ``REPORTS_ON`` company/platform links.
+* only then emits the file's Source and the registry records the statistics link to, and the
+  statistics as one table (``Context.emit_table``: ids from
+  ``make_id(prefix, layout, edition, natural keys)``, so re-runs change nothing) with their
+  ``IN_JURISDICTION`` country and ``REPORTS_ON`` company/platform links. The table is checked
+  against the shapes row by row, column-wise, and goes to the store as columns: staged as
+  Arrow tables on the bulk path, written as records on the transactional one.
+
+A layout with a ``handler`` (Google's released national security letters, GitHub's banded
+national-security table) is read row by row: the handler yields records of its own, or
+adjusts the statistics :meth:`StatisticsSource.parse_row` maps for one row.
 
 The YAML keys StatisticsSource reads (see google_transparency.yml for a full example)::
 

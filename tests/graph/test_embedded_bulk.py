@@ -121,8 +121,6 @@ def test_a_table_staged_twice_merges_like_records(tmp_path):
     sources and lists unioned, a value kept where a later row has none, as upserts of records give."""
     import datetime as dt
 
-    from graph.stores.base import table_records
-
     country = Entity("country-tr", "Country", {"name": "Türkiye"}, ["iso"])
     first = _statistic_table(["st-1", "st-2"], [["src-a"], ["src-a"]], requests=[1, 2],
                              aliases=[["one"], []], periodEnd=[dt.date(2019, 6, 30)] * 2)
@@ -134,12 +132,8 @@ def test_a_table_staged_twice_merges_like_records(tmp_path):
     for store in (EmbeddedStore(tmp_path / "t" / "graph.lbdb"), BulkStore(EmbeddedStore(tmp_path / "b" / "graph.lbdb"))):
         try:
             store.upsert([country], [])
-            if isinstance(store, BulkStore):
-                store.upsert_table("RequestStatistic", first, rels)
-                store.upsert_table("RequestStatistic", second, rels2)
-            else:  # the records the tables hold, one upsert each, as the transactional path writes them
-                store.upsert(*table_records("RequestStatistic", first, rels))
-                store.upsert(*table_records("RequestStatistic", second, rels2))
+            store.upsert_table("RequestStatistic", first, rels)  # staged, or written as records
+            store.upsert_table("RequestStatistic", second, rels2)
             store.upsert([later], [])
             store.flush()
             exports.append(_sorted_export(store))
