@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph.errors import GovplatError, ValidationError
 from graph.messages import clip, message_items
@@ -213,14 +214,14 @@ class Context:
             self.onto.relation(rtype)
             ok = np.ones(rels.num_rows, dtype=bool)
             if self._rejected_ids:
+                rejected = pa.array(sorted(self._rejected_ids), pa.string())
                 for end in ("from", "to"):
-                    values = rels.column(end).to_pylist()
-                    for row, value in enumerate(values):
-                        if ok[row] and value in self._rejected_ids:
-                            ok[row] = False
-                            r = rels.slice(row, 1).to_pylist()[0]
-                            self.reject(ValidationError(f"not stored because {value!r} was rejected", where=where[row],
-                                                        record=f"{r['from']} {rtype} {r['to']}", field=end))
+                    hit = pc.is_in(rels.column(end), value_set=rejected).to_numpy(zero_copy_only=False)
+                    for row in np.flatnonzero(hit & ok):
+                        ok[row] = False
+                        r = rels.slice(int(row), 1).to_pylist()[0]
+                        self.reject(ValidationError(f"not stored because {r[end]!r} was rejected", where=where[row],
+                                                    record=f"{r['from']} {rtype} {r['to']}", field=end))
             if self.check_only or self.store is None:  # what the store would refuse: the ends' classes
                 for row, dst in enumerate(rels.column("to").to_pylist()):
                     dcls = self._known.get(dst)
