@@ -254,14 +254,16 @@ class BulkStore(Store):
                               else rels))
         if ids:
             schema = self._schema(cls)
-            cols = [table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(len(ids), f.type)
+            names = set(table.column_names)
+            cols = [table.column(f.name).cast(f.type) if f.name in names else pa.nulls(len(ids), f.type)
                     for f in schema]
             new = pa.array([i not in existing for i in ids], pa.bool_())
             batch = pa.Table.from_arrays(cols, schema=schema).combine_chunks().to_batches()[0]
             self._entities[cls].append(batch.append_column("_new", new))
             self._classes.update(dict.fromkeys(ids, cls))
         for key, part in parts:
-            cols = [part.column(f.name).cast(f.type) if f.name in part.column_names else pa.nulls(part.num_rows, f.type)
+            names = set(part.column_names)
+            cols = [part.column(f.name).cast(f.type) if f.name in names else pa.nulls(part.num_rows, f.type)
                     for f in self._rel_schema]
             self._relations[key].extend(pa.Table.from_arrays(cols, schema=self._rel_schema).to_batches())
             self._n_relations += part.num_rows

@@ -107,28 +107,33 @@ def _values(table: pa.Table, field: str) -> tuple[pa.Array, np.ndarray]:
 
 def _prop_ok(check, table: pa.Table, cls: str, types: frozenset, seen: dict | None = None) -> np.ndarray:
     """Rows of ``table`` that pass one property check (graph.validate._prop_ok, by columns);
-    ``seen`` keeps each column's values for the next check of the same table."""
+    ``seen`` keeps, for the next check of the same table, its columns' types (under None) and
+    each column's values."""
     n = table.num_rows
     if check.path == RDF.type:
         has = check.has_value is None or check.has_value in types
         return np.full(n, has)
     field = _field(check.path)
     column = _column_of(field)
-    if column in table.column_names and not pa.types.is_list(table.schema.field(column).type) and \
+    if seen is None:
+        seen = {}
+    kinds = seen.get(None)
+    if kinds is None:  # each column's Arrow type, looked up once per table
+        kinds = seen[None] = {f.name: f.type for f in table.schema}
+    if column in kinds and not pa.types.is_list(kinds[column]) and \
             check.min_count is None and check.has_value is None and (check.max_count or 1) >= 1 and \
             check.pattern is None and check.min_length is None and check.max_length is None and \
             check.allowed is None and str(check.datatype) not in _LEXICAL:
         return np.ones(n, dtype=bool)  # one value at most, of the column's type: nothing to look at
-    if seen is not None and field in seen:
+    if field in seen:
         vals, rows, counts = seen[field]
-    elif _column_of(field) not in table.column_names:
+    elif column not in kinds:
         counts = np.zeros(n, dtype=np.int64)
         vals, rows = pa.array([], pa.string()), np.zeros(0, dtype=np.int64)
     else:
         vals, rows = _values(table, field)
         counts = np.bincount(rows, minlength=n)
-    if seen is not None:
-        seen[field] = vals, rows, counts
+    seen[field] = vals, rows, counts
     ok = np.ones(n, dtype=bool)
     if check.min_count is not None:
         ok &= counts >= check.min_count
@@ -185,9 +190,10 @@ def _cast(table: pa.Table, props, where: str, what: str, record) -> pa.Table:
         if name not in names:
             raise ValidationError(f"is not a property of a {what}", where=where, record=record(0), field=name)
     cols = []
+    given = set(table.column_names)
     for p in props:
         want = arrow_type(p)
-        if p.name not in table.column_names:
+        if p.name not in given:
             cols.append(pa.nulls(table.num_rows, want))
             continue
         col = table.column(p.name)
