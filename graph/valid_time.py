@@ -65,13 +65,32 @@ def _own(attrs: dict) -> tuple[dt.date | None, dt.date | None]:
 def _derive(own: dict, pairs: Iterable[tuple[str, str]]) -> dict:
     """The rule: ``own`` dates (``{node: (start, end)}``) completed along the ``pairs`` of
     related nodes; a node without its own start starts with its first dated neighbour."""
-    firsts: dict[str, dt.date] = {}
-    for u, v in pairs:
-        for n, m in ((u, v), (v, u)):
-            s = own.get(m, (None, None))[0]
-            if s is not None and own.get(n, (None, None))[0] is None and (n not in firsts or s < firsts[n]):
-                firsts[n] = s
-    return {**own, **{n: (s, own.get(n, (None, None))[1]) for n, s in firsts.items()}}
+    import numpy as np
+
+    nodes = list(own)
+    at = {n: i for i, n in enumerate(nodes)}
+    ends = [(at[u], at[v]) for u, v in pairs if u in at and v in at]
+    a, b = (np.array(x, dtype=np.int64) for x in zip(*ends)) if ends else (np.zeros(0, np.int64),) * 2
+    starts = np.array([s.toordinal() if s else _NONE for s, _ in own.values()], dtype=np.int64)
+    firsts = _first_starts(starts, a, b)
+    return {**own, **{nodes[i]: (dt.date.fromordinal(int(firsts[i])), own[nodes[i]][1])
+                      for i in np.flatnonzero((starts == _NONE) & (firsts != _NONE))}}
+
+
+_NONE = 2 ** 62  # no date: a day number no date has
+
+
+def _first_starts(starts, a, b):
+    """The rule on arrays: ``starts[i]`` is node i's own start (a day number, or _NONE), ``a[k]``
+    and ``b[k]`` the nodes of relationship k; returns each node's start, a node without its own
+    taking the earliest own start of its neighbours (_NONE where there is none)."""
+    import numpy as np
+
+    firsts = starts.copy()
+    for n, m in ((a, b), (b, a)):
+        take = (starts[n] == _NONE) & (starts[m] != _NONE)
+        np.minimum.at(firsts, n[take], starts[m][take])
+    return firsts
 
 
 def intervals(G: nx.MultiDiGraph) -> dict[str, tuple[dt.date | None, dt.date | None]]:
@@ -141,35 +160,63 @@ _STAMPS = ("validFrom", "validTo")
 def stamp(store, progress=None) -> int:
     """Store every entity's interval as ``validFrom`` / ``validTo`` (only those that changed).
 
-    Reads each class's own dates and every relationship's ends, derives the intervals by the
-    rule above over the whole store, and writes them through the store in batches. Returns how
-    many entities got new stamps. ``progress(n)`` is called as they are written."""
+    Reads each class's own dates and every relationship's ends (:meth:`Store.node_table`,
+    :meth:`Store.link_table`: on the bulk path what is staged and stored, without a flush),
+    derives the intervals by the rule above over the whole graph, column-wise, and writes them
+    through the store in batches. Returns how many entities got new stamps. ``progress(n)`` is
+    called as they are written."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     from graph.settings import settings
 
     onto = store.onto
-    dated = set(_STARTS) | set(_ENDS)
-    own: dict[str, tuple] = {}
-    stored: dict[str, tuple] = {}
-    cls_of: dict[str, str] = {}
+    nodes = []
     for cls in onto.concrete_classes():
-        props = [p.name for p in onto.properties_of(cls) if p.name in dated or p.name in _STAMPS]
-        cols = ", ".join(f"n.`{p}` AS `{p}`" for p in props)
-        for row in store.run(f"MATCH (n:`{cls}`) RETURN n.id AS id, {cols}").rows:
-            cls_of[row["id"]] = cls
-            own[row["id"]] = _own(row)
-            stored[row["id"]] = (_date(row.get("validFrom")), _date(row.get("validTo")))
-    pairs = ((r["a"], r["b"]) for r in store.run("MATCH (a)-[e]->(b) RETURN a.id AS a, b.id AS b").rows)
-    spans = _derive(own, pairs)
-    changed = [(n, span) for n, span in spans.items() if stored.get(n) != span]
+        have = {p.name for p in onto.properties_of(cls)}
+        t = store.node_table(cls, [p for p in (*_STARTS, *_ENDS, *_STAMPS) if p in have])
+        if t.num_rows:
+            nodes.append(pa.table({"id": t["id"], "cls": pa.repeat(cls, t.num_rows).cast(pa.string()),
+                                   "start": _first_of(t, _STARTS), "end": _first_of(t, _ENDS),
+                                   "validFrom": _first_of(t, ("validFrom",)), "validTo": _first_of(t, ("validTo",))}))
+    if not nodes:
+        return 0
+    nodes = pa.concat_tables(nodes)
+    ids = nodes["id"].combine_chunks()
+    a, b = [], []
+    for rtype in sorted(onto.relations):
+        links = store.link_table(rtype)
+        a.append(pc.index_in(links["from"], value_set=ids).fill_null(-1).to_numpy())
+        b.append(pc.index_in(links["to"], value_set=ids).fill_null(-1).to_numpy())
+    a, b = np.concatenate(a).astype(np.int64), np.concatenate(b).astype(np.int64)
+    known = (a >= 0) & (b >= 0)
+    days = lambda col: nodes[col].cast(pa.int32()).cast(pa.int64()).fill_null(_NONE).to_numpy()  # noqa: E731
+    start, end = _first_starts(days("start"), a[known], b[known]), days("end")
+    changed = np.flatnonzero((start != days("validFrom")) | (end != days("validTo")))
+    as_dates = lambda x: pa.array(np.where(x == _NONE, 0, x).astype(np.int32), mask=x == _NONE).cast(pa.date32())  # noqa: E731
+    rows = pa.table({"id": nodes["id"].take(changed), "cls": nodes["cls"].take(changed),
+                     "validFrom": as_dates(start[changed]), "validTo": as_dates(end[changed])})
     size = settings().batch_size
-    for i in range(0, len(changed), size):
+    for i in range(0, rows.num_rows, size):
         by_class: dict[str, list[dict]] = {}
-        for n, (start, end) in changed[i:i + size]:
-            by_class.setdefault(cls_of[n], []).append({"id": n, "validFrom": start, "validTo": end})
+        for r in rows.slice(i, size).to_pylist():
+            by_class.setdefault(r.pop("cls"), []).append(r)
         store.set_valid_time(by_class)
         if progress:
-            progress(min(size, len(changed) - i))
-    return len(changed)
+            progress(min(size, rows.num_rows - i))
+    return rows.num_rows
+
+
+def _first_of(table, names):
+    """Per row, the first of the date columns ``names`` that has a value (null where none has)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = [table[n] for n in names if n in table.column_names]
+    if not cols:
+        return pa.nulls(table.num_rows, pa.date32())
+    return pc.coalesce(*cols) if len(cols) > 1 else cols[0]
 
 
 def date_range(spans: dict) -> tuple[dt.date, dt.date] | None:

@@ -284,6 +284,29 @@ class Store(abc.ABC):
         self._check_read_only(cypher, params, timeout)
         return self.run(cypher, params, read_only=True, timeout=timeout, max_rows=max_rows or cfg.row_cap)
 
+    def node_table(self, cls: str, props: list[str]):
+        """Every node of class ``cls`` as an Arrow table, ``id`` and ``props`` (one row per node):
+        the lookups of sources that link to what is stored, and of the valid-time stamp. The bulk
+        path answers them from what it staged and what is stored, without writing."""
+        import pyarrow as pa
+
+        from graph.arrow_types import arrow_type
+
+        kinds = {p.name: p for p in self.onto.properties_of(cls)}
+        schema = pa.schema([pa.field("id", pa.string())] + [pa.field(p, arrow_type(kinds[p])) for p in props])
+        cols = "".join(f", n.`{p}` AS `{p}`" for p in props)
+        return pa.Table.from_pylist(self.run(f"MATCH (n:`{cls}`) RETURN n.id AS id{cols}").rows, schema=schema)
+
+    def link_table(self, rtype: str, src: str | None = None, dst: str | None = None):
+        """Every relationship of type ``rtype`` (from a ``src`` to a ``dst`` node, where given) as
+        an Arrow table of its ends' ids, ``from`` and ``to`` (see :meth:`node_table`)."""
+        import pyarrow as pa
+
+        a, b = (f":`{c}`" if c else "" for c in (src, dst))
+        rows = self.run(f"MATCH (a{a})-[:`{rtype}`]->(b{b}) RETURN a.id AS f, b.id AS t").rows
+        return pa.table({"from": pa.array([r["f"] for r in rows], pa.string()),
+                         "to": pa.array([r["t"] for r in rows], pa.string())})
+
     def counts(self) -> dict[str, dict[str, int]]:
         """Counts by concrete class and by relationship type (zeros left out)."""
         return {"entities": {k: v for k, v in sorted(self._count_entities().items()) if v},

@@ -6,14 +6,16 @@ the same errors, raised by the batch that has the bad record), but the rows it p
 staged as Arrow record batches, one list per class and per (relationship type, from class, to
 class), instead of being MERGEd one transaction at a time. What the store or an earlier batch
 holds is merged at the flush, not at staging: a row for an id seen before keeps only its own
-values until then. :meth:`BulkStore.flush` writes in one transaction (into an empty store: as
-:func:`copy_tables` writes, wiped if it fails): the first row of each id
-(or relationship) new to the store goes in with Ladybug's ``COPY FROM``; every later row of it,
-and every row of an id the store held before, is merged the transactional way (sources and
-multi-valued properties unioned, single values overwritten only by values the row has), in the
-order they were staged. A flush happens when the ingest ends (``close``) and before anything
-reads the store (a source that looks up what is stored sees what was staged before it), so
-both paths give the same graph.
+values until then. :meth:`BulkStore.flush` folds the staged rows of each id (and relationship)
+into one, as the transactional path merges them one after the other (sources and multi-valued
+properties unioned, single values overwritten only by values a later row has), and writes them
+in one transaction (into an empty store: as :func:`copy_tables` writes, wiped if it fails): the
+rows new to the store go in with Ladybug's ``COPY FROM``, the rows of what the store held before
+are merged the transactional way. A source that looks up what is stored (:meth:`Store.node_table`,
+:meth:`Store.link_table`) gets the same fold of the stored and the staged rows, without a flush;
+the valid-time stamp reads the same way and its stamps are staged with the rows. A flush
+happens when the ingest ends (``close``) and before anything else reads the store (Cypher, a
+dump, counts), so both paths give the same graph.
 
 Records a source emits as columns (ingest.context.Context.emit_table) are staged as the Arrow
 tables they are (:meth:`BulkStore.upsert_table`), with the same ``_new`` marks, and merged at the
@@ -128,18 +130,31 @@ def _first_rows(table: pa.Table, keys: list[str]) -> np.ndarray:
     return mask
 
 
-def _rounds(rows: list[dict], key) -> list[list[dict]]:
-    """Rows split so that no key repeats within a round; applying the rounds in order applies the
-    rows in order (one UNWIND with a key twice would leave the order to the engine)."""
-    seen: dict[Any, int] = defaultdict(int)
-    out: list[list[dict]] = []
-    for row in rows:
-        k = key(row)
-        if seen[k] == len(out):
-            out.append([])
-        out[seen[k]].append(row)
-        seen[k] += 1
-    return out
+def _fold(table: pa.Table, key: list[str], multi: set[str]) -> pa.Table:
+    """One row per ``key``: the rows of a key applied in order, as the transactional path merges
+    them one after the other (multi-valued columns unioned, a single value replaced only by a
+    value a later row has, other columns as the first row has them). Rows of a key seen once stay
+    as they are; the folded rows follow them."""
+    first = _first_rows(table, key)
+    if first.all():
+        return table
+    keys = list(zip(*(table[k].to_pylist() for k in key)))
+    twice = {k for k, f in zip(keys, first) if not f}
+    mask = np.array([k in twice for k in keys])
+    folded: dict[tuple, dict] = {}
+    singles = [c for c in table.column_names if c not in multi and c not in key and not c.startswith("_")]
+    for k, row in zip((k for k in keys if k in twice), table.filter(pa.array(mask)).to_pylist()):
+        acc = folded.get(k)
+        if acc is None:
+            folded[k] = row
+            continue
+        for c in multi:
+            acc[c] = _union(acc[c], row[c])
+        for c in singles:
+            if row[c] is not None:
+                acc[c] = row[c]
+    return pa.concat_tables([table.filter(pa.array(~mask)),
+                             pa.Table.from_pylist(list(folded.values()), schema=table.schema)])
 
 
 class BulkStore(Store):
@@ -167,6 +182,7 @@ class BulkStore(Store):
         self._entities: dict[str, list[pa.RecordBatch]] = defaultdict(list)  # with a bool column _new
         self._relations: dict[tuple[str, str, str], list[pa.RecordBatch]] = defaultdict(list)
         self._n_relations = 0
+        self._restamp: dict[str, dict[str, dict]] = defaultdict(dict)  # stamps of stored ids, after the flush
 
     def _schema(self, cls: str) -> pa.Schema:
         if cls not in self._schemas:
@@ -272,16 +288,28 @@ class BulkStore(Store):
         """Entities and relations waiting for the flush (a relation staged twice counts twice)."""
         return len(self._classes), self._n_relations
 
+    def _staged_entities(self, cls: str) -> pa.Table:
+        """The rows staged for ``cls``, one per id (:func:`_fold`), with the bool column ``_new``."""
+        return _fold(pa.Table.from_batches(self._entities[cls]), ["id"], self._multi(cls))
+
+    def _staged_relations(self, key: tuple[str, str, str]) -> pa.Table:
+        """The rows staged for (type, from class, to class), one per relationship (:func:`_fold`)."""
+        return _fold(pa.Table.from_batches(self._relations[key]), ["from", "to"], {"sources"})
+
+    def _multi(self, cls: str) -> set[str]:
+        return {p.name for p in self.onto.properties_of(cls) if p.multi}
+
     def flush(self) -> None:
-        """Write what is staged in one transaction: COPY the first row of every id and relationship
-        new to the store (small tables are CREATEd: a COPY has a fixed cost), then merge the rest."""
+        """Write what is staged, one row per id and per relationship (the staged rows of each
+        folded into one as the transactional path merges them): COPY the rows new to the store
+        (small tables are CREATEd: a COPY has a fixed cost), MERGE the rows of what it holds; then
+        the valid time of stored entities stamped while their rows were staged."""
         if not self._classes and not self._n_relations:
             return
         inner = self.inner
         with _writes_into_empty(inner) if self._empty else inner.transaction() as conn:
-            later: dict[str, list[dict]] = {}
-            for cls, batches in self._entities.items():
-                table = pa.Table.from_batches(batches)
+            for cls in self._entities:
+                table = self._staged_entities(cls)
                 new_mask = table["_new"]
                 table = table.drop_columns(["_new"])
                 new = table.filter(new_mask)
@@ -291,57 +319,95 @@ class BulkStore(Store):
                     inner._create_entities(cls, new.to_pylist())
                 rest = table.filter(pc.invert(new_mask))
                 if rest.num_rows:
-                    later[cls] = rest.to_pylist()
-            for cls, rows in later.items():
-                self._merge_entities(cls, rows)
-            later_rel: dict[tuple[str, str, str], list[dict]] = {}
-            for key, batches in self._relations.items():
-                table = pa.Table.from_batches(batches)
-                first = _first_rows(table, ["from", "to"])
-                if not self._empty:  # a first row of a relationship the store holds is merged too
-                    ends = [f in self._stored and t in self._stored
-                            for f, t in zip(table["from"].to_pylist(), table["to"].to_pylist())]
-                    candidates = [(f, t) for (f, t), e, m in zip(zip(table["from"].to_pylist(), table["to"].to_pylist()),
-                                                                 ends, first) if e and m]
+                    self._merge_entities(cls, rest.to_pylist())
+            for key in self._relations:
+                table = self._staged_relations(key)
+                new = np.ones(table.num_rows, dtype=bool)
+                if not self._empty:  # a relationship the store holds is merged
+                    pairs = list(zip(table["from"].to_pylist(), table["to"].to_pylist()))
+                    candidates = [(f, t) for f, t in pairs if f in self._stored and t in self._stored]
                     if candidates:
                         held = inner._existing_relation_sources(key[0], {key[1:]: candidates})
-                        first &= ~np.array([(f, t) in held for f, t in
-                                            zip(table["from"].to_pylist(), table["to"].to_pylist())])
-                new = table.filter(pa.array(first))
-                if new.num_rows >= COPY_MIN_ROWS:
-                    _copy_relation(conn, key, new)
-                elif new.num_rows:
+                        new = np.array([p not in held for p in pairs], dtype=bool)
+                rows = table.filter(pa.array(new))
+                if rows.num_rows >= COPY_MIN_ROWS:
+                    _copy_relation(conn, key, rows)
+                elif rows.num_rows:
                     inner._write_relations(*key, [{"f": r.pop("from"), "t": r.pop("to"), **r}
-                                                  for r in new.to_pylist()], "CREATE")
-                rest = table.filter(pa.array(~first))
+                                                  for r in rows.to_pylist()], "CREATE")
+                rest = table.filter(pa.array(~new))
                 if rest.num_rows:
-                    later_rel[key] = [{"f": r.pop("from"), "t": r.pop("to"), **r} for r in rest.to_pylist()]
-            for key, rows in later_rel.items():
-                self._merge_relations(key, rows)
+                    self._merge_relations(key, [{"f": r.pop("from"), "t": r.pop("to"), **r} for r in rest.to_pylist()])
         if self._only_ours:
             self._flushed.update(self._classes)
+        restamp = self._restamp
         self._reset()
         self._empty = False
+        if restamp:
+            inner.set_valid_time({cls: list(rows.values()) for cls, rows in restamp.items()})
 
     def _merge_entities(self, cls: str, rows: list[dict]) -> None:
-        """Rows of ids the store holds (or holds since this flush's COPY), in staged order: multi-
-        valued properties unioned with what is stored, single values kept where the row has none."""
-        multi = [p.name for p in self.onto.properties_of(cls) if p.multi]
-        for batch in _rounds(rows, lambda r: r["id"]):
-            held = self.inner._existing([r["id"] for r in batch], {r["id"] for r in batch})
-            for r in batch:
-                old = held[r["id"]].multi
-                for m in multi:
-                    r[m] = _union(old.get(m), r.get(m))
-            self.inner._merge_entities(cls, batch)
+        """Rows of ids the store holds, one per id: multi-valued properties unioned with what is
+        stored, single values kept where the row has none."""
+        multi = self._multi(cls)
+        held = self.inner._existing([r["id"] for r in rows], {r["id"] for r in rows})
+        for r in rows:
+            old = held[r["id"]].multi
+            for m in multi:
+                r[m] = _union(old.get(m), r.get(m))
+        self.inner._merge_entities(cls, rows)
 
     def _merge_relations(self, key: tuple[str, str, str], rows: list[dict]) -> None:
         rtype, s, d = key
-        for batch in _rounds(rows, lambda r: (r["f"], r["t"])):
-            held = self.inner._existing_relation_sources(rtype, {(s, d): [(r["f"], r["t"]) for r in batch]})
-            for r in batch:
-                r["sources"] = _union(held.get((r["f"], r["t"])), r["sources"])
-            self.inner._write_relations(rtype, s, d, batch, "MERGE")
+        held = self.inner._existing_relation_sources(rtype, {(s, d): [(r["f"], r["t"]) for r in rows]})
+        for r in rows:
+            r["sources"] = _union(held.get((r["f"], r["t"])), r["sources"])
+        self.inner._write_relations(rtype, s, d, rows, "MERGE")
+
+    # ------------------------------------------------------------------ lookups: what is staged and stored
+    def node_table(self, cls: str, props: list[str]) -> pa.Table:
+        """What a flush would leave in the store, read without one: the stored rows (if the store
+        holds anything) and the staged rows of ``cls``, folded per id in that order."""
+        parts = []
+        if not self._empty:
+            parts.append(self.inner.node_table(cls, props))
+        if self._entities.get(cls):
+            parts.append(pa.Table.from_batches(self._entities[cls]).select(["id", *props]))
+        if not parts:
+            return pa.Table.from_pylist([], schema=self._schema(cls)).select(["id", *props])
+        return _fold(pa.concat_tables(parts), ["id"], self._multi(cls) & set(props))
+
+    def link_table(self, rtype: str, src: str | None = None, dst: str | None = None) -> pa.Table:
+        """As :meth:`node_table`: the stored and the staged relationships of ``rtype``, each once."""
+        parts = [self.inner.link_table(rtype, src, dst)] if not self._empty else []
+        parts += [pa.Table.from_batches(batches).select(["from", "to"]) for (t, s, d), batches in self._relations.items()
+                  if t == rtype and src in (None, s) and dst in (None, d)]
+        if not parts:
+            return pa.table({"from": pa.array([], pa.string()), "to": pa.array([], pa.string())})
+        table = pa.concat_tables(parts)
+        return table.filter(pa.array(_first_rows(table, ["from", "to"])))
+
+    def set_valid_time(self, rows_by_class: dict[str, list[dict]]) -> None:
+        """The stamps of staged ids new to the store go into their staged rows (COPYed with them);
+        those of ids the store holds are written after the flush (a stamp may clear a stored date,
+        which a merged row cannot)."""
+        if not self._classes:
+            self.inner.set_valid_time(rows_by_class)
+            return
+        for cls, rows in rows_by_class.items():
+            fresh = {r["id"]: r for r in rows if r["id"] in self._classes and r["id"] not in self._stored}
+            for r in rows:
+                if r["id"] not in fresh:
+                    self._restamp[cls][r["id"]] = r
+            if fresh:
+                table = pa.Table.from_batches(self._entities[cls])
+                ids = pa.array(list(fresh), pa.string())
+                at = pc.index_in(table["id"], value_set=ids)
+                for prop in ("validFrom", "validTo"):
+                    stamps = pa.array([r[prop] for r in fresh.values()], pa.date32())
+                    i = table.schema.get_field_index(prop)
+                    table = table.set_column(i, prop, pc.if_else(pc.is_valid(at), pc.take(stamps, at), table[prop]))
+                self._entities[cls] = table.to_batches()
 
     # ------------------------------------------------------------------ reading: the store, after a flush
     def _check_read_only(self, cypher, params, timeout) -> None:
@@ -366,10 +432,6 @@ class BulkStore(Store):
     def _count_relations(self) -> dict[str, int]:
         self.flush()
         return self.inner._count_relations()
-
-    def set_valid_time(self, rows_by_class: dict[str, list[dict]]) -> None:
-        self.flush()
-        self.inner.set_valid_time(rows_by_class)
 
     def data_version(self) -> str | None:
         self.flush()

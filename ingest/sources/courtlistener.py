@@ -92,11 +92,13 @@ class _Run:
         """(court node id, docket number) -> id of a case already in the store."""
         if self.ctx.store is None:
             return {}
-        rows = self.ctx.store.run("MATCH (k:CourtCase)-[:HEARD_BY]->(c:Court) "
-                                  "RETURN k.id AS id, k.docketNumber AS docket, c.id AS court").rows
+        store = self.ctx.store
+        dockets = dict(zip(*store.node_table("CourtCase", ["docketNumber"]).to_pydict().values()))
+        heard = store.link_table("HEARD_BY", "CourtCase", "Court")
         # this source's own cases are re-derived from their files, so that a re-run is identical
-        return {(r["court"], _docket_key(r["docket"])): r["id"] for r in rows
-                if r["docket"] and not r["id"].startswith(f"{PREFIX}-")}
+        return {(court, _docket_key(dockets[case])): case
+                for case, court in sorted(zip(heard["from"].to_pylist(), heard["to"].to_pylist()))
+                if dockets.get(case) and not case.startswith(f"{PREFIX}-")}
 
     # ------------------------------------------------------------------ courts
     def court_registry(self, path: Path, doc: list, source: Entity) -> None:

@@ -357,9 +357,9 @@ def _fold_tracker_orders(ctx: Context, orders: dict[str, dict]) -> None:
         return
     ctx.flush()
     # delete a tracker order only once its STOP order holds every row it reported
-    held = {r["id"]: set(r["rows"] or []) for r in ctx.store.run(
-        "UNWIND $ids AS i MATCH (o:BlockingOrder {id: i}) RETURN o.id AS id, o.reportedIn AS rows",
-        {"ids": sorted({o for o, _ in into.values()})}).rows}
+    wanted = {o for o, _ in into.values()}
+    held = {r["id"]: set(r["reportedIn"] or []) for r in ctx.store.node_table("BlockingOrder", ["reportedIn"]).to_pylist()
+            if r["id"] in wanted}
     folded = [t for t, (o, rows) in into.items() if set(rows) <= held.get(o, set())]
     shutdown_join.delete_orders(ctx.store, folded)
     ctx.note("India tracker orders folded into STOP orders", len(folded))

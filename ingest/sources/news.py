@@ -140,7 +140,8 @@ class Gazetteer:
 
     @classmethod
     def from_store(cls, ctx: Context) -> "Gazetteer":
-        """Read every nameable entity from the store (one read query per class)."""
+        """Read every nameable entity from the store (one lookup per class; on the bulk path
+        what is staged too)."""
         onto = ctx.onto
         wanted = ("Actor", "Jurisdiction", "Law", "LegalDoctrine", "CourtCase", "Conflict")
         classes = sorted({c for w in wanted for c in onto.concrete_subclasses(w)})
@@ -155,9 +156,7 @@ class Gazetteer:
         for c in classes:
             have = {p.name for p in onto.properties_of(c)}
             cols = [p for p in ("name", "handle", "aliases", "docketNumber", "citation", "countryCode") if p in have]
-            res = ctx.store.run(f"MATCH (n:`{c}`) RETURN n.id AS id, "
-                                + ", ".join(f"n.`{p}` AS `{p}`" for p in cols))
-            for row in res.rows:
+            for row in ctx.store.node_table(c, cols).to_pylist():
                 eid = row["id"]
                 add(row.get("name"), eid, 0)
                 add(row.get("handle"), eid, 0)

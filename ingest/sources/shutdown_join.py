@@ -41,16 +41,21 @@ def joins(stop_orders: list[dict], tracker_area: str) -> list[dict]:
 
 
 def stored_orders(store, prefix: str) -> dict[dt.date, list[dict]]:
-    """India's BlockingOrders of one source already stored, by start date."""
+    """India's BlockingOrders of one source already stored (or staged by the bulk path), by start date."""
+    import pyarrow.compute as pc
+
     out: dict[dt.date, list[dict]] = {}
-    if store is None or not hasattr(store, "run"):
+    if store is None or not hasattr(store, "node_table"):
         return out
-    rows = store.run("MATCH (o:BlockingOrder)-[:IN_JURISDICTION]->(:Country {id: $country}) "
-                     "WHERE o.id STARTS WITH $prefix "
-                     "RETURN o.id AS id, o.name AS name, o.date AS date, o.area AS area, "
-                     "o.reportedIn AS reportedIn, o.sources AS sources", {"country": INDIA, "prefix": prefix}).rows
-    for r in sorted(rows, key=lambda r: r["id"]):
-        out.setdefault(r["date"], []).append(r)
+    orders = store.node_table("BlockingOrder", ["name", "date", "area", "reportedIn", "sources"])
+    orders = orders.filter(pc.starts_with(orders["id"], prefix))
+    if not orders.num_rows:
+        return out
+    india = store.link_table("IN_JURISDICTION", "BlockingOrder", "Country")
+    india = set(india.filter(pc.equal(india["to"], INDIA))["from"].to_pylist())
+    for r in sorted(orders.to_pylist(), key=lambda r: r["id"]):
+        if r["id"] in india:
+            out.setdefault(r["date"], []).append(r)
     return out
 
 
