@@ -5,9 +5,11 @@ rows/s per source and the total time, against a plain parse of the same files in
 
 With --bulk the same files also go into a second fresh store through the bulk path (graph/stores/
 bulk.py: staged Arrow batches, COPY FROM), in the same run, and the ratio of the two totals is
-printed, of wall time and of CPU time (every thread of the process; less sensitive to what else
-the machine runs). In both runs every source is ingested with ``stamp=False`` and the store is flushed and
-stamped with valid time once at the end, as ``govplat ingest --detect`` does.
+printed, of ingest wall time and of CPU time (every thread of the process; less sensitive to what
+else the machine runs). In both runs every source is ingested with ``stamp=False``, then the valid
+time is stamped and the store flushed once at the end, as ``govplat ingest --detect`` does. The
+ingest time is the sources, the stamp and the flush; the plain parse of each file (the baseline)
+runs in the same loop but is timed apart and left out of it.
 
 Which source reads which file is decided by ``ingest.detect.detect_paths`` (each source's
 ``detect()`` or YAML signatures), so the other bulk sources are included when present
@@ -61,16 +63,17 @@ def plain_parse(path: Path) -> int:
 
 
 def _ingest_all(args, sources, plan, wanted, store) -> tuple[float, float]:
-    """Every wanted source's files into ``store``, a row per source, then the flush and the valid-time
-    stamp once; the wall time and the CPU time (of every thread of this process) of it all."""
+    """Every wanted source's files into ``store``, a row per source, then the valid-time stamp and
+    the flush once; the wall time and the CPU time (of every thread of this process) of the ingest,
+    the plain parse left out."""
     from ingest.run import run_source
 
     header = (f"{'source':24} {'files':>5} {'rows':>8} {'records':>8} {'rejected':>8} {'ingest s':>9} {'cpu s':>7} "
               f"{'rows/s':>8} {'rec/s':>7} {'parse s':>8} {'parse rows/s':>12} {'ratio':>7}")
     print(header)
     print("-" * len(header))
-    totals = {"rows": 0, "records": 0, "ingest": 0.0, "parse": 0.0}
-    start, cpu_start = time.time(), time.process_time()
+    totals = {"rows": 0, "records": 0, "ingest": 0.0, "parse": 0.0, "cpu": 0.0}
+    start = time.perf_counter()
     try:
         for name in sorted(wanted & set(plan.files)):
             files = plan.files[name]
@@ -90,28 +93,33 @@ def _ingest_all(args, sources, plan, wanted, store) -> tuple[float, float]:
             totals["records"] += counters.read
             totals["ingest"] += ingest
             totals["parse"] += parse
+            totals["cpu"] += cpu
             print(f"{name:24} {len(files):>5} {rows:>8} {counters.read:>8} {counters.rejected:>8} {ingest:>9.1f} "
                   f"{cpu:>7.1f} {rows / ingest:>8.0f} {counters.read / ingest:>7.0f} {parse:>8.2f} {parsed / max(parse, 1e-9):>12.0f} "
                   f"{ingest / max(parse, 1e-9):>6.0f}x", flush=True)
         if store is not None:
             from graph.valid_time import stamp
 
-            t0 = time.perf_counter()
-            store.flush()
-            flushed = time.perf_counter() - t0
+            c0, t0 = time.process_time(), time.perf_counter()
             stamp(store)
-            print(f"{'(flush, valid time)':24} {'':>5} {'':>8} {'':>8} {'':>8} {time.perf_counter() - t0:>9.1f} "
-                  f"  flush {flushed:.1f} s", flush=True)
+            stamped = time.perf_counter() - t0
+            store.flush()
+            end = time.perf_counter() - t0
+            totals["ingest"] += end
+            totals["cpu"] += time.process_time() - c0
+            print(f"{'(valid time, flush)':24} {'':>5} {'':>8} {'':>8} {'':>8} {end:>9.1f} "
+                  f"  valid time {stamped:.1f} s, flush {end - stamped:.1f} s", flush=True)
     finally:
         if store is not None:
             store.close()
-    wall, cpu_all = time.time() - start, time.process_time() - cpu_start
+    wall, cpu_all = totals["ingest"], totals["cpu"]
     print("-" * len(header))
     print(f"{'total':24} {'':>5} {totals['rows']:>8} {'':>8} {'':>8} {totals['ingest']:>9.1f} {'':>7} "
           f"{totals['rows'] / max(totals['ingest'], 1e-9):>8.0f} {totals['records'] / max(totals['ingest'], 1e-9):>7.0f} "
           f"{totals['parse']:>8.2f} {'':>12} "
           f"{totals['ingest'] / max(totals['parse'], 1e-9):>6.0f}x")
-    print(f"total wall time {wall:.1f} s (target: under 120 s), CPU time {cpu_all:.1f} s; "
+    print(f"ingest wall time {wall:.1f} s (target: under 120 s), CPU time {cpu_all:.1f} s; plain parse of the "
+          f"same files {totals['parse']:.1f} s (not counted); whole run {time.perf_counter() - start:.1f} s; "
           f"load average after: {os.getloadavg()[0]:.1f}")
     return wall, cpu_all
 
@@ -157,7 +165,7 @@ def main() -> int:
         print(f"\n{mode} path{' (staging; written at the end)' if mode == 'bulk' else ''}")
         walls[mode], cpus[mode] = _ingest_all(args, sources, plan, wanted, store)
     if len(walls) == 2:
-        print(f"\nbulk / transactional, all files into a fresh store: {walls['transactional'] / walls['bulk']:.1f}x "
+        print(f"\nbulk / transactional, ingest of all files into a fresh store: {walls['transactional'] / walls['bulk']:.1f}x "
               f"faster ({walls['transactional']:.1f} s vs {walls['bulk']:.1f} s; target >= 5x); "
               f"CPU time {cpus['transactional'] / cpus['bulk']:.1f}x less ({cpus['transactional']:.1f} s vs "
               f"{cpus['bulk']:.1f} s); load average now {os.getloadavg()[0]:.1f}")

@@ -149,12 +149,12 @@ def ingest(
                 summary[name] = counters.to_json()
                 failed |= counters.rejected > 0
             if store is not None:
-                progress.add_task("writing to the store", total=None)
-                store.flush()
                 from graph.valid_time import stamp
 
                 task = progress.add_task("valid time (validFrom/validTo)", total=None)
                 stamp(store, progress=lambda n, t=task: progress.advance(t, n))
+                progress.add_task("writing to the store", total=None)
+                store.flush()
                 if not no_precompute:
                     from graph.derived import precompute, precompute_steps
 

@@ -184,12 +184,8 @@ def stamp(store, progress=None) -> int:
         return 0
     nodes = pa.concat_tables(nodes)
     ids = nodes["id"].combine_chunks()
-    a, b = [], []
-    for rtype in sorted(onto.relations):
-        links = store.link_table(rtype)
-        a.append(pc.index_in(links["from"], value_set=ids).fill_null(-1).to_numpy())
-        b.append(pc.index_in(links["to"], value_set=ids).fill_null(-1).to_numpy())
-    a, b = np.concatenate(a).astype(np.int64), np.concatenate(b).astype(np.int64)
+    links = pa.concat_tables([store.link_table(rtype) for rtype in sorted(onto.relations)])
+    a, b = (pc.index_in(links[end], value_set=ids).fill_null(-1).to_numpy().astype(np.int64) for end in ("from", "to"))
     known = (a >= 0) & (b >= 0)
     days = lambda col: nodes[col].cast(pa.int32()).cast(pa.int64()).fill_null(_NONE).to_numpy()  # noqa: E731
     start, end = _first_starts(days("start"), a[known], b[known]), days("end")

@@ -157,6 +157,18 @@ def _fold(table: pa.Table, key: list[str], multi: set[str]) -> pa.Table:
                              pa.Table.from_pylist(list(folded.values()), schema=table.schema)])
 
 
+def _stamped(table: pa.Table, stamps: dict[str, dict]) -> pa.Table:
+    """``table`` with the ``validFrom`` / ``validTo`` of the ids in ``stamps`` (``{id: {validFrom,
+    validTo}}``, a date or None) replaced by theirs, where it has those columns."""
+    at = pc.index_in(table["id"], value_set=pa.array(list(stamps), pa.string()))
+    for prop in ("validFrom", "validTo"):
+        i = table.schema.get_field_index(prop)
+        if i >= 0:
+            values = pa.array([r[prop] for r in stamps.values()], pa.date32())
+            table = table.set_column(i, prop, pc.if_else(pc.is_valid(at), pc.take(values, at), table[prop]))
+    return table
+
+
 class BulkStore(Store):
     """An :class:`EmbeddedStore` written through staged Arrow batches and ``COPY FROM``."""
 
@@ -375,7 +387,8 @@ class BulkStore(Store):
             parts.append(pa.Table.from_batches(self._entities[cls]).select(["id", *props]))
         if not parts:
             return pa.Table.from_pylist([], schema=self._schema(cls)).select(["id", *props])
-        return _fold(pa.concat_tables(parts), ["id"], self._multi(cls) & set(props))
+        table = _fold(pa.concat_tables(parts), ["id"], self._multi(cls) & set(props))
+        return _stamped(table, self._restamp[cls]) if self._restamp.get(cls) else table
 
     def link_table(self, rtype: str, src: str | None = None, dst: str | None = None) -> pa.Table:
         """As :meth:`node_table`: the stored and the staged relationships of ``rtype``, each once."""
@@ -400,14 +413,7 @@ class BulkStore(Store):
                 if r["id"] not in fresh:
                     self._restamp[cls][r["id"]] = r
             if fresh:
-                table = pa.Table.from_batches(self._entities[cls])
-                ids = pa.array(list(fresh), pa.string())
-                at = pc.index_in(table["id"], value_set=ids)
-                for prop in ("validFrom", "validTo"):
-                    stamps = pa.array([r[prop] for r in fresh.values()], pa.date32())
-                    i = table.schema.get_field_index(prop)
-                    table = table.set_column(i, prop, pc.if_else(pc.is_valid(at), pc.take(stamps, at), table[prop]))
-                self._entities[cls] = table.to_batches()
+                self._entities[cls] = _stamped(pa.Table.from_batches(self._entities[cls]), fresh).to_batches()
 
     # ------------------------------------------------------------------ reading: the store, after a flush
     def _check_read_only(self, cypher, params, timeout) -> None:
