@@ -183,6 +183,10 @@ def stamp(store, progress=None) -> int:
     if not nodes:
         return 0
     nodes = pa.concat_tables(nodes)
+    # Neo4j labels a node with its class's superclasses too: a node a concrete class and its
+    # concrete subclass both list is one node (stamped through either label)
+    rows = pa.table({"id": nodes["id"], "i": np.arange(nodes.num_rows)})
+    nodes = nodes.take(np.sort(rows.group_by("id", use_threads=False).aggregate([("i", "max")])["i_max"].to_numpy()))
     ids = nodes["id"].combine_chunks()
     links = pa.concat_tables([store.link_table(rtype) for rtype in sorted(onto.relations)])
     a, b = (pc.index_in(links[end], value_set=ids).fill_null(-1).to_numpy().astype(np.int64) for end in ("from", "to"))
