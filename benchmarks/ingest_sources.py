@@ -102,13 +102,14 @@ def _ingest_all(args, sources, plan, wanted, store) -> tuple[float, float]:
 
             c0, t0 = time.process_time(), time.perf_counter()
             stamp(store)
-            stamped = time.perf_counter() - t0
+            stamped, c1 = time.perf_counter() - t0, time.process_time()
             store.flush()
-            end = time.perf_counter() - t0
+            end, cpu = time.perf_counter() - t0, time.process_time() - c0
             totals["ingest"] += end
-            totals["cpu"] += time.process_time() - c0
-            print(f"{'(valid time, flush)':24} {'':>5} {'':>8} {'':>8} {'':>8} {end:>9.1f} "
-                  f"  valid time {stamped:.1f} s, flush {end - stamped:.1f} s", flush=True)
+            totals["cpu"] += cpu
+            print(f"{'(valid time, flush)':24} {'':>5} {'':>8} {'':>8} {'':>8} {end:>9.1f} {cpu:>7.1f}"
+                  f"  valid time {stamped:.1f} s (CPU {c1 - c0:.1f} s), flush {end - stamped:.1f} s "
+                  f"(CPU {time.process_time() - c1:.1f} s)", flush=True)
     finally:
         if store is not None:
             store.close()
