@@ -149,7 +149,7 @@ def dataset_from_records(entities, relations, *, relations_mode: str = "reified"
         import tempfile
         from pathlib import Path
 
-        _sweep_spools()
+        sweep_spools()
         folder = Path(tempfile.mkdtemp(prefix=_SPOOL_PREFIX))
         path = str(folder / "data.nq")
         try:
@@ -174,8 +174,10 @@ def dataset_from_records(entities, relations, *, relations_mode: str = "reified"
 _SPOOL_PREFIX = "govplat-sparql-"
 
 
-def _sweep_spools() -> None:
-    """Remove the spool folders of processes that no longer run (a killed server cannot clean up)."""
+def sweep_spools(*, mine: bool = False) -> None:
+    """Remove the spool folders of processes that no longer run (a killed server cannot clean
+    up) and, with ``mine``, this process's own (a server's last step: a signal may have ended
+    its load after a folder was made and before a :class:`Dataset` held it)."""
     import shutil
     import tempfile
     from pathlib import Path
@@ -185,6 +187,9 @@ def _sweep_spools() -> None:
             pid = int((folder / "owner").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue  # being made right now, or not ours to judge
+        if mine and pid == os.getpid():
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
         try:
             os.kill(pid, 0)
         except ProcessLookupError:

@@ -35,6 +35,7 @@ import os
 import queue
 import secrets
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -52,7 +53,7 @@ from starlette.routing import Route
 
 from graph.errors import GovplatError, StoreBusyError
 from graph.settings import Settings, settings
-from graph.sparql.engine import Limits, QueryRefused, RefreshRunning, load_dataset
+from graph.sparql.engine import Limits, QueryRefused, RefreshRunning, load_dataset, sweep_spools
 from graph.sparql.endpoint import Endpoint
 
 __all__ = ["DEFAULT_PORT", "Server", "make_app", "serve", "refresh_token_path", "refresh_token_for"]
@@ -296,8 +297,8 @@ def refresh_token_for(url: str) -> str | None:
 # ---------------------------------------------------------------------------- the server
 class Server:
     """uvicorn serving :func:`make_app` on ``host:port`` (port 0: any free one), with its limits
-    from graph/settings.py. ``run()`` serves in the calling thread until SIGINT/SIGTERM (in the
-    main thread) or :meth:`stop`; ``start()`` serves in a background thread."""
+    from graph/settings.py. ``start()`` serves in a background thread until :meth:`stop` (signals
+    are the caller's: :func:`serve` handles them)."""
 
     def __init__(self, endpoint: Endpoint, host: str = "127.0.0.1", port: int = DEFAULT_PORT, *,
                  quiet: bool = True, cfg: Settings | None = None):
@@ -366,6 +367,10 @@ class Server:
             time.sleep(0.02)
         return self
 
+    def serving(self) -> bool:
+        """True while :meth:`start`'s thread serves."""
+        return self._thread is not None and self._thread.is_alive()
+
     def stop(self) -> None:
         self.server.should_exit = True
         if self._thread is not None:
@@ -376,27 +381,91 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, *, limits: Limits |
           relations_mode: str = "reified", named_graphs: bool = True, quiet: bool = True, processes: int = 2,
           announce: Callable[[str], None] = print) -> None:
     """Load the store, bind, announce the endpoint's URL, serve until SIGINT or SIGTERM; then
-    stop the workers and remove the spooled data."""
-    signal.signal(signal.SIGTERM, _exit_on_signal)  # from the start: loading spools data to a temporary folder
-    endpoint = Endpoint(lambda: load_dataset(relations_mode=relations_mode, named_graphs=named_graphs,
-                                             spool=processes > 0), limits, processes=processes)
-    server = None
+    stop the workers and remove the spooled data and the refresh token (see :class:`_Stop`)."""
+    stop = _Stop()
+    server = endpoint = None
     try:
+        endpoint = Endpoint(lambda: load_dataset(relations_mode=relations_mode, named_graphs=named_graphs,
+                                                 spool=processes > 0), limits, processes=processes)
         server = Server(endpoint, host, port, quiet=quiet)
-        ds = endpoint.dataset
+        stop.serving(server.server)  # from here on a signal asks uvicorn to stop: nothing is raised
+        if stop.signum is not None:
+            return  # the signal came during the load, and its SystemExit was lost on the way
         server.write_token()
+        ds = endpoint.dataset
         announce(f"SPARQL endpoint: {server.base_url}/sparql  ({ds.quads} statements loaded in {ds.seconds:.1f} s; "
                  f"entities at {server.base_url}/id/<id>)")
-        server.run()
-    except KeyboardInterrupt:
-        pass
+        server.start()  # uvicorn in a thread of its own, which leaves the signals to this one
+        while stop.signum is None and server.serving():
+            time.sleep(0.05)
     finally:
-        if server is not None:
-            server.close()
-        endpoint.close()
+        try:
+            if server is not None:
+                server.stop()
+                server.close()
+            if endpoint is not None:
+                endpoint.close()
+            sweep_spools(mine=True)
+        finally:
+            stop.restore()
 
 
-def _exit_on_signal(signum, frame) -> None:
-    """SIGTERM ends the process through every ``finally`` (workers, spool, token). uvicorn,
-    once serving, stops gracefully first and then raises the signal again for this handler."""
-    raise SystemExit(0)
+class _Stop:
+    """How ``govplat sparql serve`` ends on SIGTERM or SIGINT, whenever it comes.
+
+    While the store loads, the first signal raises SystemExit in the main thread, so the load
+    stops at once and every ``finally`` on the way cleans up; later signals raise nothing, so
+    they never cut that cleanup short. Python drops an exception raised where it cannot
+    propagate (a ``__del__``, such as ladybug's ``QueryResult.__del__`` while the dump's
+    results are collected; a weakref callback): it reports it to ``sys.unraisablehook``, where
+    the signal is delivered again. Once uvicorn is set up (:meth:`serving`) a signal only asks
+    it to stop (a second one: at once, without waiting for requests in flight); the main
+    thread, which watches :attr:`signum`, then stops the server and the workers and removes the
+    spooled data and the token. uvicorn serves in a thread of its own, so its own signal
+    handling (which records a signal and raises it again after serving) is never involved.
+    """
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+    def __init__(self):
+        self.signum: int | None = None
+        self._uvicorn = None
+        self._raised = False
+        self._restored = False
+        self._handlers = {sig: signal.signal(sig, self._on_signal) for sig in self.SIGNALS}
+        self._unraisablehook = sys.unraisablehook
+        sys.unraisablehook = self._on_unraisable
+
+    def serving(self, uvicorn_server) -> None:
+        self._uvicorn = uvicorn_server
+        if self.signum is not None:
+            uvicorn_server.should_exit = True
+
+    def restore(self) -> None:
+        self._restored = True
+        for sig, handler in self._handlers.items():
+            signal.signal(sig, handler)
+        sys.unraisablehook = self._unraisablehook
+
+    def _on_signal(self, signum, frame) -> None:
+        again = self.signum is not None
+        self.signum = self.signum or signum
+        if self._uvicorn is not None:
+            self._uvicorn.should_exit = True
+            self._uvicorn.force_exit = self._uvicorn.force_exit or again
+        elif not self._raised:
+            self._raised = True
+            raise SystemExit(0)
+
+    def _again(self) -> None:
+        if self._uvicorn is None and not self._restored:
+            signal.pthread_kill(threading.main_thread().ident, self.signum)
+
+    def _on_unraisable(self, unraisable) -> None:
+        if unraisable.exc_type is SystemExit and self._raised and self._uvicorn is None:
+            self._raised = False  # it was dropped: nothing is unwinding the load, so raise it again
+            again = threading.Timer(0.01, self._again)
+            again.daemon = True
+            again.start()
+            return
+        self._unraisablehook(unraisable)
