@@ -18,7 +18,6 @@ import os
 import time
 import warnings
 from contextlib import contextmanager, nullcontext
-from datetime import date
 from decimal import Decimal
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +31,7 @@ from graph.cypher.landlock import run_without_files
 from graph.model import Entity, Node, Path as GPath, Rel, Relation
 from graph.settings import settings
 from graph.stores.base import Existing, Result, Store, Writes
+from graph.stores.ladybug_rows import calibrate, rows as _rows
 from graph.stores.lock import StoreLock, say
 from graph.stores.memory import MemoryWatch
 
@@ -54,35 +54,9 @@ def _failed(msg: str) -> str:
     return f"query failed: {msg}"
 
 
-def _rows(res) -> Iterator[list]:
-    """A query's rows one at a time: Python holds one row, not the whole result, which is freed
-    at the end (Ladybug keeps a result's memory until it is closed)."""
-    try:
-        while res.has_next():
-            yield res.get_next()
-    finally:
-        res.close()
-
-
-def _dump_columns(var: str, props: list, first: int = 0) -> tuple[str, list[int]]:
-    """The RETURN list of a dump page and the positions of its dates, read as ISO text (see
-    EmbeddedStore.dump); ``first`` = how many columns come before these."""
-    cols, dates = [], []
-    for i, p in enumerate(props):
-        if p.kind == "date" and not p.multi:
-            cols.append(f"CAST({var}.`{p.name}` AS STRING) AS `{p.name}`")
-            dates.append(first + i)
-        else:
-            cols.append(f"{var}.`{p.name}` AS `{p.name}`")
-    return ", ".join(cols), dates
-
-
-def _dated(row: list, dates: list[int]) -> list:
-    """``row`` with the ISO texts at ``dates`` as dates again."""
-    for i in dates:
-        if row[i] is not None:
-            row[i] = date.fromisoformat(row[i])
-    return row
+def _dump_columns(var: str, props: list) -> str:
+    """The RETURN list of a dump page."""
+    return ", ".join(f"{var}.`{p.name}` AS `{p.name}`" for p in props)
 
 
 def version_file(path: Path) -> Path:
@@ -132,6 +106,7 @@ class EmbeddedStore(Store):
                 self._lock.acquire()
                 self._db = self._open(read_only)
             self._conn = ladybug.Connection(self._db)
+            calibrate(self._conn)
             self._table_names: dict[int, str] | None = None
             self._ensure_schema()
         except BaseException:
@@ -364,11 +339,11 @@ class EmbeddedStore(Store):
         res = self._execute(cypher, params, timeout)
         columns = res.get_column_names()
         rows, truncated = [], False
-        while res.has_next():
+        for row in _rows(res):
             if max_rows is not None and len(rows) >= max_rows:
                 truncated = True
                 break
-            rows.append(dict(zip(columns, (self._convert(v) for v in res.get_next()))))
+            rows.append(dict(zip(columns, (self._convert(v) for v in row))))
         return Result(columns, rows, truncated)
 
     def _table_name(self, table: int) -> str:
@@ -419,8 +394,6 @@ class EmbeddedStore(Store):
         # dumps in the same order. Each page runs on a connection of its own, closed after it: a
         # connection keeps the memory of what its queries scanned until it is closed, so a dump
         # holds one page and the buffer pool (GOVPLAT_DUMP_BUFFER_POOL_MB), not the graph.
-        # Dates are read as text: Ladybug's row reader never frees a DATE value it returns, which
-        # grew a dump by every date in the graph (32 bytes each).
         page_rows = settings().dump_page_rows
 
         def page(query: str, lo: int, hi: int) -> Iterator[list]:
@@ -449,19 +422,19 @@ class EmbeddedStore(Store):
         def entities():
             for cls in self.onto.concrete_classes():
                 props = [p.name for p in self.onto.properties_of(cls)]
-                cols, dates = _dump_columns("n", self.onto.properties_of(cls))
+                cols = _dump_columns("n", self.onto.properties_of(cls))
                 n, top = self._conn.execute(f"MATCH (n:`{cls}`) RETURN count(n), max(offset(id(n)))").get_all()[0]
                 for lo, hi in ranges(top, n):
                     for row in page(f"MATCH (n:`{cls}`) WHERE offset(id(n)) >= $lo AND offset(id(n)) < $hi "
                                     f"RETURN {cols}", lo, hi):
-                        rec = dict(zip(props, _dated(row, dates)))
+                        rec = dict(zip(props, row))
                         yield Entity(rec.pop("id"), cls, {k: v for k, v in rec.items()
                                                           if k not in ("sources", "uri") and v not in (None, [])},
                                      rec.get("sources") or [])
 
         def relations():
             rel_props = [p.name for p in self.onto.relation_properties()]
-            cols, dates = _dump_columns("e", self.onto.relation_properties(), first=2)
+            cols = _dump_columns("e", self.onto.relation_properties())
             for rtype in sorted(self.onto.relations):
                 for src in sorted({s for s, _ in self.onto.endpoint_pairs(rtype)}):
                     n, top = self._conn.execute(f"MATCH (a:`{src}`)-[e:`{rtype}`]->() "
@@ -470,7 +443,6 @@ class EmbeddedStore(Store):
                         for row in page(
                                 f"MATCH (a:`{src}`)-[e:`{rtype}`]->(b) WHERE offset(id(e)) >= $lo "
                                 f"AND offset(id(e)) < $hi RETURN a.id, b.id, {cols}", lo, hi):
-                            row = _dated(row, dates)
                             rec = dict(zip(rel_props, row[2:]))
                             yield Relation(rtype, row[0], row[1], {k: v for k, v in rec.items()
                                                                    if k != "sources" and v is not None},
