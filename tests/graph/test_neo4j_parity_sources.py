@@ -1,8 +1,8 @@
 """The bulk sources' named queries (graph/queries/sources.yaml) give the same rows on the embedded
 store and a real Neo4j, on a sample of the real files in ../shared/data: the 2019 STOP export after
 the India tracker (so the tracker orders are folded and deleted on both engines), GitHub's
-government takedown notices from China and Spain, the Twitter India demands and the CourtListener
-dockets."""
+government takedown notices from China and Spain, the Twitter India demands, the CourtListener
+dockets, and tables of statistics from Meta and Wikimedia (written as columns)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,7 +31,10 @@ def both(tmp_path_factory, neo4j_server, embedded_bundled):
               ("github_takedowns", shared_file("github-gov-takedowns", "China")),
               ("github_takedowns", shared_file("github-gov-takedowns", "Spain")),
               ("twitter_india", shared_file("twitter-india-takedowns")),
-              ("courtlistener", shared_file("courtlistener-juriscraper"))]
+              ("courtlistener", shared_file("courtlistener-juriscraper")),
+              # tables of statistics, written column-wise (Store.upsert_table on Neo4j)
+              ("meta_requests", shared_file("meta-government-requests", "early-export-2013H1")),
+              ("wikimedia_transparency", shared_file("wikimedia-transparency-report", "where_from.csv"))]
     emb = EmbeddedStore(tmp_path_factory.mktemp("parity-sources") / "graph.lbdb")
     neo = Neo4jStore(neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"])
     neo.wipe()
