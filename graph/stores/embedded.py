@@ -301,7 +301,13 @@ class EmbeddedStore(Store):
             res = self._execute(prepared, params, timeout, watch=False)
             return "\n".join(str(row[0]) for row in _rows(res)), ""
 
-        text, msg = run_without_files(plan)
+        # Binding folds constant expressions (a huge lpad() or range() is built here, before any plan):
+        # the memory watch runs beside it, in this thread, which may read /proc.
+        with MemoryWatch(self._conn, self.memory_mb) if self.memory_mb else nullcontext() as memory:
+            text, msg = run_without_files(plan)
+        if getattr(memory, "tripped", False):
+            raise QueryError(f"query stopped: it took more than GOVPLAT_QUERY_MEMORY_MB={self.memory_mb} MB "
+                             "of memory; narrow it (LIMIT, fewer MATCH parts, smaller values)")
         if msg:
             if "multiple statements" in msg:
                 raise ReadOnlyViolation("refused: one statement at a time")
@@ -316,14 +322,18 @@ class EmbeddedStore(Store):
         if timeout:
             self._conn.set_query_timeout(int(timeout * 1000))
         memory = MemoryWatch(self._conn, self.memory_mb) if watch and self.memory_mb else nullcontext()
+        over = QueryError(f"query stopped: it took more than GOVPLAT_QUERY_MEMORY_MB={self.memory_mb} MB "
+                          "of memory; narrow it (LIMIT, fewer MATCH parts, smaller values)")
         try:
             with memory:
-                return self._conn.execute(query, params or {})
+                res = self._conn.execute(query, params or {})
+            if getattr(memory, "tripped", False):  # over the limit, though the engine finished it anyway
+                raise over
+            return res
         except RuntimeError as exc:
             msg = str(exc)
             if getattr(memory, "tripped", False):
-                raise QueryError(f"query stopped: it took more than GOVPLAT_QUERY_MEMORY_MB={self.memory_mb} MB "
-                                 "of memory; narrow it (LIMIT, fewer MATCH parts)") from exc
+                raise over from exc
             if "buffer pool is full" in msg.lower():
                 pool = f"{self.pool_mb} MB" if self.pool_mb else "Ladybug's default, 80% of RAM"
                 raise QueryError(f"query stopped: it needs more than the buffer pool (GOVPLAT_BUFFER_POOL_MB: {pool}) "

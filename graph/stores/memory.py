@@ -5,14 +5,50 @@ query over the 31-table schema reserves gigabytes it barely touches (all_paths o
 cases fails with an 8 GB pool and uses 0.4 GB), while a sorted cross product really fills what
 it reserves. So the pool stays a ceiling (GOVPLAT_BUFFER_POOL_MB) and this watch measures
 what counts: the process's resident memory, sampled while the engine runs the query. When it
-has grown by more than the limit, the query is interrupted and reported as over the limit.
+has grown by more than the limit, the query is interrupted and reported as over the limit, even
+when the engine finished it anyway.
+
+The engine checks for an interrupt between chunks of work, not inside one function call: a
+single ``lpad('a', 3000000000, 'b')`` or ``range(1, 100000000000)`` builds its value in one call
+and grew a process past 17 GB, interrupt or not. So the watch keeps watching after it interrupts,
+and when the process has grown by HARD_FACTOR times the limit it ends the process, saying why on
+stderr: the only way left to give the memory back before the machine runs out. That last step
+is a small watchdog *process* (WATCHDOG): Ladybug binds a query (and folds its constant
+expressions, where those two calls build their values) holding Python's GIL, so no thread of
+this process runs until it returns. Queries the engine can interrupt stop long before that
+(about three times the limit at most, while a sort winds down).
 """
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 
-__all__ = ["MemoryWatch"]
+__all__ = ["HARD_FACTOR", "MemoryWatch"]
+
+HARD_FACTOR = 4  # times GOVPLAT_QUERY_MEMORY_MB a query that ignores its interrupt may grow before the process ends
+
+# Run with `python -S -c`: argv = pid, base resident bytes, ceiling bytes, limit MB. Polls the watched
+# process until its stdin (a pipe from it) closes; past the ceiling it says why on the process's
+# stderr (inherited) and kills it.
+WATCHDOG = """
+import os, signal, sys, select
+pid, base, ceiling, mb = (int(a) for a in sys.argv[1:5])
+page = os.sysconf("SC_PAGE_SIZE")
+while not select.select([0], [], [], 0.02)[0]:
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            grown = int(f.read().split()[1]) * page - base
+    except (OSError, ValueError, IndexError):
+        break
+    if grown > ceiling:
+        os.write(2, (f"error: query stopped: it took more than GOVPLAT_QUERY_MEMORY_MB={mb} MB and went on growing "
+                     f"past {ceiling >> 20} MB, which the engine could not interrupt (one call building a huge value); "
+                     "the process was ended to give the memory back\\n").encode())
+        os.kill(pid, signal.SIGKILL)
+        break
+"""
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -35,7 +71,7 @@ class MemoryWatch:
         self._thread = threading.Thread(target=self._watch, name="govplat-memory-watch", daemon=True)
 
     def _watch(self) -> None:
-        base = _rss()
+        base = self.base
         if not base:  # no /proc: nothing to measure
             return
         while not self._done.wait(self.every):
@@ -45,9 +81,18 @@ class MemoryWatch:
                 return
 
     def __enter__(self) -> "MemoryWatch":
+        self.base = _rss()
+        self._dog = None
+        if self.base:
+            self._dog = subprocess.Popen(
+                [sys.executable, "-S", "-c", WATCHDOG, str(os.getpid()), str(self.base),
+                 str(HARD_FACTOR * self.limit), str(self.limit >> 20)], stdin=subprocess.PIPE, close_fds=True)
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._done.set()
         self._thread.join()
+        if self._dog is not None:
+            self._dog.stdin.close()
+            self._dog.wait()

@@ -354,3 +354,30 @@ def test_neo4j_memory_cap_stops_a_runaway_query_and_names_the_limit(store):
         store.run_user("MATCH (a), (b), (c), (d) RETURN a.name AS x, b.name AS y, c.name AS z, d.id AS w "
                        "ORDER BY x, y DESC, z, w", timeout=120)
     assert "db.memory.transaction.max" in str(info.value)
+
+
+# One call that builds a huge value (folded while the query is bound, with the GIL held, or run in one
+# engine call) cannot be interrupted: lpad reached 17 GB before the kernel's OOM killer ended it.
+VALUE_BOMBS = [
+    "RETURN size(lpad('a', 3000000000, 'b')) AS n",
+    "UNWIND range(1, 100000000000) AS i RETURN count(i) AS n",
+]
+
+
+@pytest.mark.parametrize("query", VALUE_BOMBS)
+def test_a_value_the_engine_cannot_interrupt_is_stopped_at_the_hard_ceiling(embedded_path, query):
+    from graph.stores.memory import HARD_FACTOR
+    from tests.security.bounded import run_bounded
+
+    env = {"GOVPLAT_HOME": str(embedded_path.parent), "GOVPLAT_STORE": "embedded", "GOVPLAT_QUERY_MEMORY_MB": "256"}
+    proc = run_bounded("cypher", query, env=env, rss_limit_mb=400 + 256 * HARD_FACTOR + 600, timeout=90)
+    assert proc.returncode != 0, proc.stdout[:300]
+    assert "GOVPLAT_QUERY_MEMORY_MB=256" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-500:]
+
+
+def test_a_query_over_the_memory_limit_is_refused_even_when_the_engine_finished_it(embedded_path):
+    # repeat() ignores the interrupt but stops below the hard ceiling: its rows must not be shown.
+    env = {"GOVPLAT_HOME": str(embedded_path.parent), "GOVPLAT_STORE": "embedded", "GOVPLAT_QUERY_MEMORY_MB": "256"}
+    proc = run_cli("cypher", "RETURN size(repeat('a', 60000000)) AS n", env=env)
+    assert proc.returncode == 1 and "60000000" not in proc.stdout
+    assert "GOVPLAT_QUERY_MEMORY_MB=256" in proc.stderr
