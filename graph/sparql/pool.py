@@ -65,6 +65,7 @@ def _worker_main(conn, data_path: str) -> None:  # pragma: no cover - runs in th
     store = ox.Store()
     store.bulk_load(path=data_path, format=ox.RdfFormat.N_QUADS)
     store.load(path=str(ONTOLOGY_PATH), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
+    _limit_memory()
     conn.send(("ready",))
     job = _PipeJob(conn)
     while True:
@@ -76,6 +77,34 @@ def _worker_main(conn, data_path: str) -> None:  # pragma: no cover - runs in th
             return
         evaluate(job, store, *request)
         conn.send(("done",))
+
+
+def _limit_memory() -> None:  # pragma: no cover - runs in the child
+    """From now on this process may grow by GOVPLAT_QUERY_MEMORY_MB at most (its address space, which
+    the kernel enforces): a query that needs more fails its allocation and the worker ends (a sort
+    over a cross product grew a worker by 1 GB in 8 s, until its timeout, before this)."""
+    import os
+    import resource
+
+    from graph.settings import settings
+
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            size = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return  # no /proc: no limit (the timeout still holds)
+    cap = size + settings().query_memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def _died(worker) -> tuple:
+    """The error a query gets when its worker process ended under it."""
+    from graph.settings import settings
+
+    worker.proc.join(timeout=2)
+    return ("error", 503, f"query stopped: its worker process ended (exit code {worker.proc.exitcode}); a query may "
+                          f"take at most GOVPLAT_QUERY_MEMORY_MB={settings().query_memory_mb} MB of memory; narrow it "
+                          "(LIMIT, fewer patterns, smaller values)")
 
 
 _MAIN_LOCK = threading.Lock()
@@ -192,9 +221,14 @@ class ProcessPool:
                     if not job.put(msg):
                         raise _Abandon()
                 elif not worker.proc.is_alive():
-                    job.put(("error", 500, f"the query's worker process died (exit code {worker.proc.exitcode})"))
+                    job.put(_died(worker))
                     raise _Abandon()
-        except (_Abandon, EOFError, OSError):
+        except (EOFError, OSError):  # the worker ended while we read from it
+            job.put(_died(worker))
+            worker.stop(kill=True)
+            self._replace()
+            return
+        except _Abandon:
             worker.stop(kill=True)
             self._replace()
             return

@@ -388,6 +388,29 @@ def test_a_result_past_its_timeout_is_cut_never_shown_complete(records):
         ep.close()
 
 
+def test_a_worker_may_grow_by_the_memory_limit_only_and_is_replaced(records, monkeypatch):
+    """A sort over a cross product grew a worker by 1 GB in 8 s, until its timeout: now the worker's
+    address space ends GOVPLAT_QUERY_MEMORY_MB past its data, the query gets a 503 naming the
+    limit at once, and a fresh worker answers the next query."""
+    from graph.sparql.engine import Limits, QueryRefused, dataset_from_records
+    from graph.sparql.endpoint import Endpoint
+
+    monkeypatch.setenv("GOVPLAT_QUERY_MEMORY_MB", "256")  # the spawned worker reads it
+    ep = Endpoint(lambda: dataset_from_records(*records, spool=True), Limits(timeout=60, max_rows=10, workers=1),
+                  processes=1)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(QueryRefused) as info:
+            ep.run("SELECT (STRLEN(?x) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
+                   "BIND(CONCAT(STR(?c), STR(?f), STR(?a), STR(?d), STR(?b), STR(?e)) AS ?x) } ORDER BY DESC(?x) LIMIT 1",
+                   fmt="json")
+        assert "GOVPLAT_QUERY_MEMORY_MB=256" in str(info.value)
+        assert time.monotonic() - t0 < 30, "stopped by the timeout, not by the memory limit"
+        assert b"true" in ep.run("ASK { ?s ?p ?o }", fmt="json")
+    finally:
+        ep.close()
+
+
 # ---------------------------------------------------------------------------- refresh, CORS, Host
 def test_refresh_needs_the_token_and_runs_one_load_at_a_time(served):
     assert call(served, "/refresh", data=b"")[0] == 401
