@@ -43,7 +43,7 @@ from ingest.registry import RegistryLinker
 from ingest.resolve import Resolver, country_entity, country_id, normalise
 from ingest.sources.cells import CellError, us_date
 from ingest.sources import shutdown_join
-from ingest.sources.workbook import read_workbook, sheet_layout
+from ingest.sources.workbook import open_workbook, read_workbook, sheet_layout
 
 __all__ = ["crawl", "detect"]
 
@@ -68,10 +68,8 @@ def detect(path: Path, config: dict) -> bool:
         return header is not None and sheet_layout(header_names(header), layouts)[0] is not None
     if path.suffix.lower() != ".xlsx":
         return False
-    import openpyxl
-
     try:
-        wb = openpyxl.load_workbook(path, read_only=True)
+        wb = open_workbook(path)
     except Exception:  # not a workbook: not ours
         return False
     try:

@@ -18,7 +18,7 @@ from ingest.detect import CsvRow, walk
 from ingest.provenance import file_source, urls_in, web_source
 from ingest.registry import RegistryLinker
 from ingest.sources.shutdown_join import STOP_PREFIX, joins, stored_orders
-from ingest.sources.workbook import Sheet, read_workbook
+from ingest.sources.workbook import Sheet, open_workbook, read_workbook
 
 __all__ = ["crawl", "detect"]
 
@@ -34,10 +34,8 @@ def detect(path: Path, config: dict) -> bool:
     """A workbook with a sheet named like the labelled sheet whose header has the columns."""
     if path.suffix.lower() != ".xlsx":
         return False
-    import openpyxl
-
     try:
-        wb = openpyxl.load_workbook(path, read_only=True)
+        wb = open_workbook(path)
     except Exception:
         return False
     try:

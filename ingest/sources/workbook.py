@@ -6,6 +6,12 @@ the case of names do not matter); a sheet whose header matches none is returned 
 types (dates as :class:`datetime.date`, numbers, booleans, text); a formula cell gives the
 value Excel cached when the file was saved (empty when none was cached).
 
+Every workbook is opened through :func:`open_workbook`: an XLSX file is a zip of XML parts, so
+before openpyxl parses anything each XML part goes through :func:`graph.xmlsafe.refuse_dtd`
+(no DTD, no entities: a billion-laughs sheet or an external entity is refused, naming the file
+and part) and the parts together may hold at most GOVPLAT_INPUT_MAX_BYTES uncompressed (a zip
+bomb is refused before it is inflated; zipfile never reads past a part's stated size).
+
 A row is a :class:`~ingest.detect.CsvRow` whose ``line`` is the sheet's row number and whose
 ``where`` is ``file[sheet]:row``, so error messages name the file, sheet and row.
 """
@@ -20,7 +26,7 @@ from typing import Any
 from graph.errors import SourceError
 from ingest.detect import CsvRow, header_names
 
-__all__ = ["Sheet", "read_workbook", "sheet_layout"]
+__all__ = ["Sheet", "open_workbook", "read_workbook", "sheet_layout"]
 
 
 @dataclass
@@ -35,6 +41,29 @@ def _cell(value: Any) -> Any:
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
         return value.date()
     return value
+
+
+def open_workbook(path: Path, **options):
+    """openpyxl's read-only workbook, once every XML part is checked; SourceError names the file."""
+    import openpyxl
+
+    from graph.settings import settings
+    from graph.xmlsafe import refuse_dtd
+
+    cap = settings().input_max_bytes
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = z.infolist()
+            total = sum(p.file_size for p in parts)
+            if total > cap:
+                raise SourceError(f"holds {total:,} bytes uncompressed, more than GOVPLAT_INPUT_MAX_BYTES={cap:,}",
+                                  where=str(path))
+            for part in parts:
+                if part.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    refuse_dtd(z.read(part), f"{path}[{part.filename}]")
+        return openpyxl.load_workbook(path, read_only=True, **options)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        raise SourceError(f"is not a readable XLSX workbook: {exc}", where=str(path)) from None
 
 
 def sheet_layout(header: list[str], layouts: dict[str, list[str]], *,
@@ -61,12 +90,7 @@ def read_workbook(path: Path, layouts: dict[str, list[str]], *, header_within: i
     matches a layout (working spreadsheets put totals above it); the rows after it are data.
     SourceError names the file when it is not an XLSX workbook.
     """
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise SourceError(f"is not a readable XLSX workbook: {exc}", where=str(path)) from None
+    wb = open_workbook(path, data_only=True)
     sheets: list[Sheet] = []
     try:
         for ws in wb.worksheets:

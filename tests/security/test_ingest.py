@@ -41,7 +41,47 @@ def _deep_json() -> str:
     return '{"notices": ' + "[" * DEPTH + "]" * DEPTH + "}"
 
 
+def _workbook(sheet_xml=None, *, padding: int = 0):
+    """An XLSX workbook (openpyxl's own, with a STOP header) whose sheet XML is replaced by
+    ``sheet_xml(original)`` and which holds a ``padding``-byte part of zeros (a zip bomb)."""
+    def make() -> bytes:
+        import io
+        import zipfile
+
+        import openpyxl
+
+        buf = io.BytesIO()
+        wb = openpyxl.Workbook()
+        wb.active.append(_keepiton_header())
+        wb.active.append(["x"] * len(_keepiton_header()))
+        wb.save(buf)
+        out = io.BytesIO()
+        with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+            for name in src.namelist():
+                data = src.read(name)
+                if name == "xl/worksheets/sheet1.xml" and sheet_xml:
+                    data = sheet_xml(data.decode()).encode()
+                z.writestr(name, data)
+            if padding:
+                with z.open("xl/media/zeros.bin", "w", force_zip64=True) as f:
+                    for _ in range(padding >> 20):
+                        f.write(bytes(1 << 20))
+        return out.getvalue()
+    return make
+
+
+_LAUGHS = ('<!DOCTYPE worksheet [<!ENTITY l0 "lollollollol">'
+           + "".join(f'<!ENTITY l{i} "{("&l%d;" % (i - 1)) * 10}">' for i in range(1, 10)) + "]>")
+
 CASES = {
+    "xlsx-billion-laughs": ("keepiton", "laughs.xlsx",
+                            _workbook(lambda xml: _LAUGHS + xml.replace("<t>x</t>", "<t>&l9;</t>", 1)),
+                            "DTD or entity declarations is refused"),
+    "xlsx-external-entity": ("shutdowns_india", "xxe.xlsx",
+                             _workbook(lambda xml: '<!DOCTYPE worksheet [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                                       + xml.replace("<t>x</t>", "<t>&e;</t>", 1)),
+                             "DTD or entity declarations is refused"),
+    "xlsx-zip-bomb": ("keepiton", "bomb.xlsx", _workbook(padding=300 << 20), "GOVPLAT_INPUT_MAX_BYTES"),
     # name: (source, file name, content (str or bytes), what the message must say)
     "csv-million-columns": ("keepiton", "wide.csv",
                             lambda: ",".join(_keepiton_header() + [f"c{i}" for i in range(1_000_000)]) + "\n",
@@ -148,7 +188,8 @@ def test_detect_passes_over_hostile_files_without_traceback(tmp_path, seeded):
     env, before = seeded
     folder = tmp_path / "in"
     folder.mkdir()
-    for name in ("json-deep-lumen", "json-deep-objects", "csv-utf16", "yaml-alias-bomb"):
+    for name in ("json-deep-lumen", "json-deep-objects", "csv-utf16", "yaml-alias-bomb", "xlsx-billion-laughs",
+                 "xlsx-zip-bomb"):
         _, file_name, content, _ = CASES[name]
         _write(folder / file_name, content)
     proc = run_bounded("ingest", "--detect", str(folder), "--json", env=env, rss_limit_mb=RSS_MB)
