@@ -101,10 +101,18 @@ def _died(worker) -> tuple:
     """The error a query gets when its worker process ended under it."""
     from graph.settings import settings
 
+    import signal
+
     worker.proc.join(timeout=2)
-    return ("error", 503, f"query stopped: its worker process ended (exit code {worker.proc.exitcode}); a query may "
-                          f"take at most GOVPLAT_QUERY_MEMORY_MB={settings().query_memory_mb} MB of memory; narrow it "
-                          "(LIMIT, fewer patterns, smaller values)")
+    code = worker.proc.exitcode
+    if code == -signal.SIGABRT:  # an allocation past the worker's address-space limit
+        why = (f"it took more than GOVPLAT_QUERY_MEMORY_MB={settings().query_memory_mb} MB of memory; narrow it "
+               "(LIMIT, fewer patterns, smaller values)")
+    elif code == -signal.SIGSEGV:  # pyoxigraph's recursive parser ran out of stack
+        why = "the engine crashed reading it (nested too deeply?); write it with less nesting"
+    else:
+        why = f"its worker process ended (exit code {code})"
+    return ("error", 503, f"query stopped: {why}")
 
 
 _MAIN_LOCK = threading.Lock()

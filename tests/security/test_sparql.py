@@ -411,6 +411,17 @@ def test_a_worker_may_grow_by_the_memory_limit_only_and_is_replaced(records, mon
         ep.close()
 
 
+def test_a_query_nested_past_the_engines_stack_costs_only_its_worker(served):
+    """pyoxigraph's parser recurses per nesting level and a few thousand levels overflow its stack
+    (SIGSEGV): in a worker that ends the worker, which says so and is replaced; the server serves on."""
+    status, _, body = query(served, "SELECT * WHERE " + "{" * 3000 + " ?s ?p ?o " + "}" * 3000)
+    assert status == 503 and b"nested too deeply" in body, body[:300]
+    status, _, body = call(served, "/sparql", data=("ASK { FILTER(" + "!" * 3000 + "true) }").encode(),
+                           headers={"Content-Type": "application/sparql-query"})
+    assert status in (200, 503), body[:300]
+    assert query(served, "ASK { ?s ?p ?o }")[0] == 200
+
+
 # ---------------------------------------------------------------------------- refresh, CORS, Host
 def test_refresh_needs_the_token_and_runs_one_load_at_a_time(served):
     assert call(served, "/refresh", data=b"")[0] == 401
