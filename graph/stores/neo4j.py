@@ -174,6 +174,11 @@ class Neo4jStore(Store):
             return QueryError("query stopped: it needs more memory than the server's db.memory.transaction.max "
                               "allows (GOVPLAT_QUERY_MEMORY_MB for tools/neo4j/server); narrow it "
                               f"(LIMIT, fewer MATCH parts): {exc.message}")
+        if code.endswith("General.OutOfMemoryError"):  # a value db.memory.transaction.max does not track
+            return QueryError("query stopped: it needs more memory than the Neo4j server's heap holds "
+                              "(GOVPLAT_NEO4J_HEAP for tools/neo4j/server; db.memory.transaction.max, "
+                              "GOVPLAT_QUERY_MEMORY_MB, does not count every value a query builds); narrow it "
+                              f"(LIMIT, smaller values): {exc.message}")
         if "ForbiddenDueToTransactionType" in code or "AccessMode" in code or "WriteOnReadOnlyAccess" in code:
             return ReadOnlyViolation(f"refused by Neo4j: read-only session ({exc.message})")
         return QueryError(f"query failed: {exc.message}")

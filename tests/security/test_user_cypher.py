@@ -381,3 +381,14 @@ def test_a_query_over_the_memory_limit_is_refused_even_when_the_engine_finished_
     proc = run_cli("cypher", "RETURN size(repeat('a', 60000000)) AS n", env=env)
     assert proc.returncode == 1 and "60000000" not in proc.stdout
     assert "GOVPLAT_QUERY_MEMORY_MB=256" in proc.stderr
+
+
+def test_a_value_neo4j_does_not_track_fails_its_query_and_the_server_serves_on(store):
+    """db.memory.transaction.max does not count a string doubled in reduce(): it filled the heap,
+    and with -XX:+ExitOnOutOfMemoryError one read query ended the Neo4j server."""
+    if store.engine_name != "neo4j":
+        pytest.skip("Neo4j")
+    with pytest.raises(QueryError) as info:
+        store.run_user("RETURN size(reduce(s = '', x IN range(1, 30) | s + s + 'aaaaaaaaaa')) AS n", timeout=120)
+    assert "GOVPLAT_NEO4J_HEAP" in str(info.value)
+    assert store.run_user("RETURN 1 AS one").rows == [{"one": 1}]
