@@ -5,6 +5,10 @@ GOVPLAT_STORE     embedded (default) or neo4j
 NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE   for GOVPLAT_STORE=neo4j
 GOVPLAT_QUERY_TIMEOUT   seconds a user query may run (default 30)
 GOVPLAT_ROW_CAP         rows a user query may return (default 10000)
+GOVPLAT_QUERY_MAX_CHARS characters of a user's Cypher query, read before any parser sees it (default 20000;
+                        the longest named query has 1,413): parse time and stack grow with the text
+GOVPLAT_QUERY_MAX_NESTING brackets nested in a user's Cypher query on the embedded store, counted on the
+                        tokens before any parser reads it (default 100)
 GOVPLAT_BATCH_SIZE      records per write transaction during ingest (default 10000)
 GOVPLAT_QUERY_MEMORY_MB memory a read may take: on the embedded store the growth of the process while
                         the engine runs it; on Neo4j db.memory.transaction.max, set on the server (default 1024)
@@ -85,6 +89,8 @@ class Settings:
     input_max_nodes: int = 10_000_000
     message_items: int = 20
     url_max_ids: int = 500
+    query_max_chars: int = 20_000
+    query_max_nesting: int = 100
 
     @property
     def embedded_path(self) -> Path:
@@ -147,7 +153,8 @@ def settings() -> Settings:
 _INPUT_LIMITS = {"import_max_bytes": "GOVPLAT_IMPORT_MAX_BYTES", "import_max_triples": "GOVPLAT_IMPORT_MAX_TRIPLES",
                  "max_literal_chars": "GOVPLAT_MAX_LITERAL_CHARS", "input_max_bytes": "GOVPLAT_INPUT_MAX_BYTES",
                  "input_max_depth": "GOVPLAT_INPUT_MAX_DEPTH", "input_max_nodes": "GOVPLAT_INPUT_MAX_NODES",
-                 "message_items": "GOVPLAT_MESSAGE_ITEMS", "url_max_ids": "GOVPLAT_URL_MAX_IDS"}
+                 "message_items": "GOVPLAT_MESSAGE_ITEMS", "url_max_ids": "GOVPLAT_URL_MAX_IDS",
+                 "query_max_chars": "GOVPLAT_QUERY_MAX_CHARS", "query_max_nesting": "GOVPLAT_QUERY_MAX_NESTING"}
 
 
 def _input_limits(env) -> dict:

@@ -39,7 +39,7 @@ import yaml
 from graph.errors import QueryError
 from graph.ontology import Ontology
 
-__all__ = ["translate", "UnsupportedCypher"]
+__all__ = ["refuse_deep_nesting", "translate", "UnsupportedCypher"]
 
 _DATA = Path(__file__).with_suffix(".yaml")
 _BIG = "2147483647"  # "to the end" for Ladybug's substring/list_slice, which need a length
@@ -47,6 +47,12 @@ _BIG = "2147483647"  # "to the end" for Ladybug's substring/list_slice, which ne
 
 class UnsupportedCypher(QueryError):
     """A Neo4j construct the embedded store cannot answer the same way."""
+
+    too_deep = False  # nested past what a parser's stack holds: no other parser is given it either
+
+
+class NestedTooDeeply(UnsupportedCypher):
+    too_deep = True
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +99,7 @@ def translate(cypher: str, onto: Ontology, store=None) -> str:
     except GraphGlotError as exc:
         raise UnsupportedCypher(_procedure_refusal(cypher) or _parse_refusal(cypher, exc)) from None
     except RecursionError:
-        raise UnsupportedCypher("the query is nested too deeply to read") from None
+        raise NestedTooDeeply("the query is nested too deeply to read") from None
     try:
         return _Translator(cypher, tokens, onto, store).run(trees)
     except (UnsupportedCypher, RecursionError):
@@ -101,6 +107,31 @@ def translate(cypher: str, onto: Ontology, store=None) -> str:
     except Exception as exc:  # a shape of tree this module does not know: refuse, never guess
         raise UnsupportedCypher(f"could not translate this query for the embedded store "
                                 f"({type(exc).__name__}: {exc}); please report it with the query") from exc
+
+
+def refuse_deep_nesting(cypher: str) -> None:
+    """NestedTooDeeply when brackets nest deeper than GOVPLAT_QUERY_MAX_NESTING, counted on the
+    tokenizer's tokens (a bracket in a string or a comment is no token). Every parser recurses per
+    level: graphglot until Python's recursion limit; Ladybug's until its stack overflows (3,000
+    levels ended the process) or for minutes (5,000 parentheses); Neo4j's for minutes from about
+    300 parentheses. A text the tokenizer cannot read is left to the engine."""
+    from graphglot.error import GraphGlotError
+
+    from graph.settings import settings
+
+    try:
+        tokens = _neo4j().tokenize(cypher)
+    except GraphGlotError:
+        return
+    limit, depth = settings().query_max_nesting, 0
+    for tok in tokens:
+        kind = tok.token_type.name
+        if kind in ("LEFT_PAREN", "LEFT_BRACKET", "LEFT_BRACE"):
+            depth += 1
+            if depth > limit:
+                raise NestedTooDeeply(f"the query nests brackets more than GOVPLAT_QUERY_MAX_NESTING={limit} deep")
+        elif kind in ("RIGHT_PAREN", "RIGHT_BRACKET", "RIGHT_BRACE"):
+            depth -= 1
 
 
 def _mask_parameter_names(cypher: str, tokens: list) -> str:

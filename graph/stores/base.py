@@ -268,12 +268,20 @@ class Store(abc.ABC):
         cfg = settings()
         params = params or {}
         timeout = timeout or cfg.query_timeout
+        if len(cypher) > cfg.query_max_chars:  # parsers take time (and stack) by the size of the text
+            raise QueryError(f"the query has {len(cypher):,} characters, more than "
+                             f"GOVPLAT_QUERY_MAX_CHARS={cfg.query_max_chars:,}")
+        from graph.cypher.dialect import refuse_deep_nesting
+
+        refuse_deep_nesting(cypher)
         if self.engine == "ladybug":  # the analyst writes Neo4j Cypher (graph/cypher/dialect.py)
             from graph.cypher.dialect import UnsupportedCypher, translate
 
             try:
                 cypher = translate(cypher, self.onto, self)
             except UnsupportedCypher as unsupported:
+                if unsupported.too_deep:  # Ladybug's parser recurses too: a few thousand levels crashed the process
+                    raise
                 try:  # a write is refused as a write, whatever else it uses
                     self._check_read_only(cypher, params, timeout)
                 except ReadOnlyViolation:

@@ -392,3 +392,27 @@ def test_a_value_neo4j_does_not_track_fails_its_query_and_the_server_serves_on(s
         store.run_user("RETURN size(reduce(s = '', x IN range(1, 30) | s + s + 'aaaaaaaaaa')) AS n", timeout=120)
     assert "GOVPLAT_NEO4J_HEAP" in str(info.value)
     assert store.run_user("RETURN 1 AS one").rows == [{"one": 1}]
+
+
+# Parsers take time and stack by the size and nesting of the text: Ladybug's parser crashed the
+# process on 3,000 nested brackets and ran for minutes on 5,000 parentheses behind a LOAD FROM
+# graphglot cannot read; graphglot took 40 s for 20,000 `1 +`.
+PARSER_BOMBS = {
+    "RETURN " + "[" * 3000 + "1" + "]" * 3000 + " AS n": "GOVPLAT_QUERY_MAX_NESTING=100",
+    "LOAD FROM '{canary}' RETURN " + "(" * 5000 + "1" + ")" * 5000 + " AS n": "GOVPLAT_QUERY_MAX_NESTING=100",
+    "RETURN " + " + ".join(["1"] * 20000) + " AS n": "GOVPLAT_QUERY_MAX_CHARS=20,000",
+}
+
+
+@pytest.mark.parametrize("query", PARSER_BOMBS, ids=["brackets", "parens-after-load-from", "long-sum"])
+def test_parser_bombs_are_refused_at_once_naming_the_limit(store, query, canary):
+    t0 = time.monotonic()
+    with pytest.raises(QueryError) as info:
+        store.run_user(query.replace("{canary}", str(canary)))
+    assert PARSER_BOMBS[query] in str(info.value)
+    assert time.monotonic() - t0 < 10
+
+
+def test_brackets_in_strings_and_comments_are_not_nesting(store):
+    query = "RETURN '" + "(" * 200 + "' AS a /* " + "[" * 200 + " */, [[[1]]] AS b"
+    assert store.run_user(query).rows == [{"a": "(" * 200, "b": [[[1]]]}]
