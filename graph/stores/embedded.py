@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 import warnings
 from contextlib import contextmanager, nullcontext
@@ -81,6 +82,7 @@ class EmbeddedStore(Store):
         self.path = Path(path)
         self.read_only = read_only
         self.memory_mb = cfg.query_memory_mb if read_only else 0
+        self._user = threading.local()  # .query: a user's query runs on this thread (run_user)
         self.pool_mb = (cfg.dump_buffer_pool_mb if dump else cfg.buffer_pool_mb) if read_only else 0
         self.pool_setting = "GOVPLAT_DUMP_BUFFER_POOL_MB" if dump else "GOVPLAT_BUFFER_POOL_MB"
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -289,6 +291,14 @@ class EmbeddedStore(Store):
             self._conn.execute(match + f"MERGE (a)-[e:`{rtype}`]->(b) SET {sets}", {"rows": rows})
 
     # ------------------------------------------------------------------ reading
+    def run_user(self, *args, **kwargs):
+        # A user's query runs with the memory watchdog process (graph/stores/memory.py), per thread.
+        self._user.query = True
+        try:
+            return super().run_user(*args, **kwargs)
+        finally:
+            self._user.query = False
+
     def _check_read_only(self, cypher, params, timeout) -> None:
         # One prepared EXPLAIN: Ladybug parses (one statement only), binds and plans; nothing runs.
         # Binding LOAD FROM opens the named file, so it happens where no file can be opened.
@@ -303,7 +313,7 @@ class EmbeddedStore(Store):
 
         # Binding folds constant expressions (a huge lpad() or range() is built here, before any plan):
         # the memory watch runs beside it, in this thread, which may read /proc.
-        with MemoryWatch(self._conn, self.memory_mb) if self.memory_mb else nullcontext() as memory:
+        with MemoryWatch(self._conn, self.memory_mb, hard=True) if self.memory_mb else nullcontext() as memory:
             text, msg = run_without_files(plan)
         if getattr(memory, "tripped", False):
             raise QueryError(f"query stopped: it took more than GOVPLAT_QUERY_MEMORY_MB={self.memory_mb} MB "
@@ -321,7 +331,8 @@ class EmbeddedStore(Store):
     def _execute(self, query, params, timeout, *, watch: bool = True):
         if timeout:
             self._conn.set_query_timeout(int(timeout * 1000))
-        memory = MemoryWatch(self._conn, self.memory_mb) if watch and self.memory_mb else nullcontext()
+        hard = getattr(self._user, "query", False)
+        memory = MemoryWatch(self._conn, self.memory_mb, hard=hard) if watch and self.memory_mb else nullcontext()
         over = QueryError(f"query stopped: it took more than GOVPLAT_QUERY_MEMORY_MB={self.memory_mb} MB "
                           "of memory; narrow it (LIMIT, fewer MATCH parts, smaller values)")
         try:

@@ -15,7 +15,9 @@ and when the process has grown by HARD_FACTOR times the limit it ends the proces
 stderr: the only way left to give the memory back before the machine runs out. That last step
 is a small watchdog *process* (WATCHDOG): Ladybug binds a query (and folds its constant
 expressions, where those two calls build their values) holding Python's GIL, so no thread of
-this process runs until it returns. Queries the engine can interrupt stop long before that
+this process runs until it returns. It watches the queries users write (``hard=True``: the
+user query's planning and run), not govplat's own named queries. Queries the engine can
+interrupt stop long before that
 (about three times the limit at most, while a sort winds down).
 """
 from __future__ import annotations
@@ -64,8 +66,9 @@ def _rss() -> int:
 class MemoryWatch:
     """``with MemoryWatch(conn, mb):`` around one query; ``tripped`` when it was interrupted for memory."""
 
-    def __init__(self, conn, limit_mb: int, every: float = 0.02) -> None:
-        self.conn, self.limit, self.every = conn, limit_mb * 2**20, every
+    def __init__(self, conn, limit_mb: int, every: float = 0.02, *, hard: bool = False) -> None:
+        # hard: also start the watchdog process (about 20-50 ms), for queries users write
+        self.conn, self.limit, self.every, self.hard = conn, limit_mb * 2**20, every, hard
         self.tripped = False
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="govplat-memory-watch", daemon=True)
@@ -83,7 +86,7 @@ class MemoryWatch:
     def __enter__(self) -> "MemoryWatch":
         self.base = _rss()
         self._dog = None
-        if self.base:
+        if self.base and self.hard:
             self._dog = subprocess.Popen(
                 [sys.executable, "-S", "-c", WATCHDOG, str(os.getpid()), str(self.base),
                  str(HARD_FACTOR * self.limit), str(self.limit >> 20)], stdin=subprocess.PIPE, close_fds=True)
