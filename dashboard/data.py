@@ -18,7 +18,8 @@ What is cached, and for how long:
   network measures: graph/derived.py) also on disk under GOVPLAT_HOME, keyed by the store's
   data version; ``govplat ingest`` writes the ones a first visit shows, so Overview and
   Analytics open without projecting the graph.
-* the user's own Cypher (console): never cached.
+* the user's own Cypher (console): never cached; on the embedded store it runs in a worker
+  process (graph/stores/query_worker.py), so a query killed for its memory is the only thing killed.
 On Neo4j the gate keeps one driver open (the server handles concurrency).
 """
 from __future__ import annotations
@@ -193,8 +194,20 @@ def is_empty() -> bool:
     return not sum(counts()["entities"].values())
 
 
+@st.cache_resource(show_spinner=False)
+def _query_worker():
+    from graph.stores.query_worker import QueryWorker
+
+    return QueryWorker()
+
+
 def run_user(cypher: str, params: dict | None = None) -> Result:
-    """The console's read-only Cypher (guarded, timed out, row-capped; not cached)."""
+    """The console's read-only Cypher (guarded, timed out, row-capped; not cached). On the embedded
+    store it runs in a worker process (graph/stores/query_worker.py): a query that must be killed
+    for its memory kills the worker, never the dashboard."""
+    cfg = _gate().cfg
+    if cfg.store == "embedded":
+        return _query_worker().run_user(cfg.embedded_path, cypher, params or {})
     with reading() as s:
         return s.run_user(cypher, params or {})
 

@@ -315,7 +315,8 @@ class EmbeddedStore(Store):
         # the memory watch runs beside it, in this thread, which may read /proc.
         with MemoryWatch(self._conn, self.memory_mb, hard=True) if self.memory_mb else nullcontext() as memory:
             text, msg = run_without_files(plan)
-        if getattr(memory, "tripped", False):
+        # bad_alloc: an allocation past the address space of the console's worker (graph/stores/query_worker.py)
+        if getattr(memory, "tripped", False) or "bad_alloc" in msg:
             raise QueryError(f"query stopped: it took more than GOVPLAT_QUERY_MEMORY_MB={self.memory_mb} MB "
                              "of memory; narrow it (LIMIT, fewer MATCH parts, smaller values)")
         if msg:
@@ -343,7 +344,7 @@ class EmbeddedStore(Store):
             return res
         except RuntimeError as exc:
             msg = str(exc)
-            if getattr(memory, "tripped", False):
+            if getattr(memory, "tripped", False) or "bad_alloc" in msg:  # bad_alloc: see _check_read_only
                 raise over from exc
             if "buffer pool is full" in msg.lower():
                 pool = f"{self.pool_mb} MB" if self.pool_mb else "Ladybug's default, 80% of RAM"
