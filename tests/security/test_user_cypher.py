@@ -416,3 +416,34 @@ def test_parser_bombs_are_refused_at_once_naming_the_limit(store, query, canary)
 def test_brackets_in_strings_and_comments_are_not_nesting(store):
     query = "RETURN '" + "(" * 200 + "' AS a /* " + "[" * 200 + " */, [[[1]]] AS b"
     assert store.run_user(query).rows == [{"a": "(" * 200, "b": [[[1]]]}]
+
+
+# The dashboard console (dashboard/data.py run_user): one user's value bomb must stop only that query.
+CONSOLE = """
+import sys
+from dashboard import data
+from graph.errors import QueryError
+for query in sys.argv[1:]:
+    try:
+        print("rows", data.run_user(query).rows)
+    except QueryError as exc:
+        print("error", exc)
+"""
+
+
+def test_a_console_value_bomb_stops_only_its_query_and_the_dashboard_serves_on(embedded_path):
+    """lpad/range/repeat built in one engine call used to end the dashboard's process (the watchdog's
+    SIGKILL): it now fails in the console's worker process, named as the limit, and the next query runs."""
+    from tests.security.bounded import run_watched
+
+    env = {"GOVPLAT_HOME": str(embedded_path.parent), "GOVPLAT_STORE": "embedded", "GOVPLAT_QUERY_MEMORY_MB": "256"}
+    bombs = [*VALUE_BOMBS, "RETURN size(repeat('a', 200000000)) AS n"]
+    # Run as a dashboard process of its own, watched: a regression fails this test, not the test run.
+    proc = run_watched([sys.executable, "-c", CONSOLE, *bombs, "MATCH (c:Conflict) RETURN count(c) AS n"],
+                       env=env, rss_limit_mb=1200, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-800:]
+    lines = proc.stdout.splitlines()
+    assert len(lines) == len(bombs) + 1, proc.stdout[-800:] + proc.stderr[-800:]
+    for line in lines[:-1]:
+        assert line.startswith("error query stopped") and "GOVPLAT_QUERY_MEMORY_MB=256" in line, line
+    assert lines[-1].startswith("rows [{'n': ") and lines[-1] != "rows [{'n': 0}]", lines[-1]
