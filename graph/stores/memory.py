@@ -16,7 +16,9 @@ stderr: the only way left to give the memory back before the machine runs out. T
 is a small watchdog *process* (WATCHDOG): Ladybug binds a query (and folds its constant
 expressions, where those two calls build their values) holding Python's GIL, so no thread of
 this process runs until it returns. It watches the queries users write (``hard=True``: the
-user query's planning and run), not govplat's own named queries. Queries the engine can
+user query's planning and run), not govplat's own named queries. The dashboard's console runs
+those in a worker process (graph/stores/query_worker.py) with its address space capped, so there
+the engine's allocation fails first, and should the watchdog fire it ends the worker, not the server. Queries the engine can
 interrupt stop long before that
 (about three times the limit at most, while a sort winds down).
 """
