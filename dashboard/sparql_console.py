@@ -6,7 +6,8 @@ It is mounted in the SPARQL tab of dashboard/app_pages/queries.py.
 Where queries run: with ``GOVPLAT_SPARQL_URL`` set (e.g. ``http://sparql:7878/sparql`` in
 docker-compose) the console asks that endpoint; otherwise it loads the store's RDF view into
 pyoxigraph once per data version (``st.cache_resource``, shared by sessions) and runs queries
-in a worker process of its own, so a query past its timeout is stopped. Read-only either way.
+in a worker process of its own (never in the dashboard's threads), so a query past its timeout or
+GOVPLAT_QUERY_MEMORY_MB, or one crashing the engine, ends that worker, not the dashboard. Read-only either way.
 """
 from __future__ import annotations
 
@@ -45,10 +46,10 @@ def _endpoint(version: str):
             entities, relations = store.dump()
             return dataset_from_records(entities, relations, spool=True)
 
-    try:
-        return Endpoint(load, limits, processes=1)
-    except Exception:  # noqa: BLE001 - no worker process here (odd platform): run queries in threads
-        return Endpoint(load, limits, processes=0)
+    # Always a worker process, never threads of the dashboard: a query crashing the engine (pyoxigraph's
+    # parser overflows its stack on a few thousand nested brackets) or past GOVPLAT_QUERY_MEMORY_MB then
+    # ends the worker, which is replaced, not the dashboard every user shares.
+    return Endpoint(load, limits, processes=1)
 
 
 def _run(text: str, fmt: str) -> bytes:
@@ -67,8 +68,13 @@ def _run(text: str, fmt: str) -> bytes:
         except OSError as exc:
             raise QueryRefused(f"cannot reach the SPARQL endpoint at {url}: {exc}", 503) from None
     from dashboard import data
+    from graph.errors import GovplatError
 
-    return _endpoint(data.version()).run(text, fmt=fmt)
+    try:
+        endpoint = _endpoint(data.version())
+    except (GovplatError, RuntimeError, OSError) as exc:  # no worker process: never fall back to our threads
+        raise QueryRefused(f"cannot start the SPARQL worker process: {exc}", 503) from None
+    return endpoint.run(text, fmt=fmt)
 
 
 def _table(body: bytes):

@@ -22,12 +22,15 @@ __all__ = ["Endpoint", "run_query"]
 
 
 class Endpoint:
-    """The query engine behind the HTTP server (usable without it, e.g. by the dashboard).
+    """The query engine behind the HTTP server, the CLI's ``sparql query`` and the dashboard's console.
 
     With ``processes`` > 0 queries run in that many worker processes (graph/sparql/pool.py), each
     with its own copy of the data, so a query past its timeout is really stopped: its worker
-    is killed and replaced. With 0 they run in threads of this process and a query past its
-    timeout is abandoned (it stops at its next row; a blocking step runs on in the background).
+    is killed and replaced, and a query past its memory cap or crashing the engine ends only its
+    worker. Every caller that runs users' queries uses them. With 0 (tests, trusted queries) they
+    run in threads of this process: a query past its timeout is abandoned (it stops at its next
+    row; a blocking step runs on in the background), there is no memory cap, and a query nested
+    past pyoxigraph's parser stack ends the whole process.
     """
 
     def __init__(self, loader: Callable[[], Dataset], limits: Limits | None = None, *, processes: int = 0):
@@ -154,8 +157,11 @@ def _collect(job: Job, timeout: float) -> bytes:
 
 def run_query(text: str, *, fmt: str | None = None, limits: Limits | None = None,
               relations_mode: str = "reified") -> bytes:
-    """Load the store and run one query in process (``govplat sparql query``)."""
-    ep = Endpoint(lambda: load_dataset(relations_mode=relations_mode), limits)
+    """Load the store and run one query (``govplat sparql query``) in a worker process, as the
+    server does: its memory cap (GOVPLAT_QUERY_MEMORY_MB) and timeout hold, and a query that
+    crashes the engine (pyoxigraph's parser overflows its stack on a few thousand nested
+    brackets) ends that worker with an error, not this process."""
+    ep = Endpoint(lambda: load_dataset(relations_mode=relations_mode, spool=True), limits, processes=1)
     try:
         return ep.run(text, fmt=fmt)
     finally:

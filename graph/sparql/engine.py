@@ -18,8 +18,10 @@ Read only and self-contained, decided twice:
 Every query has a timeout and a row cap, and results stream as they are made. ``serve`` runs
 queries in worker processes (graph/sparql/pool.py) that each load the data: past its timeout a
 query gets 503 and its worker is killed and replaced, so a runaway query never keeps a core
-busy. (An :class:`graph.sparql.endpoint.Endpoint` without worker processes, as the CLI's one-off ``sparql query``
-uses, runs queries in threads and can only abandon a query past its timeout.) The store file
+busy. The CLI's one-off ``sparql query`` and the dashboard's console run users' queries in such a
+worker too, so its memory cap holds and a query crashing the engine ends only the worker. (An
+:class:`graph.sparql.endpoint.Endpoint` without worker processes, for tests, runs queries in threads
+and can only abandon a query past its timeout.) The store file
 is opened only while loading, so ingest is never blocked.
 """
 from __future__ import annotations

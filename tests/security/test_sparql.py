@@ -618,3 +618,63 @@ def test_spool_folders_of_killed_servers_are_removed_by_the_next_load(records, t
     finally:
         ds.discard()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["govplat-sparql-alive"]
+
+
+# ---------------------------------------------------------------------------- users' queries outside the server
+_NESTED = "SELECT * WHERE " + "{" * 3000 + " ?s ?p ?o " + "}" * 3000
+_NOTS = "ASK { FILTER(" + "!" * 20000 + "true) }"
+
+
+def test_the_cli_runs_a_query_nested_past_the_engines_stack_in_a_worker(bundled_home):
+    """`govplat sparql query` evaluates in a worker process as the server does: a query that crashes
+    pyoxigraph's parser (it used to end the CLI with SIGSEGV, rc 139) is an error naming the cause."""
+    from tests.conftest import run_cli
+
+    env = {"GOVPLAT_HOME": str(bundled_home), "GOVPLAT_STORE": "embedded"}
+    for text in (_NESTED, _NOTS):
+        proc = run_cli("sparql", "query", text, env=env)
+        assert proc.returncode == 1 and "nested too deeply" in proc.stderr, (proc.returncode, proc.stderr[-500:])
+    proc = run_cli("sparql", "query", "--example", "search", "-p", "text=ALT_uscis", "--format", "csv", env=env)
+    assert proc.returncode == 0 and "alt-uscis" in proc.stdout, proc.stderr
+
+
+_CONSOLE = r"""
+import sys
+from dashboard import sparql_console
+from graph.sparql import endpoint
+from graph.sparql.engine import QueryRefused
+
+if sys.argv[1] == "no-workers":  # a platform where no worker process starts: never the dashboard's threads
+    def refuse(*args, **kwargs):
+        raise RuntimeError("no processes here")
+    endpoint.ProcessPool = refuse
+for text in sys.argv[2:]:
+    try:
+        print("answer", sparql_console._run(text, "json")[:200], flush=True)
+    except QueryRefused as exc:
+        print("refused", exc.status, exc, flush=True)
+"""
+
+
+@pytest.mark.parametrize("mode", ["workers", "no-workers"])
+def test_the_dashboard_console_survives_a_query_nested_past_the_engines_stack(bundled_home, mode):
+    """The console's own engine (no GOVPLAT_SPARQL_URL) runs queries in a worker process only: a query
+    crashing pyoxigraph's parser ends that worker, which is replaced, never the dashboard (run in a
+    subprocess, so a crash fails this test instead of ending pytest)."""
+    import sys
+
+    from graph.sparql import examples
+
+    env = {k: v for k, v in os.environ.items() if k != "GOVPLAT_SPARQL_URL"}
+    env.update(GOVPLAT_HOME=str(bundled_home), GOVPLAT_STORE="embedded")
+    search = examples.get("search").bind({"text": "ALT_uscis"})
+    proc = subprocess.run([sys.executable, "-c", _CONSOLE, mode, _NESTED, _NOTS, search], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-800:])
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 3, proc.stdout
+    if mode == "workers":
+        assert all(line.startswith("refused 503") and "nested too deeply" in line for line in lines[:2]), lines
+        assert lines[2].startswith("answer") and "alt-uscis" in lines[2], lines
+    else:
+        assert all(line.startswith("refused 503") and "worker process" in line for line in lines), lines
