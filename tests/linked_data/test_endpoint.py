@@ -369,7 +369,7 @@ def test_cli_serve_prints_its_url_and_answers(ld_env):
         proc.wait(timeout=30)
 
 
-def test_cli_sparql_query_runs_in_process(ld_env):
+def test_cli_sparql_query_loads_the_store_and_answers(ld_env):
     from tests.conftest import run_cli
 
     proc = run_cli("sparql", "query", "--example", "search", "-p", "text=ALT_uscis", "--format", "csv", env=ld_env)

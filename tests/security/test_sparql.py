@@ -47,7 +47,7 @@ def served(records):
 
 @pytest.fixture(scope="module")
 def in_threads(records):
-    """An Endpoint that runs queries on threads of this process (the CLI's and dashboard's way)."""
+    """An Endpoint that runs queries on threads of this process (tests only: users' queries run in workers)."""
     from graph.sparql.engine import Limits, dataset_from_records
     from graph.sparql.endpoint import Endpoint
 
