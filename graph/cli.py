@@ -614,7 +614,7 @@ def sparql_query(
     fmt: str = typer.Option("tsv", "--format", "-f", help="json, xml, csv, tsv (SELECT/ASK); ttl, jsonld, nt (graphs)."),
     url: Optional[str] = typer.Option(None, help="Ask a running endpoint (its /sparql URL) instead of loading the store."),
 ):
-    """Run one SPARQL query on the store (loaded in process) or on a running endpoint."""
+    """Run one SPARQL query on the store (loaded here, queried in a worker process) or on a running endpoint."""
     from graph.sparql import examples as sparql_examples
     from graph.sparql.engine import Limits, QueryRefused
     from graph.sparql.endpoint import run_query
