@@ -410,61 +410,94 @@ class EmbeddedStore(Store):
     def dump(self) -> tuple[Iterator[Entity], Iterator[Relation]]:
         # Ladybug holds a query's whole result until it is read: one query per class or type would
         # hold the graph. Instead pages of about GOVPLAT_DUMP_PAGE_ROWS rows, by ranges of storage
-        # offsets (of the nodes; of the relationships themselves, so a hub with a million links is
-        # read in pages like any other node), unsorted (an ORDER BY would sort each page in the
-        # buffer pool): one thread per page reads it in storage order, so the same store always
-        # dumps in the same order. Each page runs on a connection of its own, closed after it: a
-        # connection keeps the memory of what its queries scanned until it is closed, so a dump
-        # holds one page and the buffer pool (GOVPLAT_DUMP_BUFFER_POOL_MB), not the graph.
+        # offsets, unsorted (an ORDER BY would sort each page in the buffer pool): one thread per
+        # page reads it in storage order, so the same store always dumps in the same order. Each
+        # page runs on a connection of its own, closed after it: a connection keeps the memory of
+        # what its queries scanned until it is closed, so a dump holds one page and the buffer pool
+        # (GOVPLAT_DUMP_BUFFER_POOL_MB), not the graph.
+        # Ladybug filters on offsets after it scans (no range scan), so a page costs a scan of its
+        # table: relationships are paged by ranges of their SOURCE nodes' offsets, which scan the
+        # source table and follow only the page's links (paged by the relationships' own offsets,
+        # each page followed every link of the table: 3x the CPU at 10M relations). Sources are cut
+        # into ranges of about a page of links by counting links per range, and a hub with more
+        # links than a page is read in pages of its links by their own offsets.
         page_rows = settings().dump_page_rows
 
-        def page(query: str, lo: int, hi: int) -> Iterator[list]:
+        def failed(exc: RuntimeError) -> StoreError:
+            pool = f"{self.pool_mb} MB" if self.pool_mb else "Ladybug's default, 80% of RAM"
+            return StoreError(f"reading the embedded store at {self.path} failed: {exc} (the buffer pool is "
+                              f"{self.pool_setting}={pool}; GOVPLAT_DUMP_PAGE_ROWS={page_rows} rows per read)")
+
+        def page(query: str, params: dict) -> Iterator[list]:
             conn = ladybug.Connection(self._db, num_threads=1)
             try:
                 try:
-                    res = conn.execute(query, {"lo": lo, "hi": hi})
+                    res = conn.execute(query, params)
                 except RuntimeError as exc:
-                    pool = f"{self.pool_mb} MB" if self.pool_mb else "Ladybug's default, 80% of RAM"
-                    raise StoreError(f"reading the embedded store at {self.path} failed: {exc} (the buffer pool is "
-                                     f"{self.pool_setting}={pool}; GOVPLAT_DUMP_PAGE_ROWS={page_rows} rows "
-                                     "per read)") from exc
+                    raise failed(exc) from exc
                 yield from _rows(res)
             finally:
                 conn.close()
-
-        def ranges(top: int | None, rows: int) -> Iterator[tuple[int, int]]:
-            if top is None:
-                return
-            # A relationship table with several FROM/TO pairs numbers each pair's rows from 0:
-            # a range then takes its share of every pair, about page_rows in all.
-            step = max(1, (top + 1) * page_rows // max(rows, 1))
-            for lo in range(0, top + 1, step):
-                yield lo, lo + step
 
         def entities():
             for cls in self.onto.concrete_classes():
                 props = [p.name for p in self.onto.properties_of(cls)]
                 cols = _dump_columns("n", self.onto.properties_of(cls))
-                n, top = self._conn.execute(f"MATCH (n:`{cls}`) RETURN count(n), max(offset(id(n)))").get_all()[0]
-                for lo, hi in ranges(top, n):
+                n, top = next(page(f"MATCH (n:`{cls}`) RETURN count(n), max(offset(id(n)))", {}))
+                if not n:
+                    continue
+                step = max(1, (top + 1) * page_rows // n)
+                for lo in range(0, top + 1, step):
                     for row in page(f"MATCH (n:`{cls}`) WHERE offset(id(n)) >= $lo AND offset(id(n)) < $hi "
-                                    f"RETURN {cols}", lo, hi):
+                                    f"RETURN {cols}", {"lo": lo, "hi": lo + step}):
                         rec = dict(zip(props, row))
                         yield Entity(rec.pop("id"), cls, {k: v for k, v in rec.items()
                                                           if k not in ("sources", "uri") and v not in (None, [])},
                                      rec.get("sources") or [])
+
+        def spans(links: str, lo: int, hi: int, n: int) -> Iterator[dict]:
+            """Pages of the ``n`` links of the sources at offsets [lo, hi): {lo, hi} of sources, or
+            {lo, hi, elo, ehi} of one hub's links by their own offsets."""
+            if hi - lo == 1:
+                first, last = next(page(f"{links} WHERE offset(id(a)) = $lo "
+                                        "RETURN min(offset(id(e))), max(offset(id(e)))", {"lo": lo}))
+                step = max(1, (last - first + 1) * page_rows // n)
+                for elo in range(first, last + 1, step):
+                    yield {"lo": lo, "hi": hi, "elo": elo, "ehi": elo + step}
+                return
+            step = max(1, (hi - lo) * page_rows // n)   # about a page per bucket if spread evenly
+            buckets = page(f"{links} WHERE offset(id(a)) >= $lo AND offset(id(a)) < $hi "
+                           "RETURN (offset(id(a)) - $lo) / $step AS k, count(e) ORDER BY k",
+                           {"lo": lo, "hi": hi, "step": step})
+            start, held = lo, 0
+            for k, count in list(buckets):
+                b_lo, b_hi = lo + k * step, min(hi, lo + (k + 1) * step)
+                if held and held + count > page_rows:   # close the page before this bucket
+                    yield {"lo": start, "hi": b_lo}
+                    start, held = b_lo, 0
+                if count > 2 * page_rows:               # a bucket of hubs: cut it finer
+                    yield from spans(links, b_lo, b_hi, count)
+                    start = b_hi
+                else:
+                    held += count
+            if held:
+                yield {"lo": start, "hi": hi}
 
         def relations():
             rel_props = [p.name for p in self.onto.relation_properties()]
             cols = _dump_columns("e", self.onto.relation_properties())
             for rtype in sorted(self.onto.relations):
                 for src in sorted({s for s, _ in self.onto.endpoint_pairs(rtype)}):
-                    n, top = self._conn.execute(f"MATCH (a:`{src}`)-[e:`{rtype}`]->() "
-                                                "RETURN count(e), max(offset(id(e)))").get_all()[0]
-                    for lo, hi in ranges(top, n):
-                        for row in page(
-                                f"MATCH (a:`{src}`)-[e:`{rtype}`]->(b) WHERE offset(id(e)) >= $lo "
-                                f"AND offset(id(e)) < $hi RETURN a.id, b.id, {cols}", lo, hi):
+                    links = f"MATCH (a:`{src}`)-[e:`{rtype}`]->()"
+                    n, top = next(page(f"{links} RETURN count(e), max(offset(id(a)))", {}))
+                    if not n:
+                        continue
+                    for span in spans(links, 0, top + 1, n):
+                        hub = " AND offset(id(e)) >= $elo AND offset(id(e)) < $ehi" if "elo" in span else ""
+                        # the hint keeps the plan that starts from the page's sources
+                        for row in page(f"MATCH (a:`{src}`)-[e:`{rtype}`]->(b) WHERE offset(id(a)) >= $lo "
+                                        f"AND offset(id(a)) < $hi{hub} HINT (a JOIN e) JOIN b "
+                                        f"RETURN a.id, b.id, {cols}", span):
                             rec = dict(zip(rel_props, row[2:]))
                             yield Relation(rtype, row[0], row[1], {k: v for k, v in rec.items()
                                                                    if k != "sources" and v is not None},

@@ -29,13 +29,13 @@ def test_same_seed_same_graph_and_hubs_take_most_links():
 
 
 def test_a_dump_in_small_pages_gives_every_record_once_hubs_included(tmp_path, monkeypatch):
-    """Pages of 1,000 rows over a graph whose hub platform has thousands of links: the pages
-    partition the relationships (by their own storage offsets), none is lost or repeated, and
-    every date comes back a date."""
+    """Pages of 1,000 rows over a graph whose hub platform has more links than two pages: the
+    pages (by ranges of source nodes, a hub's links by their own offsets) partition the
+    relationships, none is lost or repeated, and every date comes back a date."""
     monkeypatch.setenv("GOVPLAT_DUMP_PAGE_ROWS", "1000")
-    t = tables(15_000, 45_000, seed=5)
+    t = tables(24_000, 72_000, seed=5)
     entities, relations = records_of(t)
-    assert sum(r.src == "syn-platform-0" for r in relations if r.type == "PARTY_TO") > 1000
+    assert sum(r.src == "syn-platform-0" for r in relations if r.type == "PARTY_TO") > 2 * 1000
     with EmbeddedStore(tmp_path / "graph.lbdb") as store:
         load(store, t)
     with EmbeddedStore(tmp_path / "graph.lbdb", read_only=True, dump=True) as store:
