@@ -7,7 +7,7 @@ come), so peak RSS should stay flat as the graph grows; the ratios show how far 
 For each size, the synthetic graph (graph/synthetic.py, about one entity per three relations)
 is made column-wise and loaded once with COPY FROM into a store under --work (kept for the next run), then
 each format is exported by a `govplat export` process of its own, whose peak RSS
-(VmHWM), wall time and the machine's load average (other processes slow the time, not the
+(VmHWM), wall time, CPU time and the machine's load average (other processes slow the wall time, not the
 memory) are printed. Ladybug's own fixed cost (~260 MB for the ontology's tables, whatever
 the size of the graph) is part of every figure; the rest is the dump's buffer pool
 (GOVPLAT_DUMP_BUFFER_POOL_MB) and one page of rows (GOVPLAT_DUMP_PAGE_ROWS).
@@ -44,8 +44,8 @@ def build(home: Path, n_relations: int) -> None:
     print(f"  loaded (COPY FROM) in {time.perf_counter() - t:.0f} s", flush=True)
 
 
-def export(home: Path, fmt: str, out: Path) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one `govplat export` process."""
+def export(home: Path, fmt: str, out: Path) -> tuple[float, float, float]:
+    """(seconds, CPU seconds, peak RSS in MB) of one `govplat export` process."""
     env = {**os.environ, "GOVPLAT_HOME": str(home), "GOVPLAT_STORE": "embedded"}
     target = out / f"export-{fmt}"
     shutil.rmtree(target, ignore_errors=True)
@@ -56,15 +56,20 @@ def export(home: Path, fmt: str, out: Path) -> tuple[float, float]:
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     # VmHWM, the process's own high-water mark (getrusage of a child would count this process's
     # size at the fork), read until it exits.
+    # Its CPU time (wait4's rusage of that one child) says what it cost whatever the load.
     peak_kb = 0
-    while proc.poll() is None:
+    while True:
         try:
             status = Path(f"/proc/{proc.pid}/status").read_text()
             peak_kb = max(peak_kb, int(status.split("VmHWM:")[1].split()[0]))
         except (OSError, IndexError, ValueError):
             pass
+        pid, code, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
         time.sleep(0.05)
     seconds = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(code)
     if proc.returncode != 0:
         raise SystemExit(f"export -f {fmt} failed: {proc.stderr.read().decode()[-2000:]}")
     proc.stderr.close()
@@ -72,7 +77,7 @@ def export(home: Path, fmt: str, out: Path) -> tuple[float, float]:
         shutil.rmtree(target)
     else:
         target.unlink()
-    return seconds, peak_kb / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, peak_kb / 1024
 
 
 def main() -> None:
@@ -92,10 +97,10 @@ def main() -> None:
             build(home, n)
         results[n] = {}
         for fmt in args.formats:
-            seconds, mb = export(home, fmt, args.work)
+            seconds, cpu, mb = export(home, fmt, args.work)
             results[n][fmt] = (seconds, mb)
-            print(f"  export -f {fmt:<13} {seconds:7.1f} s  {n / seconds:10,.0f} relations/s  peak RSS {mb:6.0f} MB"
-                  f"  (load average {os.getloadavg()[0]:.1f})", flush=True)
+            print(f"  export -f {fmt:<13} {seconds:7.1f} s ({cpu:6.1f} s CPU)  {n / seconds:10,.0f} relations/s  "
+                  f"peak RSS {mb:6.0f} MB  (load average {os.getloadavg()[0]:.1f})", flush=True)
     if len(results) > 1:
         small, big = min(results), max(results)
         print(f"peak RSS ratio {big:,} / {small:,} relations (flat is 1.0):")
