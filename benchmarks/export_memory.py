@@ -44,15 +44,18 @@ def build(home: Path, n_relations: int) -> None:
     print(f"  loaded (COPY FROM) in {time.perf_counter() - t:.0f} s", flush=True)
 
 
-def export(home: Path, fmt: str, out: Path) -> tuple[float, float, float]:
-    """(seconds, CPU seconds, peak RSS in MB) of one `govplat export` process."""
+def export(home: Path, fmt: str, out: Path, discard: bool = False) -> tuple[float, float, float]:
+    """(seconds, CPU seconds, peak RSS in MB) of one `govplat export` process; with ``discard``
+    an RDF export goes to standard output, into /dev/null (10M relations are 17-62 GB of RDF)."""
     env = {**os.environ, "GOVPLAT_HOME": str(home), "GOVPLAT_STORE": "embedded"}
     target = out / f"export-{fmt}"
     shutil.rmtree(target, ignore_errors=True)
     if fmt != "neo4j-import":
         target = target.with_suffix("." + fmt)
+    to_file = not (discard and fmt != "neo4j-import")
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "graph.cli", "export", "-f", fmt, "-o", str(target)],
+    proc = subprocess.Popen([sys.executable, "-m", "graph.cli", "export", "-f", fmt,
+                             *(["-o", str(target)] if to_file else [])],
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     # VmHWM, the process's own high-water mark (getrusage of a child would count this process's
     # size at the fork), read until it exits.
@@ -75,7 +78,7 @@ def export(home: Path, fmt: str, out: Path) -> tuple[float, float, float]:
     proc.stderr.close()
     if target.is_dir():
         shutil.rmtree(target)
-    else:
+    elif to_file:
         target.unlink()
     return seconds, usage.ru_utime + usage.ru_stime, peak_kb / 1024
 
@@ -86,6 +89,8 @@ def main() -> None:
     ap.add_argument("--formats", nargs="+", default=FORMATS, choices=FORMATS)
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "govplat-export-memory",
                     help="where the synthetic stores are kept between runs")
+    ap.add_argument("--discard", action="store_true",
+                    help="write RDF to /dev/null instead of a file under --work (nq of 10M relations is ~62 GB)")
     args = ap.parse_args()
     results: dict[int, dict[str, tuple[float, float]]] = {}
     for n in args.relations:
@@ -97,7 +102,7 @@ def main() -> None:
             build(home, n)
         results[n] = {}
         for fmt in args.formats:
-            seconds, cpu, mb = export(home, fmt, args.work)
+            seconds, cpu, mb = export(home, fmt, args.work, args.discard)
             results[n][fmt] = (seconds, mb)
             print(f"  export -f {fmt:<13} {seconds:7.1f} s ({cpu:6.1f} s CPU)  {n / seconds:10,.0f} relations/s  "
                   f"peak RSS {mb:6.0f} MB  (load average {os.getloadavg()[0]:.1f})", flush=True)
