@@ -166,3 +166,23 @@ def _input_limits(env) -> dict:
             except ValueError:
                 raise GovplatError(f"{var} must be a whole number, got {env[var]!r}") from None
     return out
+
+
+# Fixed bounds and thresholds of the write and check paths (not read from the environment; kept
+# here with the limits above so every bound of memory, rows and batches is found in one place).
+
+# A user query that ignores its interrupt (one engine call building a huge value) may grow the
+# process to this many times GOVPLAT_QUERY_MEMORY_MB before the watchdog ends it (graph/stores/memory.py).
+QUERY_MEMORY_HARD_FACTOR = 4
+# The bulk path CREATEs (UNWIND) a table's new rows when there are fewer than this, and COPYs
+# them otherwise: a COPY has a fixed cost of tens of milliseconds (graph/stores/bulk.py).
+COPY_MIN_ROWS = 500
+# Records the neo4j-import writer holds before it writes them: 1M relations took the same time
+# with 2,000 as with 50,000, and an export's peak memory was ~130 MB lower (graph/neo4j_import.py).
+NEO4J_IMPORT_ROWS_PER_WRITE = 2000
+# Values per class the SHACL fast path remembers as checked; cleared when it grows past this,
+# which bounds its memory on a long ingest (graph/validate.py).
+SHAPE_CHECK_MEMO_MAX = 200_000
+# Relations an ingest batch holds per entity of the batch size before it is written early: a
+# source emitting many relations per entity writes sooner (ingest/context.py).
+RELATIONS_PER_BATCH = 4

@@ -17,6 +17,7 @@ from graph.errors import ValidationError
 from graph.model import Entity
 from graph.ontology import GP, GP_ID, SHAPES_PATH, ontology
 from graph.rdf.terms import IRI, XSD_STRING, Lit, datatype_of
+from graph.settings import SHAPE_CHECK_MEMO_MAX
 from graph.rdf.view import _to_rdflib, entity_statements, entity_triples, property_statements
 
 __all__ = ["shapes_graph", "check_entities", "compiled_shapes", "prop_check", "PropCheck", "ShapeCheck", "SH"]
@@ -338,7 +339,6 @@ class _RecordPlan:
 
 
 _ID_PATH, _SOURCE_PATH, _GP_ID = str(GP) + "id", str(GP) + "source", str(GP_ID)
-_SEEN_MAX = 200_000  # remembered values per class; cleared when it grows past this
 
 
 _RECORD_PLANS: dict[str, tuple] = {}  # class -> (the ontology it was made with, its plan)
@@ -403,7 +403,7 @@ def _contribution(plan: _RecordPlan, onto, cls: str, prop, value, precision):
     else:
         out = tuple(counts.items()), tuple((p, tuple(ts)) for p, ts in alternatives.items())
     if key is not None:
-        if len(plan.seen) >= _SEEN_MAX:
+        if len(plan.seen) >= SHAPE_CHECK_MEMO_MAX:
             plan.seen.clear()
         plan.seen[key] = out
     return out

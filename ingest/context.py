@@ -23,6 +23,7 @@ from graph.errors import GovplatError, ValidationError
 from graph.messages import clip, message_items
 from graph.model import Entity, Relation, iri_text
 from graph.ontology import ontology
+from graph.settings import RELATIONS_PER_BATCH
 from graph.stores.base import Store, table_records
 from graph.validate import check_entities
 from ingest.vocab import controlled_value, detail_property
@@ -92,7 +93,6 @@ def controlled_relation_props(onto, rtype: str, props: dict[str, Any]) -> dict[s
     return out
 
 
-RELATIONS_PER_BATCH = 4  # relations pending per entity in a batch before a flush is forced
 
 
 class Context:

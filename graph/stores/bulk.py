@@ -40,14 +40,12 @@ import pyarrow.compute as pc
 from graph.arrow_types import arrow_type
 from graph.errors import StoreError, ValidationError
 from graph.model import Entity, Relation
+from graph.settings import COPY_MIN_ROWS
 from graph.stores.base import Existing, Result, Store, Writes, _union
 from graph.stores.embedded import EmbeddedStore
 
 __all__ = ["BulkStore", "copy_tables", "load_tables"]
 
-# Fewer new rows than this in one table are CREATEd (UNWIND) instead: a COPY has a fixed cost of
-# tens of milliseconds, an UNWIND CREATE of a few hundred rows costs less.
-COPY_MIN_ROWS = 500
 
 
 def _date(v: Any) -> Any:

@@ -11,8 +11,8 @@ when the engine finished it anyway.
 The engine checks for an interrupt between chunks of work, not inside one function call: a
 single ``lpad('a', 3000000000, 'b')`` or ``range(1, 100000000000)`` builds its value in one call
 and grew a process past 17 GB, interrupt or not. So the watch keeps watching after it interrupts,
-and when the process has grown by HARD_FACTOR times the limit it ends the process, saying why on
-stderr: the only way left to give the memory back before the machine runs out. That last step
+and when the process has grown by QUERY_MEMORY_HARD_FACTOR (graph/settings.py) times the
+limit it ends the process, saying why on stderr: the only way left to give the memory back before the machine runs out. That last step
 is a small watchdog *process* (WATCHDOG): Ladybug binds a query (and folds its constant
 expressions, where those two calls build their values) holding Python's GIL, so no thread of
 this process runs until it returns. It watches the queries users write (``hard=True``: the
@@ -29,9 +29,9 @@ import subprocess
 import sys
 import threading
 
-__all__ = ["HARD_FACTOR", "MemoryWatch"]
+from graph.settings import QUERY_MEMORY_HARD_FACTOR
 
-HARD_FACTOR = 4  # times GOVPLAT_QUERY_MEMORY_MB a query that ignores its interrupt may grow before the process ends
+__all__ = ["MemoryWatch"]
 
 # Run with `python -S -c`: argv = pid, base resident bytes, ceiling bytes, limit MB. Polls the watched
 # process until its stdin (a pipe from it) closes; past the ceiling it says why on the process's
@@ -91,7 +91,7 @@ class MemoryWatch:
         if self.base and self.hard:
             self._dog = subprocess.Popen(
                 [sys.executable, "-S", "-c", WATCHDOG, str(os.getpid()), str(self.base),
-                 str(HARD_FACTOR * self.limit), str(self.limit >> 20)], stdin=subprocess.PIPE, close_fds=True)
+                 str(QUERY_MEMORY_HARD_FACTOR * self.limit), str(self.limit >> 20)], stdin=subprocess.PIPE, close_fds=True)
         self._thread.start()
         return self
 

@@ -366,11 +366,11 @@ VALUE_BOMBS = [
 
 @pytest.mark.parametrize("query", VALUE_BOMBS)
 def test_a_value_the_engine_cannot_interrupt_is_stopped_at_the_hard_ceiling(embedded_path, query):
-    from graph.stores.memory import HARD_FACTOR
+    from graph.settings import QUERY_MEMORY_HARD_FACTOR
     from tests.security.bounded import run_bounded
 
     env = {"GOVPLAT_HOME": str(embedded_path.parent), "GOVPLAT_STORE": "embedded", "GOVPLAT_QUERY_MEMORY_MB": "256"}
-    proc = run_bounded("cypher", query, env=env, rss_limit_mb=400 + 256 * HARD_FACTOR + 600, timeout=90)
+    proc = run_bounded("cypher", query, env=env, rss_limit_mb=400 + 256 * QUERY_MEMORY_HARD_FACTOR + 600, timeout=90)
     assert proc.returncode != 0, proc.stdout[:300]
     assert "GOVPLAT_QUERY_MEMORY_MB=256" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-500:]
 
