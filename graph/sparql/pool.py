@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
-import sys
 import threading
 import time
-import types
 
 from graph.errors import GovplatError
+from graph.worker_processes import requests, start_spawned, stop_spawned
 
 __all__ = ["ProcessPool"]
 
@@ -68,13 +67,7 @@ def _worker_main(conn, data_path: str) -> None:  # pragma: no cover - runs in th
     _limit_memory()
     conn.send(("ready",))
     job = _PipeJob(conn)
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
-            return
+    for request in requests(conn):
         evaluate(job, store, *request)
         conn.send(("done",))
 
@@ -115,32 +108,12 @@ def _died(worker) -> tuple:
     return ("error", 503, f"query stopped: {why}")
 
 
-_MAIN_LOCK = threading.Lock()
-
-
-def _start_without_main(proc) -> None:
-    """Start a spawned process without re-running the parent's ``__main__`` in it.
-
-    Spawn re-imports the parent's main script in the child. Under Streamlit that is the page
-    script (Streamlit installs each page as ``__main__``), under Streamlit's AppTest a temporary
-    file gone by then: the worker would run a page, or die. The worker needs nothing from it,
-    so for the moment of ``start()`` the main module is one with no file."""
-    with _MAIN_LOCK:
-        main = sys.modules.get("__main__")
-        sys.modules["__main__"] = types.ModuleType("__main__")
-        try:
-            proc.start()
-        finally:
-            if main is not None:
-                sys.modules["__main__"] = main
-
-
 class _Worker:
     def __init__(self, ctx, data_path: str):
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker_main, args=(child, data_path), daemon=True,
                                 name="govplat-sparql-worker")
-        _start_without_main(self.proc)
+        start_spawned(self.proc)
         child.close()
 
     def wait_ready(self, timeout: float) -> bool:
@@ -157,18 +130,7 @@ class _Worker:
         return False
 
     def stop(self, kill: bool = False) -> None:
-        try:
-            if kill:
-                self.proc.kill()
-            else:
-                self.conn.send(None)
-        except (OSError, ValueError):
-            pass
-        self.proc.join(timeout=5)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join(timeout=5)
-        self.conn.close()
+        stop_spawned(self.proc, self.conn, kill)
 
 
 class ProcessPool:

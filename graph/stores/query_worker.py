@@ -24,6 +24,7 @@ from pathlib import Path
 
 from graph.errors import GovplatError, QueryError
 from graph.settings import settings
+from graph.worker_processes import requests, start_spawned, stop_spawned
 
 __all__ = ["QueryWorker"]
 
@@ -71,14 +72,7 @@ def _worker_main(conn) -> None:  # pragma: no cover - runs in the worker
     import graph.stores.embedded  # noqa: F401  (warm: the first query does not pay the import)
 
     conn.send(("ready", None))
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
-            return
-        path, cypher, params, env = request
+    for path, cypher, params, env in requests(conn):
         for k in [k for k in os.environ if k.startswith("GOVPLAT_")]:
             del os.environ[k]
         os.environ.update(env)  # the caller's settings, as they are now
@@ -105,12 +99,10 @@ class QueryWorker:
     def _start(self) -> None:
         import multiprocessing
 
-        from graph.sparql.pool import _start_without_main
-
         ctx = multiprocessing.get_context("spawn")  # never fork a threaded server
         self._conn, child = ctx.Pipe()
         self._proc = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="govplat-query-worker")
-        _start_without_main(self._proc)
+        start_spawned(self._proc)
         child.close()
         if not self._conn.poll(_START_TIMEOUT):
             self.close()
@@ -149,13 +141,5 @@ class QueryWorker:
 
     def close(self) -> None:
         if self._proc is not None:
-            try:
-                self._conn.send(None)
-            except (OSError, ValueError):
-                pass
-            self._proc.join(timeout=2)
-            if self._proc.is_alive():
-                self._proc.kill()
-                self._proc.join(timeout=5)
-            self._conn.close()
+            stop_spawned(self._proc, self._conn)
         self._proc = self._conn = None

@@ -21,12 +21,9 @@ def _sorted_export(store):
             sorted(json.dumps(plain(r.__dict__ | {"origin": ""}), sort_keys=True) for r in relations))
 
 
-def test_bulk_and_transactional_ingest_store_the_same_graph(tmp_path):
-    """The bundled cases, then real publisher files, then a source that reads what is stored
-    (shutdowns_india looks up the blocking orders already in the store) and one that links to it."""
-    plan = [("cases", None), ("apple_transparency", [shared_file("apple-transparency-report")]),
-            ("shutdowns_india", [shared_file("shutdowns-india-sflc")]),
-            ("courtlistener", [shared_file("courtlistener-juriscraper")])]
+def _ingest_on_both_paths(tmp_path, plan, **kw) -> dict:
+    """``plan`` ((source, paths) in order) ingested into a fresh store on each path: per path
+    ("transactional", "bulk") the counters of each run and the sorted export."""
     sources = available_sources()
     runs = {}
     for mode in ("transactional", "bulk"):
@@ -34,11 +31,21 @@ def test_bulk_and_transactional_ingest_store_the_same_graph(tmp_path):
         if mode == "bulk":
             store = BulkStore(store)
         try:
-            counters = [run_source(sources[name], store, paths).to_json() for name, paths in plan]
+            counters = [run_source(sources[name], store, paths, **kw).to_json() for name, paths in plan]
             store.flush()
             runs[mode] = counters, _sorted_export(store)
         finally:
             store.close()
+    return runs
+
+
+def test_bulk_and_transactional_ingest_store_the_same_graph(tmp_path):
+    """The bundled cases, then real publisher files, then a source that reads what is stored
+    (shutdowns_india looks up the blocking orders already in the store) and one that links to it."""
+    plan = [("cases", None), ("apple_transparency", [shared_file("apple-transparency-report")]),
+            ("shutdowns_india", [shared_file("shutdowns-india-sflc")]),
+            ("courtlistener", [shared_file("courtlistener-juriscraper")])]
+    runs = _ingest_on_both_paths(tmp_path, plan)
     assert runs["bulk"][0] == runs["transactional"][0]  # same counts, same rejections
     assert runs["bulk"][1] == runs["transactional"][1]
     assert len(runs["bulk"][1][1]) > 10_000
@@ -88,18 +95,7 @@ def test_transparency_tables_give_the_same_graph_on_both_paths(tmp_path):
     meta = [shared_file("meta-government-requests", "prpl-export-2013H1-2023H1", "PRPL-Facebook-Government-Report-2017_H2.csv"),
             shared_file("meta-government-requests", "early-export-2013H1", "facebook-gov-requests-2013S1.csv")]
     plan = [("google_transparency", [google, letters]), ("meta_requests", meta), ("meta_requests", meta[1:])]
-    sources = available_sources()
-    runs = {}
-    for mode in ("transactional", "bulk"):
-        store = EmbeddedStore(tmp_path / mode / "graph.lbdb")
-        if mode == "bulk":
-            store = BulkStore(store)
-        try:
-            counters = [run_source(sources[name], store, paths, stamp=False).to_json() for name, paths in plan]
-            store.flush()
-            runs[mode] = counters, _sorted_export(store)
-        finally:
-            store.close()
+    runs = _ingest_on_both_paths(tmp_path, plan, stamp=False)
     assert runs["bulk"][0] == runs["transactional"][0]
     assert runs["bulk"][1] == runs["transactional"][1]
     statistics = [e for e in runs["bulk"][1][0] if '"cls": "RequestStatistic"' in e]
