@@ -235,7 +235,10 @@ def test_honest_read_queries_run_as_the_engine_runs_them(store, query):
     expected = store.run(query.rstrip(";"), params)
     got = store.run_user(query, params)
     assert got.columns == expected.columns
-    assert got.rows == expected.rows
+    if "ORDER BY" in query:
+        assert got.rows == expected.rows
+    else:  # no order asked for: the engine's may differ between two runs (a UNION's, on threads)
+        assert sorted(map(repr, got.rows)) == sorted(map(repr, expected.rows))
 
 
 def test_the_query_of_issue_16_is_not_refused(store):
