@@ -34,7 +34,7 @@ from graph.settings import settings
 from graph.stores.base import Existing, Result, Store, Writes
 from graph.stores.ladybug_rows import calibrate, rows as _rows
 from graph.stores.lock import StoreLock, say
-from graph.stores.memory import MemoryWatch
+from graph.stores.memory import MemoryWatch, over_memory
 
 __all__ = ["EmbeddedStore"]
 
@@ -317,8 +317,7 @@ class EmbeddedStore(Store):
             text, msg = run_without_files(plan)
         # bad_alloc: an allocation past the address space of the console's worker (graph/stores/query_worker.py)
         if getattr(memory, "tripped", False) or "bad_alloc" in msg:
-            raise QueryError(f"query stopped: it took more than GOVPLAT_QUERY_MEMORY_MB={self.memory_mb} MB "
-                             "of memory; narrow it (LIMIT, fewer MATCH parts, smaller values)")
+            raise over_memory(self.memory_mb)
         if msg:
             if "multiple statements" in msg:
                 raise ReadOnlyViolation("refused: one statement at a time")
@@ -334,8 +333,7 @@ class EmbeddedStore(Store):
             self._conn.set_query_timeout(int(timeout * 1000))
         hard = getattr(self._user, "query", False)
         memory = MemoryWatch(self._conn, self.memory_mb, hard=hard) if watch and self.memory_mb else nullcontext()
-        over = QueryError(f"query stopped: it took more than GOVPLAT_QUERY_MEMORY_MB={self.memory_mb} MB "
-                          "of memory; narrow it (LIMIT, fewer MATCH parts, smaller values)")
+        over = over_memory(self.memory_mb)
         try:
             with memory:
                 res = self._conn.execute(query, params or {})

@@ -29,9 +29,17 @@ import subprocess
 import sys
 import threading
 
+from graph.errors import QueryError
 from graph.settings import QUERY_MEMORY_HARD_FACTOR
 
-__all__ = ["MemoryWatch"]
+__all__ = ["MemoryWatch", "over_memory"]
+
+
+def over_memory(mb: int):
+    """The error of a user's query stopped for its memory (the watch, or an allocation past the
+    console worker's address-space cap), naming the limit."""
+    return QueryError(f"query stopped: it took more than GOVPLAT_QUERY_MEMORY_MB={mb} MB of memory; "
+                      "narrow it (LIMIT, fewer MATCH parts, smaller values)")
 
 # Run with `python -S -c`: argv = pid, base resident bytes, ceiling bytes, limit MB. Polls the watched
 # process until its stdin (a pipe from it) closes; past the ceiling it says why on the process's

@@ -24,16 +24,12 @@ from pathlib import Path
 
 from graph.errors import GovplatError, QueryError
 from graph.settings import settings
+from graph.stores.memory import over_memory
 from graph.worker_processes import requests, start_spawned, stop_spawned
 
 __all__ = ["QueryWorker"]
 
 _START_TIMEOUT = 120.0  # importing the engine in a fresh process, on a loaded machine
-
-
-def _over(mb: int) -> QueryError:
-    return QueryError(f"query stopped: it took more than GOVPLAT_QUERY_MEMORY_MB={mb} MB of memory; "
-                      "narrow it (LIMIT, fewer MATCH parts, smaller values)")
 
 
 def _vm_size() -> int:
@@ -56,7 +52,7 @@ def _run(path: str, cypher: str, params: dict):  # pragma: no cover - runs in th
         try:
             return store.run_user(cypher, params)
         except MemoryError as exc:
-            raise _over(mb) from exc
+            raise over_memory(mb) from exc
         finally:
             resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
@@ -133,7 +129,7 @@ class QueryWorker:
                 code = self._proc.exitcode
                 self.close()
                 if code == -signal.SIGKILL:  # the memory watchdog (graph/stores/memory.py) or the kernel
-                    raise _over(cfg.query_memory_mb) from None
+                    raise over_memory(cfg.query_memory_mb) from None
                 raise QueryError(f"query stopped: its worker process ended (exit code {code})") from None
         if kind == "error":
             raise value
